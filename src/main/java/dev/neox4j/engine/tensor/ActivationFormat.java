@@ -1,0 +1,43 @@
+package dev.neox4j.engine.tensor;
+
+import dev.neox4j.engine.gguf.GgmlType;
+
+/**
+ * The format an activation row is converted to before it meets a weight type's dot kernel, exactly as
+ * llama.cpp's CPU backend does it (quants.md section 5). Using the same format is what makes neox4j's
+ * numbers match llama.cpp's.
+ */
+public enum ActivationFormat {
+    /** No conversion (F32 weights). */
+    F32(1),
+    /** Rounded to IEEE half (F16 weights). */
+    F16(1),
+    /** Rounded to bfloat16 (BF16 weights). */
+    BF16(1),
+    /** 8-bit blocks of 32 with an f16 scale (Q4_0, Q5_0, Q8_0 weights). */
+    Q8_0(32),
+    /** Q8_0 plus the f16-rounded block sum (Q4_1, Q5_1 weights). */
+    Q8_1(32),
+    /** 8-bit blocks of 256 with an f32 scale and 16 partial sums (all K-quant weights). */
+    Q8_K(256);
+
+    /** Elements per block (1 for the float formats). */
+    public final int blockElems;
+
+    ActivationFormat(int blockElems) {
+        this.blockElems = blockElems;
+    }
+
+    /** The activation format llama.cpp pairs with weights of type {@code t}. */
+    public static ActivationFormat forWeight(GgmlType t) {
+        return switch (t) {
+            case F32 -> F32;
+            case F16 -> F16;
+            case BF16 -> BF16;
+            case Q4_0, Q5_0, Q8_0 -> Q8_0;
+            case Q4_1, Q5_1 -> Q8_1;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> Q8_K;
+            default -> throw new IllegalArgumentException("no dot kernel for weight type " + t);
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package dev.neox4j.engine.tensor.kernel;
+
+import dev.neox4j.engine.tensor.ActivationFormat;
+import dev.neox4j.engine.tensor.Activations;
+import dev.neox4j.engine.tensor.WeightMatrix;
+
+/**
+ * One family of matmul kernels (scalar reference or Vector API), chosen once at start-up.
+ *
+ * <p>A matmul is done in two steps, as llama.cpp does it: the activation rows are converted once into the
+ * weight type's {@link ActivationFormat} ({@link #quantize}), then every output element is one dot product
+ * of a weight row with an activation row ({@link #matmul}). Each output element is computed by one thread
+ * with a summation order that depends only on the row length, so results are identical whatever the
+ * thread count and whatever other rows share the batch.
+ */
+public interface MatmulKernels {
+
+    /** A short name for logs, e.g. {@code scalar} or {@code vector-512}. */
+    String name();
+
+    /** A new, empty activation buffer; it grows on demand and is meant to be reused. */
+    Activations newActivations();
+
+    /**
+     * Converts {@code rows} activation rows of {@code cols} floats, stored back to back in {@code x} from
+     * {@code xOffset}, into {@code format}, replacing the contents of {@code dst}.
+     */
+    void quantize(float[] x, int xOffset, int rows, int cols, ActivationFormat format, Activations dst);
+
+    /**
+     * {@code out[outOffset + b * outStride + r] = dot(row r of w, activation row b)} for every row
+     * {@code r} in {@code [rowStart, rowEnd)} and every activation row {@code b}. The activations must be in
+     * {@code ActivationFormat.forWeight(w.type())} and have {@code w.cols()} columns.
+     */
+    void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset, int outStride);
+}
