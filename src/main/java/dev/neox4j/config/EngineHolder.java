@@ -4,8 +4,8 @@ import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.ModelInfo;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,7 +24,8 @@ import java.util.function.Consumer;
 /**
  * Owns the one {@link Engine} of the service. At start-up it loads the model on its own thread, so HTTP (health,
  * metrics) is up at once while the API answers 503 until the model is ready. If the model cannot be loaded it logs
- * one ERROR line naming the file and the defect and, in production mode, exits the process with status 1.
+ * one ERROR line naming the file and the defect and exits the process with status 1 (unless
+ * {@code neox.exit-on-load-failure} is off, as in the dev and test profiles).
  * {@link #drain()} stops admitting work for a graceful shutdown.
  */
 @ApplicationScoped
@@ -52,6 +53,7 @@ public class EngineHolder {
     private volatile Engine engine;
     private volatile Throwable failure;
     private volatile boolean closed;
+    private volatile boolean stopped;
     private volatile double loadMillis;
     private boolean started;
     private boolean drained;
@@ -136,7 +138,7 @@ public class EngineHolder {
         } else {
             LOG.errorf(e, "Cannot load %s: %s", what, describe(e));
         }
-        if (LaunchMode.current() == LaunchMode.NORMAL) {
+        if (config.exitOnLoadFailure()) {
             exitAfterFailure();
         }
     }
@@ -149,16 +151,27 @@ public class EngineHolder {
         return message == null || message.isBlank() ? e.getClass().getName() : message;
     }
 
-    private static void exitAfterFailure() {
+    /**
+     * Asks Quarkus to stop with exit status 1; should the shutdown hang (or start-up still be running), a watchdog
+     * exits the JVM after {@link #EXIT_GRACE}.
+     */
+    private void exitAfterFailure() {
         Thread.ofPlatform().name("neox-exit-watchdog").daemon(true).start(() -> {
             try {
                 Thread.sleep(EXIT_GRACE);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
-            System.exit(1);
+            if (!stopped) {
+                LOG.error("Forcing exit after the failed model load");
+                System.exit(1);
+            }
         });
         Quarkus.asyncExit(1);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        stopped = true;
     }
 
     /** The current state. */

@@ -69,6 +69,13 @@ public interface NeoxConfig {
      */
     Optional<List<String>> apiKeys();
 
+    /**
+     * Whether the process exits with status 1 when the model cannot be loaded (the default, so that orchestrators
+     * see the failure at once). Dev and test profiles turn it off: the API then answers 503 with the reason.
+     */
+    @WithDefault("true")
+    boolean exitOnLoadFailure();
+
     /** Upper bound of {@code logprobs} / {@code top_logprobs} a request may ask for (at most 20). */
     @WithDefault("20")
     int maxLogprobs();
