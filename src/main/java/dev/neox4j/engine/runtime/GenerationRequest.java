@@ -14,6 +14,8 @@ import java.util.List;
  * @param echo          also report logprobs for the prompt tokens (the first has none)
  * @param timeoutMillis time limit for this request (0 = the engine default)
  * @param truncatePrompt when the prompt does not fit, keep its last tokens instead of refusing it
+ * @param source        where the request came from ({@code completions}, {@code chat}, {@code websocket},
+ *                      {@code langchain4j}, ...), used as a metrics label
  */
 public record GenerationRequest(
         int[] prompt,
@@ -24,15 +26,18 @@ public record GenerationRequest(
         int logprobs,
         boolean echo,
         long timeoutMillis,
-        boolean truncatePrompt) {
+        boolean truncatePrompt,
+        String source) {
 
     public GenerationRequest {
         stop = stop == null ? List.of() : List.copyOf(stop);
         sampling = sampling == null ? SamplingParams.GREEDY : sampling;
+        source = source == null ? "engine" : source;
     }
 
     /** A greedy request without logprobs, stop strings or time limit. */
     public static GenerationRequest greedy(int[] prompt, int maxTokens) {
-        return new GenerationRequest(prompt, maxTokens, SamplingParams.GREEDY, List.of(), false, -1, false, 0, false);
+        return new GenerationRequest(prompt, maxTokens, SamplingParams.GREEDY, List.of(), false, -1, false, 0, false,
+                "engine");
     }
 }
