@@ -60,7 +60,8 @@ record GenerationSettings(double temperature, int topK, double topP, double minP
 
     /**
      * These settings overridden by the non-null values of {@code p} (LangChain4j's generic parameters plus, for
-     * {@link NeoxChatRequestParameters}, seed, minP and repetition penalty), validated.
+     * {@link NeoxChatRequestParameters}, seed, minP and repetition penalty), validated. An empty stop list means
+     * "not set", as in LangChain4j.
      *
      * @throws InvalidRequestException for an out-of-range value
      */
@@ -79,7 +80,7 @@ record GenerationSettings(double temperature, int topK, double topP, double minP
                 or(p.frequencyPenalty(), frequencyPenalty),
                 p instanceof NeoxChatRequestParameters n && n.seed() != null ? n.seed() : seed,
                 or(p.maxOutputTokens(), maxTokens),
-                p.stopSequences() != null ? p.stopSequences() : stop,
+                p.stopSequences() != null && !p.stopSequences().isEmpty() ? p.stopSequences() : stop,
                 timeoutMillis);
         try {
             return s.validate();
