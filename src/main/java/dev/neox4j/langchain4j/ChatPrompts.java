@@ -50,18 +50,18 @@ final class ChatPrompts {
         for (ChatMessage m : messages) {
             turns.add(turn(m));
         }
-        return new Rendered(template.render(turns), template.stopSequences());
+        return new Rendered(template.render(turns), template.stopStrings());
     }
 
     private static ChatTurn turn(ChatMessage m) {
         return switch (m) {
-            case SystemMessage s -> new ChatTurn("system", s.text());
-            case UserMessage u -> new ChatTurn("user", userText(u));
+            case SystemMessage s -> ChatTurn.system(s.text());
+            case UserMessage u -> ChatTurn.user(userText(u));
             case AiMessage a -> {
                 if (a.hasToolExecutionRequests()) {
                     throw new UnsupportedFeatureException("tool execution requests are not supported by neox4j");
                 }
-                yield new ChatTurn("assistant", a.text() == null ? "" : a.text());
+                yield ChatTurn.assistant(a.text());
             }
             default -> throw new UnsupportedFeatureException(
                     "messages of type " + m.type() + " are not supported by neox4j (system, user and AI only)");

@@ -67,11 +67,12 @@ final class NeoxChatCore implements AutoCloseable {
         return new Prepared(rendered.prompt(), settings);
     }
 
-    static ChatResponse response(Completion c, String modelName) {
+    /** The response for a completion; its text is the template's {@link ChatTemplate#reply} of the generated text. */
+    ChatResponse response(Completion c, String modelName) {
         return ChatResponse.builder()
                 .id("neox-" + UUID.randomUUID())
                 .modelName(modelName)
-                .aiMessage(AiMessage.from(c.text()))
+                .aiMessage(AiMessage.from(template.reply(c.text())))
                 .tokenUsage(NeoxGenerator.tokenUsage(c))
                 .finishReason(NeoxGenerator.finishReason(c))
                 .build();

@@ -39,7 +39,7 @@ public final class NeoxChatModel implements ChatModel, AutoCloseable {
         NeoxChatCore.Prepared prepared = core.prepare(request);
         Engine engine = core.generator().engine();
         Completion c = core.generator().generate(engine, prepared.prompt(), prepared.settings());
-        return NeoxChatCore.response(c, core.generator().modelId(engine));
+        return core.response(c, core.generator().modelId(engine));
     }
 
     /** The builder defaults, as a {@link NeoxChatRequestParameters}. */

@@ -19,8 +19,9 @@ import java.util.Objects;
  * streamed token by token.
  *
  * <p>{@code chat(...)} returns at once; the handler is called on a separate (virtual) thread, never on the
- * caller's or an engine thread: {@code onPartialResponse(PartialResponse, PartialResponseContext)} once per token
- * with the whole UTF-8 characters it completes (the context's {@link StreamingHandle} cancels the generation; no
+ * caller's or an engine thread: {@code onPartialResponse(PartialResponse, PartialResponseContext)} per token
+ * with the whole UTF-8 characters it completes (the reply is trimmed like the template's {@code reply}: the
+ * partial texts add up to the final message text) (the context's {@link StreamingHandle} cancels the generation; no
  * callback follows a cancel), then exactly one of {@code onCompleteResponse} (with {@code TokenUsage} and finish
  * reason) or {@code onError} (every failure, including a rejected or invalid request). When the handler throws,
  * the generation is cancelled and the exception goes to {@code onError}. {@link ChatModelListener}s see every
@@ -53,15 +54,19 @@ public final class NeoxStreamingChatModel implements StreamingChatModel, AutoClo
     }
 
     private StreamRelay.Sink sink(StreamingChatResponseHandler handler) {
+        ReplyTrimmer trimmer = new ReplyTrimmer();
         return new StreamRelay.Sink() {
             @Override
             public void partial(String text, StreamingHandle handle) {
-                handler.onPartialResponse(new PartialResponse(text), new PartialResponseContext(handle));
+                String reply = trimmer.next(text);
+                if (!reply.isEmpty()) {
+                    handler.onPartialResponse(new PartialResponse(reply), new PartialResponseContext(handle));
+                }
             }
 
             @Override
             public void complete(Completion c, String modelName) {
-                handler.onCompleteResponse(NeoxChatCore.response(c, modelName));
+                handler.onCompleteResponse(core.response(c, modelName));
             }
 
             @Override
