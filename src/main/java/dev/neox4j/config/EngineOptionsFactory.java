@@ -1,0 +1,56 @@
+package dev.neox4j.config;
+
+import dev.neox4j.engine.runtime.EngineOptions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps {@link NeoxConfig} once into the engine's {@link EngineOptions}, refusing out-of-range values. */
+public final class EngineOptionsFactory {
+
+    private EngineOptionsFactory() {
+    }
+
+    /**
+     * The engine options for {@code config}.
+     *
+     * @throws IllegalArgumentException naming every key whose value is out of range
+     */
+    public static EngineOptions from(NeoxConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.threads() < 0) {
+            problems.add("neox.threads must be >= 0 (0 = all cores), got " + config.threads());
+        }
+        if (config.contextLength() < 0) {
+            problems.add("neox.context-length must be >= 0 (0 = the model's), got " + config.contextLength());
+        }
+        if (config.maxSequences() < 1) {
+            problems.add("neox.max-sequences must be >= 1, got " + config.maxSequences());
+        }
+        if (config.queueSize() < 0) {
+            problems.add("neox.queue-size must be >= 0, got " + config.queueSize());
+        }
+        if (config.prefillChunk() < 1) {
+            problems.add("neox.prefill-chunk must be >= 1, got " + config.prefillChunk());
+        }
+        if (config.maxLogprobs() < 0 || config.maxLogprobs() > 20) {
+            problems.add("neox.max-logprobs must be within 0..20, got " + config.maxLogprobs());
+        }
+        long timeoutMillis = config.requestTimeout().map(Duration::toMillis).orElse(0L);
+        if (timeoutMillis < 0) {
+            problems.add("neox.request-timeout must not be negative, got " + config.requestTimeout().get());
+        }
+        if (config.shutdown().drainTimeout().isNegative()) {
+            problems.add("neox.shutdown.drain-timeout must not be negative, got " + config.shutdown().drainTimeout());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
+        }
+        Path modelPath = config.model().filter(s -> !s.isBlank()).map(Path::of).orElse(null);
+        return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
+                config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
+                timeoutMillis);
+    }
+}

@@ -1,0 +1,141 @@
+package dev.neox4j.config;
+
+import dev.neox4j.engine.runtime.KvCacheType;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * All {@code neox.*} configuration keys of the service. Every key has a default, so the service starts with no
+ * configuration at all (on the built-in demo model). Keys can be set in {@code application.properties}, as system
+ * properties ({@code -Dneox.model=...}) or as environment variables ({@code NEOX_MODEL}, {@code NEOX_MAX_SEQUENCES},
+ * ...: MicroProfile Config's environment mapping upper-cases the key and replaces {@code .} and {@code -} by
+ * {@code _}). {@link EngineOptionsFactory} maps the engine part once into an
+ * {@link dev.neox4j.engine.runtime.EngineOptions}.
+ */
+@ConfigMapping(prefix = "neox")
+public interface NeoxConfig {
+
+    /**
+     * Path of the GPT-NeoX / Pythia GGUF file to serve ({@code neox.model}, env {@code NEOX_MODEL}). When absent the
+     * service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights) and logs how to
+     * point it at a real model.
+     */
+    Optional<String> model();
+
+    /**
+     * Model id used in the API ({@code /v1/models}, the {@code model} field of responses). Default: the file name
+     * without {@code .gguf}, or {@code neox4j-demo} for the demo model.
+     */
+    Optional<String> modelId();
+
+    /** Worker threads for the matmuls; {@code 0} (the default) uses all available processors. */
+    @WithDefault("0")
+    int threads();
+
+    /** KV positions per sequence; {@code 0} (the default) uses the model's training context length. */
+    @WithDefault("0")
+    int contextLength();
+
+    /** Sequences decoded together in one batch (KV slots in the pool). */
+    @WithDefault("4")
+    int maxSequences();
+
+    /** Element type of the KV cache: {@code f16} (llama.cpp's default) or {@code f32}. */
+    @WithDefault("f16")
+    KvCacheType kvCacheType();
+
+    /** Requests that may wait for a free slot; when the queue is full new requests get HTTP 429. */
+    @WithDefault("64")
+    int queueSize();
+
+    /** Kernel family for the matmuls: {@code auto} (Vector API when available), {@code vector} or {@code scalar}. */
+    @WithDefault("auto")
+    Kernels kernels();
+
+    /** Prompt tokens evaluated per scheduler step and sequence, so long prompts don't stall running streams. */
+    @WithDefault("256")
+    int prefillChunk();
+
+    /** Default time limit of one request (generation is cancelled when it expires); absent = no limit. */
+    Optional<Duration> requestTimeout();
+
+    /**
+     * API keys accepted as {@code Authorization: Bearer <key>}. When absent or empty the API is open; when set,
+     * every API endpoint requires one of them ({@code /q/health/*}, {@code /q/metrics}, {@code /q/openapi} stay open).
+     */
+    Optional<List<String>> apiKeys();
+
+    /**
+     * Whether the process exits with status 1 when the model cannot be loaded (the default, so that orchestrators
+     * see the failure at once). Dev and test profiles turn it off: the API then answers 503 with the reason.
+     */
+    @WithDefault("true")
+    boolean exitOnLoadFailure();
+
+    /** Upper bound of {@code logprobs} / {@code top_logprobs} a request may ask for (at most 20). */
+    @WithDefault("20")
+    int maxLogprobs();
+
+    /** The plain-text template that renders chat messages into a prompt for the base model. */
+    Chat chat();
+
+    /** Graceful shutdown. */
+    Shutdown shutdown();
+
+    /**
+     * The chat template. Pythia is a base model, so {@code /v1/chat/completions} renders the messages as plain text:
+     * each message is its role's prefix, its content and the {@code message-suffix}; the prompt ends with the
+     * assistant prefix (without its trailing whitespace), and generation stops where the model starts the next user
+     * turn. With the defaults:
+     * <pre>
+     * System: You are helpful.
+     *
+     * User: Hello!
+     *
+     * Assistant:
+     * </pre>
+     */
+    interface Chat {
+        /** Written before a system message. */
+        @WithDefault("System: ")
+        String systemPrefix();
+
+        /** Written before a user message. */
+        @WithDefault("User: ")
+        String userPrefix();
+
+        /** Written before an assistant message and, trimmed, at the end of the prompt. */
+        @WithDefault("Assistant: ")
+        String assistantPrefix();
+
+        /** Written after each message. */
+        @WithDefault("\n\n")
+        String messageSuffix();
+    }
+
+    /** Graceful shutdown settings. */
+    interface Shutdown {
+        /** How long running requests may continue after SIGTERM before they are cancelled. */
+        @WithDefault("30s")
+        Duration drainTimeout();
+    }
+
+    /** Kernel families ({@code neox.kernels}). */
+    enum Kernels {
+        /** The Vector API kernels when the platform supports them, else scalar. */
+        AUTO,
+        /** Always the Vector API kernels. */
+        VECTOR,
+        /** Always the scalar reference kernels. */
+        SCALAR;
+
+        /** The spelling the engine expects. */
+        public String value() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.neox4j.engine.gguf;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A GGUF file (v2 or v3), memory-mapped once into a {@link MemorySegment} of a shared {@link Arena}.
+ *
+ * <p>{@link #open(Path)} validates the whole header (spec: gguf.md section 9) before returning: a malformed
+ * file fails with a {@link GgufFormatException} whose message names the file, the defect and where it is.
+ * Tensor data is never copied: {@link #data(GgufTensorInfo)} returns a slice of the mapping. Files larger
+ * than 2 GiB work. {@link #close()} unmaps the file; slices must not be used afterwards.
+ *
+ * <p>The reader accepts every tensor type listed in {@link GgmlType} (including ones neox4j cannot compute
+ * with, see {@link GgmlType#supported}); removed and unknown type ids are refused. Model loaders decide which
+ * types they support.
+ */
+public final class GgufFile implements AutoCloseable {
+    private final Path path;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final int version;
+    private final long alignment;
+    private final long dataOffset;
+    private final GgufMetadata metadata;
+    private final List<GgufTensorInfo> tensors;
+    private final Map<String, GgufTensorInfo> byName;
+
+    private GgufFile(Path path, Arena arena, MemorySegment segment, GgufParser.Header header) {
+        this.path = path;
+        this.arena = arena;
+        this.segment = segment;
+        this.version = header.version();
+        this.alignment = header.alignment();
+        this.dataOffset = header.dataOffset();
+        this.metadata = header.metadata();
+        this.tensors = header.tensors();
+        Map<String, GgufTensorInfo> m = new LinkedHashMap<>();
+        for (GgufTensorInfo t : tensors) {
+            m.put(t.name(), t);
+        }
+        this.byName = m;
+    }
+
+    /**
+     * Maps and validates a GGUF file.
+     *
+     * @throws IOException         if the file cannot be opened or mapped
+     * @throws GgufFormatException if the file is not a valid GGUF v2/v3 file
+     */
+    public static GgufFile open(Path path) throws IOException {
+        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            GgufParser.checkMinimumSize(name, size);
+            Arena arena = Arena.ofShared();
+            try {
+                MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                GgufParser.Header header = new GgufParser(seg, name).parse();
+                return new GgufFile(path, arena, seg, header);
+            } catch (Throwable t) {
+                arena.close();
+                throw t;
+            }
+        }
+    }
+
+    /** The path this file was opened from. */
+    public Path path() {
+        return path;
+    }
+
+    /** The file name used in error messages. */
+    public String fileName() {
+        return metadata.source();
+    }
+
+    /** GGUF version (2 or 3). */
+    public int version() {
+        return version;
+    }
+
+    /** File size in bytes. */
+    public long fileSize() {
+        return segment.byteSize();
+    }
+
+    /** Data alignment ({@code general.alignment} or 32). */
+    public long alignment() {
+        return alignment;
+    }
+
+    /** Absolute file offset of the tensor data section (may equal or exceed the file size when there are no tensors). */
+    public long dataOffset() {
+        return dataOffset;
+    }
+
+    /** Key/value metadata. */
+    public GgufMetadata metadata() {
+        return metadata;
+    }
+
+    /** Tensor infos in file order (unmodifiable). */
+    public List<GgufTensorInfo> tensors() {
+        return tensors;
+    }
+
+    /** The tensor with this name, if present. */
+    public Optional<GgufTensorInfo> findTensor(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** The tensor with this name; throws {@link GgufFormatException} naming the file and the missing tensor. */
+    public GgufTensorInfo tensor(String name) {
+        GgufTensorInfo t = byName.get(name);
+        if (t == null) {
+            throw new GgufFormatException(fileName() + ": missing tensor '" + name + "'");
+        }
+        return t;
+    }
+
+    /** Absolute file offset of the tensor's first byte. */
+    public long absoluteOffset(GgufTensorInfo info) {
+        return dataOffset + info.offset();
+    }
+
+    /**
+     * The tensor's bytes as a read-only slice of the mapping (no copy).
+     *
+     * @throws IllegalArgumentException if the info does not belong to this file
+     * @throws IllegalStateException    if the file is closed
+     */
+    public MemorySegment data(GgufTensorInfo info) {
+        GgufTensorInfo own = byName.get(info.name());
+        if (own == null || !own.equals(info)) {
+            throw new IllegalArgumentException(fileName() + ": tensor '" + info.name() + "' is not in this file");
+        }
+        if (!segment.scope().isAlive()) {
+            throw new IllegalStateException(fileName() + " is closed");
+        }
+        return segment.asSlice(dataOffset + info.offset(), info.byteSize());
+    }
+
+    /** The whole mapped file (read-only). */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Whether {@link #close()} has not been called yet. */
+    public boolean isOpen() {
+        return segment.scope().isAlive();
+    }
+
+    /** Unmaps the file. Idempotent. Slices returned by {@link #data} become unusable. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (segment.scope().isAlive()) {
+                arena.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GgufFile[" + path + ", v" + version + ", " + metadata.size() + " keys, " + tensors.size()
+                + " tensors]";
+    }
+}

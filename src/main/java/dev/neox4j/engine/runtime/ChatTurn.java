@@ -1,0 +1,39 @@
+package dev.neox4j.engine.runtime;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * One message of a chat conversation.
+ *
+ * @param role    {@code system}, {@code user} or {@code assistant} (case-insensitive; stored in lower case)
+ * @param content the message text (never null)
+ */
+public record ChatTurn(String role, String content) {
+
+    public static final String SYSTEM = "system";
+    public static final String USER = "user";
+    public static final String ASSISTANT = "assistant";
+
+    public ChatTurn {
+        Objects.requireNonNull(role, "chat message role");
+        role = role.toLowerCase(Locale.ROOT);
+        if (!role.equals(SYSTEM) && !role.equals(USER) && !role.equals(ASSISTANT)) {
+            throw new IllegalArgumentException("unsupported chat role '" + role
+                    + "': expected system, user or assistant");
+        }
+        content = content == null ? "" : content;
+    }
+
+    public static ChatTurn system(String content) {
+        return new ChatTurn(SYSTEM, content);
+    }
+
+    public static ChatTurn user(String content) {
+        return new ChatTurn(USER, content);
+    }
+
+    public static ChatTurn assistant(String content) {
+        return new ChatTurn(ASSISTANT, content);
+    }
+}
