@@ -1,5 +1,6 @@
 package dev.neox4j.engine.tokenizer;
 
+import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.gguf.GgufMetadata;
 
 import java.util.Objects;
@@ -82,10 +83,19 @@ public final class Tokenizer {
     /**
      * Reads vocabulary, token types, merges and special ids; refuses unknown models or pre-types.
      *
-     * @throws dev.neox4j.engine.gguf.GgufFormatException naming the key and defect when the metadata is unusable
+     * @throws GgufFormatException naming the file, key and defect when the metadata is unusable
      */
     public static Tokenizer fromGguf(GgufMetadata metadata) {
-        throw new UnsupportedOperationException("tokenizer not implemented yet");
+        Objects.requireNonNull(metadata, "metadata");
+        try {
+            return fromSpec(TokenizerSpec.read(metadata));
+        } catch (GgufFormatException e) {
+            String msg = e.getMessage();
+            if (msg != null && msg.startsWith("tokenizer:")) {
+                throw new GgufFormatException(metadata.source() + ": " + msg, e);
+            }
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------ encoding

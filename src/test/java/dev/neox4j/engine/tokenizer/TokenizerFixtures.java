@@ -2,6 +2,7 @@ package dev.neox4j.engine.tokenizer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neox4j.engine.gguf.GgufFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,14 +25,14 @@ final class TokenizerFixtures {
 
     static synchronized Tokenizer full() {
         if (full == null) {
-            full = load(Path.of("/tmp/tok/full.json"));
+            full = load(FULL_GGUF);
         }
         return full;
     }
 
     static synchronized Tokenizer tiny() {
         if (tiny == null) {
-            tiny = load(Path.of("/tmp/tok/tiny.json"));
+            tiny = load(TINY_GGUF);
         }
         return tiny;
     }
@@ -47,18 +48,9 @@ final class TokenizerFixtures {
         return cases;
     }
 
-    private static Tokenizer load(Path json) {
-        try {
-            JsonNode j = new ObjectMapper().readTree(json.toFile());
-            String[] tokens = strings(j.get("tokenizer.ggml.tokens"));
-            String[] merges = strings(j.get("tokenizer.ggml.merges"));
-            JsonNode tt = j.get("tokenizer.ggml.token_type");
-            int[] types = new int[tt.size()];
-            for (int i = 0; i < types.length; i++) {
-                types[i] = tt.get(i).asInt();
-            }
-            return Tokenizer.fromSpec(new TokenizerSpec("gpt2", j.get("tokenizer.ggml.pre").asText(), tokens, types,
-                    merges, 0, 0, 0, null, null, null, null, null));
+    static Tokenizer load(Path gguf) {
+        try (GgufFile f = GgufFile.open(gguf)) {
+            return Tokenizer.fromGguf(f.metadata());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
