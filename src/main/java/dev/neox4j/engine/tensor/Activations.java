@@ -1,10 +1,118 @@
 package dev.neox4j.engine.tensor;
 
+import java.util.Objects;
+
 /**
  * Activation rows converted to an {@link ActivationFormat}, produced once per matmul and read by every
  * output row's dot product. Reused across calls (grows, never shrinks).
- * (Layout owned by the kernels; see the tensor package.)
+ *
+ * <p>Layout, chosen so that dot kernels need no integer unpacking of the activation side:
+ * <ul>
+ *   <li>{@link #values()}: {@code [rows][cols]} floats. For F32 the input itself, for F16/BF16 the input rounded
+ *       to that format, for Q8_0/Q8_1/Q8_K the 8-bit quants as exact small integers ({@code -127..127}), in the
+ *       natural element order.</li>
+ *   <li>{@link #scales()}: {@code [rows][cols / blockElems]}: per block the scale the dot product uses (the
+ *       f16-rounded {@code d} for Q8_0/Q8_1, the f32 {@code d} for Q8_K). Empty for the float formats.</li>
+ *   <li>{@link #sums()}: Q8_1: {@code [rows][cols / 32]} the f16-rounded {@code s} of each block (as float);
+ *       Q8_K: {@code [rows][cols / 16]} the integer {@code bsums} (as exact floats). Empty otherwise.</li>
+ * </ul>
+ * Integer sums over these values are exact in float as long as partial sums stay below 2^24, so float
+ * multiply-add kernels reproduce llama.cpp's integer block sums exactly.
  */
 public final class Activations {
-    // Placeholder: the tensor work defines the layout.
+
+    private ActivationFormat format = ActivationFormat.F32;
+    private int rows;
+    private int cols;
+    private float[] values = new float[0];
+    private float[] scales = new float[0];
+    private float[] sums = new float[0];
+
+    /** Creates an empty buffer. */
+    public Activations() {
+    }
+
+    /**
+     * Prepares the buffer for {@code rows} rows of {@code cols} columns in {@code format}, growing the arrays
+     * if needed. The contents are undefined until the rows are written.
+     */
+    public void reset(ActivationFormat format, int rows, int cols) {
+        Objects.requireNonNull(format, "format");
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("negative shape " + rows + "x" + cols);
+        }
+        if (cols % format.blockElems != 0) {
+            throw new IllegalArgumentException("row length " + cols + " is not a multiple of the " + format
+                    + " block size " + format.blockElems);
+        }
+        this.format = format;
+        this.rows = rows;
+        this.cols = cols;
+        values = grow(values, Math.multiplyExact(rows, cols));
+        scales = grow(scales, Math.multiplyExact(rows, scalesPerRow()));
+        sums = grow(sums, Math.multiplyExact(rows, sumsPerRow()));
+    }
+
+    private static float[] grow(float[] a, int n) {
+        return a.length >= n ? a : new float[n];
+    }
+
+    /** The current format. */
+    public ActivationFormat format() {
+        return format;
+    }
+
+    /** Number of rows. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Elements per row. */
+    public int cols() {
+        return cols;
+    }
+
+    /** Per-element values, {@code [rows][cols]}. */
+    public float[] values() {
+        return values;
+    }
+
+    /** Index of row {@code r}'s first value. */
+    public int valuesOffset(int r) {
+        return r * cols;
+    }
+
+    /** Per-block scales, {@code [rows][scalesPerRow()]}. */
+    public float[] scales() {
+        return scales;
+    }
+
+    /** Scales per row: {@code cols / blockElems} for the 8-bit formats, 0 for the float formats. */
+    public int scalesPerRow() {
+        return format.blockElems > 1 ? cols / format.blockElems : 0;
+    }
+
+    /** Index of row {@code r}'s first scale. */
+    public int scalesOffset(int r) {
+        return r * scalesPerRow();
+    }
+
+    /** Q8_1 block sums or Q8_K 16-element bsums, {@code [rows][sumsPerRow()]}. */
+    public float[] sums() {
+        return sums;
+    }
+
+    /** Sums per row: {@code cols / 32} for Q8_1, {@code cols / 16} for Q8_K, 0 otherwise. */
+    public int sumsPerRow() {
+        return switch (format) {
+            case Q8_1 -> cols / 32;
+            case Q8_K -> cols / 16;
+            default -> 0;
+        };
+    }
+
+    /** Index of row {@code r}'s first sum. */
+    public int sumsOffset(int r) {
+        return r * sumsPerRow();
+    }
 }
