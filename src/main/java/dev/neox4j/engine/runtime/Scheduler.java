@@ -115,11 +115,11 @@ final class Scheduler {
                         + slots.slots() + " running); retry in about " + retry + " s", retry);
             }
             waiting.add(seq);
+            notify(o -> o.queued(request.source())); // under the lock: always before started()
             wake.signalAll();
         } finally {
             lock.unlock();
         }
-        notify(o -> o.queued(request.source()));
         return seq;
     }
 
@@ -547,12 +547,12 @@ final class Scheduler {
         Completion c = new Completion(reason, s.text.toString(), s.generatedTokens(),
                 s.promptLogprobs == null ? List.of() : java.util.Collections.unmodifiableList(s.promptLogprobs),
                 new Usage(s.fed, s.generatedCount), timings(s, now));
+        finished(s, reason == FinishReason.CANCELLED ? "cancelled" : "success", now);
         try {
             s.listener.onComplete(c);
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.DEBUG, "onComplete of sequence " + s.id + " threw", t);
         }
-        finished(s, reason == FinishReason.CANCELLED ? "cancelled" : "success", now);
     }
 
     /** Ends a sequence that never got a slot (cancelled or timed out while waiting, or shutdown). */
@@ -564,12 +564,12 @@ final class Scheduler {
         long now = System.nanoTime();
         Completion c = new Completion(FinishReason.CANCELLED, "", new int[0], List.of(), new Usage(0, 0),
                 new Timings(0, 0, 0, 0, (now - s.submitNanos) / 1e6, 0));
+        finished(s, "cancelled", now);
         try {
             s.listener.onComplete(c);
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.DEBUG, "onComplete of sequence " + s.id + " threw", t);
         }
-        finished(s, "cancelled", now);
     }
 
     private void fail(Sequence s, Throwable error) {
@@ -578,12 +578,12 @@ final class Scheduler {
         }
         release(s);
         s.markDone();
+        finished(s, "error", System.nanoTime());
         try {
             s.listener.onError(error);
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.DEBUG, "onError of sequence " + s.id + " threw", t);
         }
-        finished(s, "error", System.nanoTime());
     }
 
     private void finished(Sequence s, String outcome, long now) {
