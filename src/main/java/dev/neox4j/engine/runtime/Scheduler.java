@@ -344,15 +344,18 @@ final class Scheduler {
             while (!waiting.isEmpty() && slots.available() > 0) {
                 Sequence s = waiting.poll();
                 s.slot = slots.acquire();
+                s.cache = slots.cache(s.slot);
+                s.startNanos = now;
                 admitted.add(s);
+                running.add(s);
             }
+            // counted as running before the lock is released, so that awaitIdle never sees a gap
+            runningCount = running.size();
         } finally {
             lock.unlock();
         }
         for (Sequence s : admitted) {
             try {
-                s.cache = slots.cache(s.slot);
-                s.startNanos = now;
                 GenerationRequest r = s.request;
                 SamplingParams p = r.sampling();
                 s.sampler = new Sampler(new SamplerSettings(p.temperature(), p.topK(), p.topP(), p.minP(),
@@ -361,10 +364,7 @@ final class Scheduler {
                 s.decoder = tokenizer.newStreamingDecoder();
                 s.stopMatcher = new StopMatcher(r.stop());
                 s.initPromptLogprobs();
-                running.add(s);
-                runningCount = running.size();
             } catch (Throwable t) {
-                running.remove(s);
                 fail(s, t);
                 continue;
             }

@@ -163,6 +163,54 @@ class EngineRequestsTest {
         assertFalse(c.done.isDone(), "a refused request gets no events");
     }
 
+    @Test
+    void promptOnlyRequestsEvaluateWithoutGenerating() {
+        int[] prompt = EngineFixtures.sequence("seq64");
+        for (int logprobs : new int[] {-1, 2}) {
+            Collector col = run(greedy(prompt, 0, List.of(), logprobs, false));
+            Completion c = col.await();
+            assertEquals(FinishReason.LENGTH, c.finishReason());
+            assertEquals(0, c.tokens().length);
+            assertEquals("", c.text());
+            assertTrue(c.promptLogprobs().isEmpty(), "prompt logprobs only with echo");
+            assertEquals(new Usage(64, 0), c.usage());
+        }
+        assertTrue(run(greedy(prompt, 0, List.of(), -1, true)).await().promptLogprobs().isEmpty(),
+                "echo without logprobs needs no prompt logits");
+    }
+
+    @Test
+    void runningStreamsKeepFlowingWhileALongPromptIsPrefilled() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger aTokens = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        Collector a = new Collector() {
+            @Override
+            public void onToken(GeneratedToken token) {
+                super.onToken(token);
+                aTokens.incrementAndGet();
+                started.countDown();
+            }
+        };
+        GenerationHandle ha = engine.submit(greedy(EngineFixtures.sequence("seq8"), 1000, List.of(), -1, false), a);
+        assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        int before = aTokens.get();
+        int[] atPromptDone = new int[1];
+        Collector b = new Collector() {
+            @Override
+            public void onPromptEvaluated(int promptTokens) {
+                super.onPromptEvaluated(promptTokens);
+                atPromptDone[0] = aTokens.get();
+            }
+        };
+        engine.submit(greedy(EngineFixtures.sequence("seq300"), 2, List.of(), -1, false), b);
+        b.await();
+        ha.cancel();
+        assertEquals(FinishReason.CANCELLED, a.await().finishReason());
+        // 300 prompt tokens in chunks of 32 take 10 steps; the running stream gets a token in each of them
+        assertTrue(atPromptDone[0] - before >= 9, "stream A produced only " + (atPromptDone[0] - before)
+                + " tokens while B's prompt was prefilled");
+    }
+
     private static double logSumExp(float[] row, int off, int n) {
         double max = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
