@@ -34,7 +34,7 @@ final class GgufParser {
     static final long MAX_KV_COUNT = 1L << 20;
     static final long MAX_TENSOR_COUNT = 1L << 20;
     static final long MAX_STRING_BYTES = 64L << 20;
-    static final long HEAP_BUDGET = 512L << 20;
+    static final long HEAP_BUDGET = 256L << 20;
     /** Estimated heap overhead of one decoded String besides its bytes. */
     private static final long STRING_OVERHEAD = 56;
     /** Minimum encoded size of a KV record: key length (8) + type (4) + a 1-byte value. */
@@ -463,6 +463,10 @@ final class GgufParser {
         if (len > MAX_STRING_BYTES) {
             throw fail(what + " has length " + len + ", more than the supported maximum " + MAX_STRING_BYTES,
                     where + ", length at offset " + lenPos);
+        }
+        if (len == 0) {
+            charge(8, what, lenPos);
+            return "";
         }
         charge(STRING_OVERHEAD + len, what, lenPos);
         int n = (int) len;
