@@ -126,7 +126,7 @@ public final class TokenizerBench {
         }
         report("encode documents, cold cache (incl. JIT warm-up)", megabytes, tokens, t0);
 
-        for (int round = 0; round < 3; round++) {
+        for (int round = 0; round < 5; round++) {
             tokens = 0;
             t0 = start();
             for (String d : docs) {

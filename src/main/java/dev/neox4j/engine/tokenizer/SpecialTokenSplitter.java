@@ -124,7 +124,7 @@ final class SpecialTokenSplitter {
      * Partitions {@code text} (whose chars are {@code chars}) into raw fragments and tokens, in order.
      */
     void partition(String text, char[] chars, boolean parseSpecial, Sink sink) {
-        partition(text, chars, parseSpecial, sink, 8L * chars.length + 4096);
+        partition(text, chars, parseSpecial, sink, 2L * chars.length + 4096);   // <= 16 bytes per char
     }
 
     /**
