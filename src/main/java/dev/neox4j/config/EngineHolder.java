@@ -1,6 +1,7 @@
 package dev.neox4j.config;
 
 import dev.neox4j.engine.gguf.GgufFormatException;
+import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.ModelInfo;
@@ -48,6 +49,7 @@ public class EngineHolder {
     private static final Duration EXIT_GRACE = Duration.ofSeconds(5);
 
     private final NeoxConfig config;
+    private final ChatTemplate chatTemplate;
     private final Object lock = new Object();
     private volatile State state = State.LOADING;
     private volatile Engine engine;
@@ -62,6 +64,17 @@ public class EngineHolder {
     @Inject
     public EngineHolder(NeoxConfig config) {
         this.config = config;
+        this.chatTemplate = EngineOptionsFactory.chatTemplate(config.chat());
+    }
+
+    /** The chat template of {@code neox.chat.*}, used by the chat endpoint and the WebSocket. */
+    public ChatTemplate chatTemplate() {
+        return chatTemplate;
+    }
+
+    /** The configuration. */
+    public NeoxConfig config() {
+        return config;
     }
 
     void onStart(@Observes StartupEvent event) {

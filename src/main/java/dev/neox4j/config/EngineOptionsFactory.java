@@ -1,5 +1,6 @@
 package dev.neox4j.config;
 
+import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.EngineOptions;
 
 import java.nio.file.Path;
@@ -7,7 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Maps {@link NeoxConfig} once into the engine's {@link EngineOptions}, refusing out-of-range values. */
+/**
+ * Maps {@link NeoxConfig} once into the engine's {@link EngineOptions} and {@link ChatTemplate}, refusing
+ * out-of-range values.
+ */
 public final class EngineOptionsFactory {
 
     private EngineOptionsFactory() {
@@ -52,5 +56,21 @@ public final class EngineOptionsFactory {
         return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
                 config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
                 timeoutMillis);
+    }
+
+    /**
+     * The chat template of {@code neox.chat.*}.
+     *
+     * @throws IllegalArgumentException if the user or assistant prefix is blank
+     */
+    public static ChatTemplate chatTemplate(NeoxConfig.Chat chat) {
+        ChatTemplate.Builder b = ChatTemplate.builder()
+                .systemSuffix(chat.systemSuffix())
+                .systemPrefix(chat.systemPrefix())
+                .userPrefix(chat.userPrefix())
+                .assistantPrefix(chat.assistantPrefix())
+                .separator(chat.separator());
+        chat.generationPrompt().ifPresent(b::generationPrompt);
+        return b.build();
     }
 }

@@ -87,20 +87,24 @@ public interface NeoxConfig {
     Shutdown shutdown();
 
     /**
-     * The chat template. Pythia is a base model, so {@code /v1/chat/completions} renders the messages as plain text:
-     * each message is its role's prefix, its content and the {@code message-suffix}; the prompt ends with the
-     * assistant prefix (without its trailing whitespace), and generation stops where the model starts the next user
-     * turn. With the defaults:
+     * The plain-text chat template ({@link dev.neox4j.engine.runtime.ChatTemplate}). Pythia is a base model, so
+     * {@code /v1/chat/completions} renders the messages as plain text and generation stops where the model starts
+     * the next user (or system) turn. With the defaults, {@code [system "Be brief.", user "Hi", assistant "Hello!",
+     * user "Why?"]} becomes:
      * <pre>
-     * System: You are helpful.
+     * Be brief.
      *
-     * User: Hello!
-     *
-     * Assistant:
-     * </pre>
+     * User: Hi
+     * Assistant: Hello!
+     * User: Why?
+     * Assistant:</pre>
      */
     interface Chat {
-        /** Written before a system message. */
+        /** Written after the system messages at the start of the conversation. */
+        @WithDefault("\n\n")
+        String systemSuffix();
+
+        /** Written before a system message that comes after the first user or assistant turn. */
         @WithDefault("System: ")
         String systemPrefix();
 
@@ -108,13 +112,16 @@ public interface NeoxConfig {
         @WithDefault("User: ")
         String userPrefix();
 
-        /** Written before an assistant message and, trimmed, at the end of the prompt. */
+        /** Written before an assistant message. */
         @WithDefault("Assistant: ")
         String assistantPrefix();
 
-        /** Written after each message. */
-        @WithDefault("\n\n")
-        String messageSuffix();
+        /** Written after every turn. */
+        @WithDefault("\n")
+        String separator();
+
+        /** The end of the prompt; default: the assistant prefix without trailing spaces ({@code "Assistant:"}). */
+        Optional<String> generationPrompt();
     }
 
     /** Graceful shutdown settings. */

@@ -1,5 +1,7 @@
 package dev.neox4j.config;
 
+import dev.neox4j.engine.runtime.ChatTemplate;
+import dev.neox4j.engine.runtime.ChatTurn;
 import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.KvCacheType;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -39,7 +41,11 @@ class EngineOptionsFactoryTest {
         assertEquals(Duration.ofSeconds(30), c.shutdown().drainTimeout());
         assertEquals(20, c.maxLogprobs());
         assertEquals("User: ", c.chat().userPrefix());
-        assertEquals("\n\n", c.chat().messageSuffix());
+        assertEquals("\n", c.chat().separator());
+        ChatTemplate t = EngineOptionsFactory.chatTemplate(c.chat());
+        List<ChatTurn> turns = List.of(ChatTurn.system("Be brief."), ChatTurn.user("Hi"));
+        assertEquals(ChatTemplate.DEFAULT.render(turns), t.render(turns));
+        assertEquals(ChatTemplate.DEFAULT.stopStrings(), t.stopStrings());
         EngineOptions o = EngineOptionsFactory.from(c);
         assertNull(o.modelPath());
         assertEquals(EngineOptions.defaults(null), o);
@@ -77,6 +83,16 @@ class EngineOptionsFactoryTest {
         NeoxConfig c = config.getConfigMapping(NeoxConfig.class);
         assertEquals("/m/x.gguf", c.model().orElseThrow());
         assertEquals(6, c.maxSequences());
+    }
+
+    @Test
+    void chatTemplateKeysMapOntoTheTemplate() {
+        NeoxConfig c = config(Map.of("neox.chat.user-prefix", "Q: ", "neox.chat.assistant-prefix", "A: ",
+                "neox.chat.separator", "\n\n", "neox.chat.generation-prompt", "A:"));
+        ChatTemplate t = EngineOptionsFactory.chatTemplate(c.chat());
+        assertEquals("Q: Hi\n\nA: Hello\n\nQ: Why?\n\nA:",
+                t.render(List.of(ChatTurn.user("Hi"), ChatTurn.assistant("Hello"), ChatTurn.user("Why?"))));
+        assertTrue(t.stopStrings().contains("\n\nQ:"), t.stopStrings().toString());
     }
 
     @Test
