@@ -177,6 +177,17 @@ class NeoxStreamingLanguageModelTest {
     }
 
     @Test
+    void aTimeoutReachesOnError() throws Exception {
+        try (NeoxStreamingLanguageModel slow = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
+                .temperature(0).maxTokens(TinyModel.CONTEXT - 8).timeout(java.time.Duration.ofMillis(1)).build()) {
+            Collect c = new Collect();
+            slow.generate(NeoxLanguageModelTest.PROMPT, c);
+            assertInstanceOf(dev.langchain4j.exception.TimeoutException.class, c.error());
+            assertEquals(1, c.ends.get());
+        }
+    }
+
+    @Test
     void everyFailureReachesOnError() throws Exception {
         Collect tooLong = new Collect();
         streaming.generate("hello world ".repeat(TinyModel.CONTEXT), tooLong);
