@@ -68,6 +68,16 @@ tag() { node -e '
     }
   });' "$1" "$2"; }
 
+# runs a command, shows its output on stderr and appends its JSON lines, tagged, to $JSONL
+# (not `tee /dev/stderr`: when stderr is a file, tee reopens and truncates it)
+record() { # label engine command...
+  local label=$1 engine=$2 out
+  shift 2
+  out=$("$@")
+  printf '%s\n' "$out" >&2
+  printf '%s\n' "$out" | tag "$label" "$engine" >> "$JSONL"
+}
+
 for m in "${MODELS[@]}"; do
   shape=${m%%:*}
   type=${m#*:}
@@ -76,14 +86,14 @@ for m in "${MODELS[@]}"; do
   file=$(bench -Dbench.shape="$shape" -Dbench.type="$type" -Dbench.generateOnly=true | sed -n 's/^model: //p')
   [ -f "$file" ] || { echo "no model file for $label" >&2; exit 1; }
   echo "== $label: llama.cpp ($file, $THREADS threads) ..." >&2
-  node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" --reps "$REPS" \
-    | tee /dev/stderr | tag "$label" llama.cpp >> "$JSONL"
+  record "$label" llama.cpp node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" \
+    --reps "$REPS"
   if [ "$STREAMS" -gt 1 ]; then
-    node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" --reps "$REPS" \
-      --parallel "$STREAMS" | tee /dev/stderr | tag "$label" llama.cpp >> "$JSONL"
+    record "$label" llama.cpp node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" \
+      --reps "$REPS" --parallel "$STREAMS"
   fi
   echo "== $label: neox4j ..." >&2
-  bench -Dbench.model="$file" -Dbench.streams="$STREAMS" | tee /dev/stderr | tag "$label" neox4j >> "$JSONL"
+  record "$label" neox4j bench -Dbench.model="$file" -Dbench.streams="$STREAMS"
 done
 
 node "$SCRATCH/compare-report.mjs" "$JSONL" | tee "$OUT/compare-$STAMP.md"
