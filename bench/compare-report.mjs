@@ -23,7 +23,8 @@ for (const label of labels) {
   }
   const pp = lt("pp" + nx.pp), tg = lt("tg" + nx.tg);
   const gib = (nx.fileBytes / 2 ** 30).toFixed(2);
-  const m = `${label} (${gib} GiB, ${nx.threads} t)`;
+  const load = lines.find(l => l.label === label && l.engine === "machine" && l.test === "loadavg");
+  const m = `${label} (${gib} GiB, ${nx.threads} t${load ? ", load " + load.before : ""})`;
   rows.push(`| ${m} | pp${nx.pp} tok/s | ${ms(pp)} | ${ms(nx.ppRate)} | **${ratio(nx.ppRate.mean, pp?.mean)}** |`);
   rows.push(`| | tg${nx.tg} tok/s | ${ms(tg)} | ${ms(nx.tgRate)} | **${ratio(nx.tgRate.mean, tg?.mean)}** |`);
   if (nx.streams) {

@@ -85,6 +85,7 @@ for m in "${MODELS[@]}"; do
   echo "== $label: generating (cached) ..." >&2
   file=$(bench -Dbench.shape="$shape" -Dbench.type="$type" -Dbench.generateOnly=true | sed -n 's/^model: //p')
   [ -f "$file" ] || { echo "no model file for $label" >&2; exit 1; }
+  echo "{\"test\":\"loadavg\",\"before\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" | tag "$label" machine >> "$JSONL"
   echo "== $label: llama.cpp ($file, $THREADS threads) ..." >&2
   record "$label" llama.cpp node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" \
     --reps "$REPS"
