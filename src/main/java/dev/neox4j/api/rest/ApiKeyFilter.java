@@ -17,7 +17,7 @@ public class ApiKeyFilter {
 
     @ServerRequestFilter(preMatching = true)
     public Response check(ContainerRequestContext request) {
-        if (!keys.enabled()) {
+        if (!keys.enabled() || "OPTIONS".equals(request.getMethod())) {
             return null;
         }
         try {
