@@ -61,7 +61,7 @@ public final class CompletionFormatter implements ResponseFormatter {
             List<Float> lps = new ArrayList<>(ids.length);
             List<Map<String, Float>> tops = new ArrayList<>(ids.length);
             List<Integer> offsets = new ArrayList<>(ids.length);
-            StreamingDecoder decoder = tokenizer.newStreamingDecoder();
+            StreamingDecoder decoder = tokenizer.newStreamingDecoder(true);
             int at = 0;
             for (int i = 0; i < ids.length; i++) {
                 toks.add(format.token(ids[i]));

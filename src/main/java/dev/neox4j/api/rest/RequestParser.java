@@ -46,7 +46,8 @@ public final class RequestParser {
     public RequestParser(Engine engine, String modelId, int maxLogprobs, ChatTemplate template) {
         this.engine = engine;
         this.tokenizer = engine.tokenizer();
-        this.vocab = engine.modelInfo().vocabSize();
+        // ids the model can evaluate and the tokenizer can write back as text
+        this.vocab = Math.min(engine.modelInfo().vocabSize(), tokenizer.vocabSize());
         this.contextLength = engine.modelInfo().contextLength();
         this.modelId = modelId;
         this.maxLogprobs = maxLogprobs;
@@ -255,7 +256,7 @@ public final class RequestParser {
             Prompt q = p;
             if (truncate != null && p.ids().length > truncate) {
                 int[] kept = Arrays.copyOfRange(p.ids(), p.ids().length - truncate, p.ids().length);
-                q = new Prompt(kept, tokenizer.decodeRaw(kept));
+                q = new Prompt(kept, tokenizer.decodeRaw(kept, true));
             }
             checkFits(q.ids().length, "prompt", truncate != null);
             fitted.add(q);
@@ -281,7 +282,7 @@ public final class RequestParser {
     }
 
     private Prompt idPrompt(int[] ids) {
-        return new Prompt(ids, tokenizer.decodeRaw(ids));
+        return new Prompt(ids, tokenizer.decodeRaw(ids, true));
     }
 
     /** The {@code messages} of a chat request as turns; 400 naming the message when one is malformed. */

@@ -39,7 +39,7 @@ public class TokenizerResource {
                                    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> pieces) {
     }
 
-    /** {@code /detokenize} answer. */
+    /** {@code /detokenize} answer: the text, control tokens such as {@code <|endoftext|>} written out. */
     public record DetokenizeResponse(String prompt) {
     }
 
@@ -51,6 +51,8 @@ public class TokenizerResource {
                                 @JsonProperty("vocab_size") int vocabSize,
                                 @JsonProperty("model_vocab_size") int modelVocabSize,
                                 @JsonProperty("model_max_length") int modelMaxLength,
+                                @JsonProperty("tokenizer_model") String tokenizerModel,
+                                @JsonProperty("pre_type") String preType,
                                 @JsonProperty("tokenizer_class") String tokenizerClass,
                                 @JsonProperty("add_bos_token") boolean addBosToken) {
     }
@@ -68,7 +70,7 @@ public class TokenizerResource {
         parser(engine).checkModel(f);
         Tokenizer tokenizer = engine.tokenizer();
         boolean parseSpecial = f.bool("parse_special", true);
-        f.bool("add_special_tokens", true); // GPT-NeoX adds no BOS/EOS either way
+        boolean addSpecial = f.bool("add_special_tokens", true); // BOS/EOS only if the model asks (Pythia: never)
         boolean withPieces = f.bool("with_pieces", false);
         String text;
         if (f.has("prompt")) {
@@ -80,7 +82,7 @@ public class TokenizerResource {
         } else {
             throw ApiException.badRequest("prompt", "'prompt' (or 'content', or 'messages') is required");
         }
-        int[] ids = tokenizer.encode(text, parseSpecial);
+        int[] ids = tokenizer.encode(text, addSpecial, parseSpecial);
         List<String> pieces = null;
         if (withPieces) {
             pieces = new ArrayList<>(ids.length);
@@ -112,7 +114,7 @@ public class TokenizerResource {
         }
         Tokenizer tokenizer = engine.tokenizer();
         int[] ids = JsonFields.tokenIds("tokens", tokens, tokenizer.vocabSize());
-        return new DetokenizeResponse(tokenizer.decode(ids));
+        return new DetokenizeResponse(tokenizer.decode(ids, true));
     }
 
     @GET
@@ -122,6 +124,6 @@ public class TokenizerResource {
         Tokenizer t = engine.tokenizer();
         return new TokenizerInfo(t.tokenPiece(t.eosId()), t.eosId(), t.tokenPiece(t.bosId()), t.bosId(),
                 t.vocabSize(), engine.modelInfo().vocabSize(), engine.modelInfo().contextLength(),
-                "GPTNeoXTokenizerFast", false);
+                "gpt2", t.preTokenizer(), "GPTNeoXTokenizerFast", t.addBos());
     }
 }
