@@ -73,7 +73,28 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
-    /** The path this file was opened from. */
+    /**
+     * Parses and validates GGUF bytes already in memory (meant for small files such as a tokenizer loaded from
+     * the classpath). The bytes are copied once into off-heap memory that {@link #close()} frees;
+     * {@link #path()} is {@code null}.
+     *
+     * @param name file name used in error messages
+     * @throws GgufFormatException if the bytes are not a valid GGUF v2/v3 file
+     */
+    public static GgufFile read(byte[] bytes, String name) {
+        GgufParser.checkMinimumSize(name, bytes.length);
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment seg = arena.allocate(bytes.length, 64);
+            MemorySegment.copy(bytes, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
+            return new GgufFile(null, arena, seg.asReadOnly(), new GgufParser(seg, name).parse());
+        } catch (Throwable t) {
+            arena.close();
+            throw t;
+        }
+    }
+
+    /** The path this file was opened from ({@code null} for {@link #read(byte[], String)}). */
     public Path path() {
         return path;
     }

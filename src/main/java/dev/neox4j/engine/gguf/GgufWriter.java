@@ -14,6 +14,7 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -266,10 +267,14 @@ public final class GgufWriter {
     public void write(Path path) throws IOException {
         Path abs = path.toAbsolutePath();
         Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+        // Not Files.createTempFile: that creates the file with mode 0600, and the move would keep it.
+        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime())
+                + Integer.toHexString(System.identityHashCode(this)) + ".tmp");
         boolean done = false;
         try {
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), BUFFER_BYTES)) {
+            try (OutputStream os = new BufferedOutputStream(
+                    Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    BUFFER_BYTES)) {
                 writeTo(os);
             }
             try {

@@ -174,6 +174,23 @@ class GgufFileFixtureTest {
     }
 
     @Test
+    void readsFromBytesInMemory() throws IOException {
+        Path f = MODELS.resolve("tiny-gptneox-d256-Q4_0.gguf");
+        try (GgufFile mapped = GgufFile.open(f);
+             GgufFile inMemory = GgufFile.read(Files.readAllBytes(f), "copy.gguf")) {
+            assertEquals(null, inMemory.path());
+            assertEquals(mapped.metadata().entries(), inMemory.metadata().entries());
+            assertEquals(mapped.tensors(), inMemory.tensors());
+            GgufTensorInfo t = mapped.tensor("blk.1.ffn_up.weight");
+            assertEquals(-1, mapped.data(t).mismatch(inMemory.data(t)));
+        }
+        byte[] bad = Files.readAllBytes(f);
+        bad[0] = 'X';
+        assertEquals("bad.gguf: not a GGUF file: magic bytes 58 47 55 46, expected 47 47 55 46 (\"GGUF\") (offset 0)",
+                assertThrows(GgufFormatException.class, () -> GgufFile.read(bad, "bad.gguf")).getMessage());
+    }
+
+    @Test
     void closeUnmapsAndIsIdempotent() throws IOException {
         GgufFile g = GgufFile.open(MODELS.resolve("tiny-gptneox-d256-Q8_0.gguf"));
         GgufTensorInfo t = g.tensor("output.weight");

@@ -197,6 +197,16 @@ class GgufWriterTest {
         }
     }
 
+    /** The atomic write must not leave the file with the private mode of a temp file (0600). */
+    @Test
+    void writtenFileHasOrdinaryPermissions() throws IOException {
+        Path ordinary = dir.resolve("ordinary.bin");
+        Files.write(ordinary, new byte[1]);
+        Path p = dir.resolve("perm.gguf");
+        new GgufWriter().putString("a", "b").write(p);
+        assertEquals(Files.getPosixFilePermissions(ordinary), Files.getPosixFilePermissions(p));
+    }
+
     @Test
     void streamingSourceCanWriteInPieces() throws IOException {
         Path p = dir.resolve("pieces.gguf");

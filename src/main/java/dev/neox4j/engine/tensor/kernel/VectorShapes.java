@@ -1,0 +1,94 @@
+package dev.neox4j.engine.tensor.kernel;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * The vector shapes every Vector API kernel is written against, once: {@code F} float lanes of the preferred
+ * species (16 with AVX-512, 8 with AVX2) and the byte/short/int species with the same lane count, so that
+ * {@code F} weight bytes or halves convert to exactly one float vector. Also the deterministic horizontal sum.
+ */
+final class VectorShapes {
+
+    /** Float species used by all kernels. */
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    /** Float lanes. */
+    static final int F = FS.length();
+    /** Bytes with {@code F} lanes. */
+    static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(F * 8));
+    /** Shorts with {@code F} lanes. */
+    static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(F * 16));
+    /** Ints with {@code F} lanes. */
+    static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(F * 32));
+    /** Little-endian, the byte order of GGUF data. */
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private static final VectorShuffle<Float> SWAP8 = swap(8);
+    private static final VectorShuffle<Float> SWAP4 = swap(4);
+    private static final VectorShuffle<Float> SWAP2 = swap(2);
+    private static final VectorShuffle<Float> SWAP1 = swap(1);
+    private static final FloatVector TWO_POW_112 = FloatVector.broadcast(FS, 0x1p112f);
+
+    private VectorShapes() {
+    }
+
+    private static VectorShuffle<Float> swap(int d) {
+        return VectorShuffle.fromOp(FS, i -> d < F ? i ^ d : i);
+    }
+
+    /**
+     * Sum of all lanes in a fixed pairwise order ({@code lane i + lane i^(F/2)}, then halving), identical in the
+     * interpreter and in compiled code, unlike {@code reduceLanes(ADD)} whose order is unspecified.
+     */
+    static float sum(FloatVector v) {
+        if (F >= 16) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        v = v.add(v.rearrange(SWAP4));
+        v = v.add(v.rearrange(SWAP2));
+        v = v.add(v.rearrange(SWAP1));
+        return v.lane(0);
+    }
+
+    /** {@code F} signed bytes at {@code off} as floats. */
+    static FloatVector bytesToFloats(ByteVector b) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, FS, 0);
+    }
+
+    /** Loads {@code F} bytes. */
+    static ByteVector loadBytes(MemorySegment s, long off) {
+        return ByteVector.fromMemorySegment(BS, s, off, LE);
+    }
+
+    /** Loads {@code F} little-endian f16 values and converts them exactly to float (subnormals, Inf, NaN). */
+    static FloatVector loadF16(MemorySegment s, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, s, off, LE).convertShape(VectorOperators.S2I, IS, 0);
+        IntVector em = h.and(0x7FFF);
+        IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+        FloatVector finite = shifted.reinterpretAsFloats().mul(TWO_POW_112);
+        VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7C00);
+        IntVector bits = finite.reinterpretAsInts().blend(shifted.or(0x7F800000), special);
+        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
+    /** Loads {@code F} little-endian bf16 values as floats. */
+    static FloatVector loadBF16(MemorySegment s, long off) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, s, off, LE).convertShape(VectorOperators.S2I, IS, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /** Loads {@code F} little-endian floats. */
+    static FloatVector loadF32(MemorySegment s, long off) {
+        return FloatVector.fromMemorySegment(FS, s, off, LE);
+    }
+}
