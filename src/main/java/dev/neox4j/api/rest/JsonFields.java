@@ -96,7 +96,7 @@ public final class JsonFields {
     /** A long (e.g. a seed); any 64-bit integer. */
     public Long longValue(String name, Long def) {
         JsonNode v = get(name);
-        return v == null ? def : integral(name, v);
+        return v == null ? def : Long.valueOf(integral(name, v));
     }
 
     private static long integral(String name, JsonNode v) {
