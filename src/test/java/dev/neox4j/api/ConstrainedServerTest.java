@@ -7,13 +7,18 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -44,9 +49,17 @@ class ConstrainedServerTest {
     @Inject
     EngineHolder holder;
 
+    final ExecutorService background = Executors.newCachedThreadPool();
+
     @BeforeEach
     void ready() {
         ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.await("the engine to be idle", 60, this::idle);
+    }
+
+    @AfterEach
+    void stop() {
+        background.shutdownNow();
     }
 
     @Test
@@ -95,16 +108,17 @@ class ConstrainedServerTest {
     }
 
     @Test
-    void aFullQueueAnswers429WithRetryAfter() {
+    void aFullQueueAnswers429WithRetryAfter() throws Exception {
         String longStream = "{\"prompt\": \"hold the slot\", \"max_tokens\": 1800, \"ignore_eos\": true, "
                 + "\"stream\": true}";
         try (ApiTestClient.Sse running = ApiTestClient.sse(base, "/v1/completions", longStream,
                 "Authorization", "Bearer " + KEY)) {
             assertEquals(200, running.response.statusCode());
             running.next();
-            try (ApiTestClient.Sse waiting = ApiTestClient.sse(base, "/v1/completions", longStream,
-                    "Authorization", "Bearer " + KEY)) {
-                assertEquals(200, waiting.response.statusCode());
+            // the queued stream's response starts only when it gets the slot: open it in the background
+            CompletableFuture<ApiTestClient.Sse> waiting = CompletableFuture.supplyAsync(() -> ApiTestClient.sse(base,
+                    "/v1/completions", longStream, "Authorization", "Bearer " + KEY), background);
+            try {
                 ApiTestClient.await("one running and one waiting", 30, () -> {
                     var s = holder.engine().orElseThrow().stats();
                     return s.running() == 1 && s.waiting() == 1;
@@ -114,6 +128,7 @@ class ConstrainedServerTest {
                         .post("/v1/completions").then().statusCode(429)
                         .header("Retry-After", notNullValue())
                         .body("error.code", equalTo("queue_full"))
+                        .body("error.type", equalTo("rate_limit_exceeded"))
                         .body("error.message", notNullValue());
                 given().header("Authorization", "Bearer " + KEY).contentType("application/json")
                         .body("{\"prompt\": \"no room\", \"max_tokens\": 2, \"stream\": true}")
@@ -122,11 +137,16 @@ class ConstrainedServerTest {
                 given().header("Authorization", "Bearer " + KEY).contentType("application/json")
                         .body("{\"prompt\": [\"a\", \"b\"], \"max_tokens\": 2}")
                         .post("/v1/completions").then().statusCode(429);
+            } finally {
+                running.close();
+                waiting.get(60, TimeUnit.SECONDS).close();
             }
         }
-        ApiTestClient.await("the engine to be idle", 30, () -> {
-            var s = holder.engine().orElseThrow().stats();
-            return s.running() == 0 && s.waiting() == 0;
-        });
+        ApiTestClient.await("the engine to be idle", 30, this::idle);
+    }
+
+    boolean idle() {
+        var s = holder.engine().orElseThrow().stats();
+        return s.running() == 0 && s.waiting() == 0;
     }
 }

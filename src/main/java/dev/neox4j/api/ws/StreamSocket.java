@@ -189,10 +189,7 @@ public class StreamSocket {
     }
 
     private void cancel(WebSocketConnection connection, String id) {
-        Map<String, Running> running = connections.get(connection.id());
-        if (running == null) {
-            return;
-        }
+        Map<String, Running> running = connections.getOrDefault(connection.id(), Map.of());
         if (id == null) {
             running.values().forEach(Running::cancelSequences);
             return;
