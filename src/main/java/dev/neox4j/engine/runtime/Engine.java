@@ -29,6 +29,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link ContextOverflowException}, {@link QueueFullException} when the admission queue is full) and returns at
  * once; the sequence then runs on the {@code neox-scheduler} thread, whose matmuls are split over the engine's own
  * {@link WorkerPool}, and its events arrive on the {@link GenerationListener} from that thread.
+ *
+ * <p>Generation semantics (as llama.cpp's server): the end-of-text token, when it ends a sequence, is reported as
+ * its last {@link GeneratedToken} (empty text, with its logprob when asked) and counted in the usage; a stop
+ * string ends the sequence with {@link FinishReason#STOP}, is never emitted, and text that could be the start of
+ * a stop string is withheld until it is ruled out; the last token carries whatever was withheld, so the streamed
+ * texts always add up to {@link Completion#text()} (for a cancelled sequence: the text streamed so far).
+ * {@code maxTokens} or the end of the context ends it with {@link FinishReason#LENGTH}; the token that fills the
+ * last KV position is still returned. Greedy decoding (temperature 0) still applies logit bias and penalties.
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
@@ -336,9 +344,5 @@ public final class Engine implements AutoCloseable {
         pool.close();
         file.close();
         LOG.log(System.Logger.Level.DEBUG, "engine closed: " + info.id());
-    }
-
-    NeoxModel model() {
-        return model;
     }
 }

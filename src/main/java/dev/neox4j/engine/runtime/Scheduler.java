@@ -267,8 +267,8 @@ final class Scheduler {
         }
     }
 
-    /** One scheduler step (package-private for tests that drive it directly). */
-    void step() {
+    /** One scheduler step. */
+    private void step() {
         long now = System.nanoTime();
         dropCancelledWaiting(now);
         for (Sequence s : running) {

@@ -50,7 +50,7 @@ class NeoxForwardGoldenTest {
             Map.entry("Q5_K_M", QUANTIZED), Map.entry("Q6_K", QUANTIZED));
 
     /** Kernel families every golden runs with. */
-    static final List<String> KERNELS = List.of("scalar");
+    static final List<String> KERNELS = List.of("scalar", "vector");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -64,37 +64,9 @@ class NeoxForwardGoldenTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void promptLogitsInOneBatchMatchLlamaCpp(String type, String kernelName) {
+    void promptInOneBatchThenGreedyDecodingMatchLlamaCpp(String type, String kernelName) {
         Bound bound = LLAMA_BOUNDS.get(type);
         assertNotNull(bound, "no bound for " + type);
-        MatmulKernels kernels = Kernels.select(kernelName);
-        try (GgufFile file = ModelFixtures.open(type); WorkerPool pool = new WorkerPool(2)) {
-            NeoxModel model = NeoxModel.load(file);
-            int v = model.vocabSize();
-            NeoxForward fwd = new NeoxForward(model, kernels, pool, 300);
-            for (String seq : ModelFixtures.SEQUENCES) {
-                int[] tokens = ModelFixtures.tokens(seq);
-                KvCache cache = KvCache.forModel(model.hparams(), tokens.length, KvCache.ElementType.F32);
-                float[] ours = ForwardRunner.batch(fwd, cache, tokens);
-                assertEquals(tokens.length, cache.length());
-                LogitDiff vsLlama = LogitDiff.of(ours, 0, ModelFixtures.logits(type, seq), 0, tokens.length, v);
-                LogitDiff vsRef = LogitDiff.of(ours, 0, ModelFixtures.refLogits(type, seq), 0, tokens.length, v);
-                System.out.printf("GOLDEN %-7s %-6s %-6s vs llama.cpp: %s | vs ref: %s%n", type, kernelName, seq,
-                        vsLlama, vsRef);
-                assertTrue(vsLlama.maxAbs() <= bound.maxAbs(), type + " " + seq + " max |Δ| " + vsLlama);
-                assertTrue(vsLlama.rms() <= bound.rms(), type + " " + seq + " rms " + vsLlama);
-                double llamaVsRef = ModelFixtures.golden(type, seq).get("llama_vs_numpy_reference").get("max_abs")
-                        .asDouble();
-                assertTrue(vsRef.maxAbs() <= llamaVsRef * REF_FACTOR + REF_SLACK,
-                        type + " " + seq + " vs ref " + vsRef + ", llama.cpp vs ref " + llamaVsRef);
-            }
-        }
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
-    void greedyContinuationMatchesLlamaCpp(String type, String kernelName) {
-        Bound bound = LLAMA_BOUNDS.get(type);
         MatmulKernels kernels = Kernels.select(kernelName);
         try (GgufFile file = ModelFixtures.open(type); WorkerPool pool = new WorkerPool(2)) {
             NeoxModel model = NeoxModel.load(file);
@@ -105,7 +77,21 @@ class NeoxForwardGoldenTest {
                 int[] greedy = ModelFixtures.greedy(type, seq);
                 float[] golden = ModelFixtures.greedyLogits(type, seq);
                 KvCache cache = KvCache.forModel(model.hparams(), prompt.length + greedy.length, KvCache.ElementType.F32);
+                // the prompt in one batch, logits for every position
                 float[] promptLogits = ForwardRunner.batch(fwd, cache, prompt);
+                assertEquals(prompt.length, cache.length());
+                LogitDiff vsLlama = LogitDiff.of(promptLogits, 0, ModelFixtures.logits(type, seq), 0, prompt.length, v);
+                LogitDiff vsRef = LogitDiff.of(promptLogits, 0, ModelFixtures.refLogits(type, seq), 0, prompt.length, v);
+                System.out.printf("GOLDEN %-7s %-6s %-6s vs llama.cpp: %s | vs ref: %s%n", type, kernelName, seq,
+                        vsLlama, vsRef);
+                assertTrue(vsLlama.maxAbs() <= bound.maxAbs(), type + " " + seq + " max |Δ| " + vsLlama);
+                assertTrue(vsLlama.rms() <= bound.rms(), type + " " + seq + " rms " + vsLlama);
+                double llamaVsRef = ModelFixtures.golden(type, seq).get("llama_vs_numpy_reference").get("max_abs")
+                        .asDouble();
+                assertTrue(vsRef.maxAbs() <= llamaVsRef * REF_FACTOR + REF_SLACK,
+                        type + " " + seq + " vs ref " + vsRef + ", llama.cpp vs ref " + llamaVsRef);
+
+                // then 32 greedy steps one token at a time with the KV cache
                 float[] row = java.util.Arrays.copyOfRange(promptLogits, (prompt.length - 1) * v, prompt.length * v);
                 LogitDiff worst = new LogitDiff(0, 0, 1);
                 int checked = 0;
