@@ -8,6 +8,7 @@ import dev.neox4j.engine.runtime.FinishReason;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,8 @@ class ReadinessDrainTest {
                         is(45));
         EngineUnavailableException refused = assertThrows(EngineUnavailableException.class, holder::require);
         assertEquals(EngineHolder.State.DRAINING, refused.state());
+        given().contentType(ContentType.JSON).body("{\"prompt\": \"Hello\", \"max_tokens\": 1}")
+                .post("/v1/completions").then().statusCode(503).body("error.code", is("shutting_down"));
 
         Completion completion = slow.awaitCompletion();
         if (completion != null) {
