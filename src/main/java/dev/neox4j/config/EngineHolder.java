@@ -125,13 +125,10 @@ public class EngineHolder {
             readyCallbacks.clear();
         }
         ModelInfo info = opened.modelInfo();
-        LOG.infof("Model %s ready in %.0f ms: %s, %,d parameters, %s, context %d", modelId(), loadMillis,
-                info.architecture(), info.parameterCount(), info.quantType(), info.contextLength());
-        if (info.demo()) {
-            LOG.warn("Serving the built-in DEMO model (real GPT-NeoX tokenizer, random weights: the text is noise). "
-                    + "To serve a real model set neox.model (env NEOX_MODEL) to a Pythia GGUF file, e.g. "
-                    + "NEOX_MODEL=/models/pythia-1b.Q4_K_M.gguf");
-        }
+        // (the demo model announces itself, once, with how to serve a real model)
+        LOG.infof("Model %s ready in %.0f ms: %s, %,d parameters, %s, context %d%s", modelId(), loadMillis,
+                info.architecture(), info.parameterCount(), info.quantType(), info.contextLength(),
+                info.demo() ? " (demo)" : "");
         for (Consumer<Engine> callback : callbacks) {
             runCallback(callback, opened);
         }

@@ -126,6 +126,11 @@ final class StreamRelay implements GenerationListener, StreamingHandle {
         return cancelled;
     }
 
+    /** Whether every event so far has been delivered (or dropped); for tests and diagnostics. */
+    boolean idle() {
+        return events.isEmpty() && !draining.get();
+    }
+
     // ---- delivery ----
 
     private void finishWithError(Throwable t) {

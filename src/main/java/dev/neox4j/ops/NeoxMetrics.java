@@ -48,22 +48,16 @@ public final class NeoxMetrics implements EngineObserver {
 
     private static final Duration[] LATENCY_SLOS = Arrays.stream(LATENCY_BUCKETS_SECONDS)
             .mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9))).toArray(Duration[]::new);
-    /** Gauges re-read the engine's stats at most this often, so one scrape sees one consistent snapshot. */
-    private static final long STATS_MAX_AGE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> requests = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SourceMeters> bySource = new ConcurrentHashMap<>();
     private volatile Supplier<Optional<EngineStats>> statsSource = Optional::empty;
-    private volatile StatsSnapshot snapshot = new StatsSnapshot(Long.MIN_VALUE, null);
 
     /** The per-source meters, created on first use of a source. */
     private record SourceMeters(Counter promptTokens, Counter generationTokens, Timer timeToFirstToken,
                                 Timer interTokenLatency, Timer e2eLatency, Timer queueTime,
                                 DistributionSummary requestPromptTokens, DistributionSummary requestGenerationTokens) {
-    }
-
-    private record StatsSnapshot(long nanos, EngineStats stats) {
     }
 
     public NeoxMetrics(MeterRegistry registry) {
@@ -198,19 +192,11 @@ public final class NeoxMetrics implements EngineObserver {
     }
 
     private EngineStats stats() {
-        long now = System.nanoTime();
-        StatsSnapshot s = snapshot;
-        if (s.stats() != null && now - s.nanos() < STATS_MAX_AGE_NANOS) {
-            return s.stats();
-        }
-        EngineStats fresh;
         try {
-            fresh = statsSource.get().orElse(null);
+            return statsSource.get().orElse(null);
         } catch (RuntimeException e) {
-            fresh = null; // an engine that is closing: report zeros rather than fail the scrape
+            return null; // an engine that is closing: report zeros rather than fail the scrape
         }
-        snapshot = new StatsSnapshot(now, fresh);
-        return fresh;
     }
 
     /**

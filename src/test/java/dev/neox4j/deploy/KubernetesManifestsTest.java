@@ -1,5 +1,6 @@
 package dev.neox4j.deploy;
 
+import dev.neox4j.config.NeoxConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -296,6 +299,35 @@ class KubernetesManifestsTest {
         for (String key : config().keySet()) {
             assertTrue(key.startsWith("NEOX_") || key.startsWith("MODEL_"), "unexpected key " + key);
             assertEquals(key.toUpperCase(Locale.ROOT), key, "environment variable names are upper-case");
+        }
+    }
+
+    @Test
+    void configMapSetsOnlyKnownNeoxSettings() {
+        Set<String> known = new TreeSet<>();
+        collectEnvNames("NEOX", NeoxConfig.class, known);
+        known.add("NEOX_HEALTH_STALL_TIMEOUT"); // read by dev.neox4j.ops.SchedulerLivenessCheck
+        assertTrue(known.contains("NEOX_SHUTDOWN_DRAIN_TIMEOUT") && known.contains("NEOX_MODEL"), known.toString());
+        for (String key : config().keySet()) {
+            if (key.startsWith("NEOX_")) {
+                assertTrue(known.contains(key), key + " is not a neox.* setting; known: " + known);
+            }
+        }
+    }
+
+    /** The environment variable names of a {@code @ConfigMapping} interface's keys, groups included. */
+    private static void collectEnvNames(String prefix, Class<?> mapping, Set<String> out) {
+        for (Method m : mapping.getDeclaredMethods()) {
+            if (m.getParameterCount() != 0 || m.isDefault() || Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            String env = prefix + "_" + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+            Class<?> type = m.getReturnType();
+            if (type.isInterface() && type.getEnclosingClass() == NeoxConfig.class) {
+                collectEnvNames(env, type, out);
+            } else {
+                out.add(env);
+            }
         }
     }
 

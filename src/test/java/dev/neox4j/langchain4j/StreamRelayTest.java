@@ -90,10 +90,7 @@ class StreamRelayTest {
     }
 
     private static void awaitQuiet(StreamRelay relay) throws InterruptedException {
-        // lets the delivery thread run out of events (there is no event to wait for after a cancel)
-        for (int i = 0; i < 50; i++) {
-            Thread.sleep(10);
-        }
+        TinyModel.await(relay::idle, "every event to be delivered or dropped");
     }
 
     @Test

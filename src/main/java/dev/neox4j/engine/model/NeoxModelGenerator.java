@@ -36,10 +36,13 @@ import java.util.SplittableRandom;
  * std {@code matrixScale / sqrt(fan_in)} ({@code outputScale} for the LM head); LayerNorm weights
  * {@code 1 + 0.2 N}; LayerNorm and linear biases {@code 0.1 N}. N is a cheap bounded approximation of a standard
  * normal (sum of four uniforms, scaled to unit variance). Each tensor has its own random stream derived from
- * the seed and its name, so the values do not depend on the file type.
+ * the seed, its name and the chunk index, so the values do not depend on the file type.
  *
  * <p>Tensor data is generated and encoded in row chunks while the file is written ({@link GgufWriter} with a
- * streaming source), so a pythia-12b-shaped file of several GB never sits in memory.
+ * streaming source), so a pythia-12b-shaped file of several GB never sits in memory. Chunks are drawn and
+ * encoded in parallel on the generator's own small thread pool ({@link Builder#threads}) and written in order;
+ * every chunk has its own random stream seeded from (seed, tensor name, chunk index), so the same seed gives
+ * the same bytes whatever the thread count.
  *
  * <p>Vocabulary: {@code n_vocab} may differ from the tokenizer's token count. If it is larger, the tokenizer is
  * padded with {@code [PAD<id>]} tokens of type UNUSED (5); if smaller, the first {@code n_vocab} tokens are
@@ -273,6 +276,8 @@ public final class NeoxModelGenerator {
     private final GgufMetadata tokenizer;
     private final float matrixScale;
     private final float outputScale;
+    private final int threads;
+    private final int chunkFloats;
 
     private NeoxModelGenerator(Builder b) {
         this.hp = b.hparams;
@@ -283,6 +288,8 @@ public final class NeoxModelGenerator {
         this.tokenizer = b.tokenizer;
         this.matrixScale = b.matrixScale;
         this.outputScale = b.outputScale;
+        this.threads = b.threads;
+        this.chunkFloats = b.chunkFloats;
     }
 
     /** A builder for a model of this shape (F32, {@link Mix#LLAMA_DEFAULT}, seed 42, the demo tokenizer). */
@@ -300,6 +307,8 @@ public final class NeoxModelGenerator {
         private GgufMetadata tokenizer;
         private float matrixScale = 1f;
         private float outputScale = 1f;
+        private int threads = Math.min(Runtime.getRuntime().availableProcessors(), 8);
+        private int chunkFloats = CHUNK_FLOATS;
 
         private Builder(NeoxHParams hparams) {
             this.hparams = Objects.requireNonNull(hparams, "hparams");
@@ -358,6 +367,30 @@ public final class NeoxModelGenerator {
         /** Multiplies the std of the LM head {@code output.weight} (default 1); larger gives peakier outputs. */
         public Builder outputScale(float scale) {
             this.outputScale = scale;
+            return this;
+        }
+
+        /**
+         * Threads of the generator's own pool that draw and encode chunks while the file is written (default:
+         * available processors, at most 8). The output does not depend on it.
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Floats per random chunk (default 2^20; tests use small chunks to exercise many chunks per tensor).
+         * Unlike {@link #threads}, this changes the output.
+         */
+        Builder chunkFloats(int chunkFloats) {
+            if (chunkFloats < 1) {
+                throw new IllegalArgumentException("chunkFloats must be at least 1");
+            }
+            this.chunkFloats = chunkFloats;
             return this;
         }
 
@@ -461,59 +494,69 @@ public final class NeoxModelGenerator {
         w.putUInt32("general.file_type", fileType.id);
         putTokenizer(w, tokenizer, hp.vocabSize());
         w.putUInt32("general.quantization_version", 2);
-        for (Planned p : planned()) {
-            w.addTensor(p.name(), p.type(), p.ne(), os -> generate(p, os));
+        try (ChunkPipeline pipe = new ChunkPipeline(threads)) {
+            for (Planned p : planned()) {
+                w.addTensor(p.name(), p.type(), p.ne(), os -> generate(p, os, pipe));
+            }
+            w.write(out);
         }
-        w.write(out);
-        LOG.log(System.Logger.Level.INFO, "wrote {0} ({1} layers, n_embd {2}, {3}, {4}) in {5} ms", out,
-                hp.blockCount(), hp.embeddingLength(), fileType, mix, (System.nanoTime() - t0) / 1_000_000);
+        LOG.log(System.Logger.Level.INFO, "wrote {0} ({1} layers, n_embd {2}, {3}, {4}) in {5} ms on {6} threads",
+                out, hp.blockCount(), hp.embeddingLength(), fileType, mix, (System.nanoTime() - t0) / 1_000_000,
+                threads);
     }
 
-    /** Draws and encodes one tensor row chunk by row chunk. */
-    private void generate(Planned p, OutputStream os) throws IOException {
+    /** Mean and std of a tensor's values (class comment). */
+    private float[] distribution(Planned p) {
+        float ne0 = p.ne()[0];
+        return switch (p.init()) {
+            case EMBEDDING -> new float[] {0f, 1f};
+            case MATRIX -> new float[] {0f, matrixScale / (float) Math.sqrt(ne0)};
+            case OUTPUT -> new float[] {0f, outputScale / (float) Math.sqrt(ne0)};
+            case NORM_WEIGHT -> new float[] {1f, 0.2f};
+            case BIAS -> new float[] {0f, 0.1f};
+        };
+    }
+
+    /**
+     * Draws and encodes one tensor, chunk by chunk: up to {@code 2 * threads} chunks are drawn and encoded on
+     * the pool while the calling thread writes finished chunks in order. Chunk {@code c} (rows
+     * {@code [c * rowsPerChunk, (c + 1) * rowsPerChunk)}) has its own random stream seeded from
+     * {@code (seed, tensor name, c)}, and the chunk layout depends only on the row length, so the bytes do not
+     * depend on the thread count.
+     */
+    private void generate(Planned p, OutputStream os, ChunkPipeline pipe) throws IOException {
         long ne0 = p.ne()[0];
         long rows = 1;
         for (int i = 1; i < p.ne().length; i++) {
             rows *= p.ne()[i];
         }
-        int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_FLOATS / ne0));
-        float[] buf = new float[(int) (rowsPerChunk * ne0)];
-        byte[] bytes = new byte[(int) p.type().bytesFor(buf.length)];
-        MemorySegment bytesSeg = MemorySegment.ofArray(bytes);
-        SplittableRandom rnd = new SplittableRandom(tensorSeed(seed, p.name()));
-        float mean;
-        float std;
-        switch (p.init()) {
-            case EMBEDDING -> {
-                mean = 0f;
-                std = 1f;
-            }
-            case MATRIX -> {
-                mean = 0f;
-                std = matrixScale / (float) Math.sqrt(ne0);
-            }
-            case OUTPUT -> {
-                mean = 0f;
-                std = outputScale / (float) Math.sqrt(ne0);
-            }
-            case NORM_WEIGHT -> {
-                mean = 1f;
-                std = 0.2f;
-            }
-            case BIAS -> {
-                mean = 0f;
-                std = 0.1f;
-            }
-            default -> throw new IllegalStateException();
+        int rowsPerChunk = (int) Math.max(1, Math.min(rows, chunkFloats / ne0));
+        long chunks = Math.ceilDiv(rows, rowsPerChunk);
+        float[] dist = distribution(p);
+        long tSeed = tensorSeed(seed, p.name());
+        GgmlType type = p.type();
+        for (long c = 0; c < chunks; c++) {
+            int n = (int) (Math.min(rowsPerChunk, rows - c * rowsPerChunk) * ne0);
+            long chunkSeed = chunkSeed(tSeed, c);
+            pipe.submit(n, type, (buf, bytes) -> {
+                SplittableRandom rnd = new SplittableRandom(chunkSeed);
+                float mean = dist[0];
+                float std = dist[1];
+                for (int i = 0; i < n; i++) {
+                    buf[i] = mean + std * normal(rnd);
+                }
+                return (int) TensorCodecs.quantize(type, buf, 0, n, MemorySegment.ofArray(bytes), 0);
+            }, os);
         }
-        for (long r = 0; r < rows; r += rowsPerChunk) {
-            int n = (int) (Math.min(rowsPerChunk, rows - r) * ne0);
-            for (int i = 0; i < n; i++) {
-                buf[i] = mean + std * normal(rnd);
-            }
-            long nb = TensorCodecs.quantize(p.type(), buf, 0, n, bytesSeg, 0);
-            os.write(bytes, 0, (int) nb);
-        }
+        pipe.drain(os);
+    }
+
+    /** Seed of chunk {@code c} of a tensor (a SplitMix64 finaliser of the pair). */
+    static long chunkSeed(long tensorSeed, long c) {
+        long z = tensorSeed + (c + 1) * 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** Standard-normal approximation: four 16-bit uniforms summed (Irwin-Hall), scaled to unit variance. */

@@ -1,15 +1,75 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.gguf.GgufFile;
+import dev.neox4j.engine.gguf.GgufFormatException;
+import dev.neox4j.engine.model.ForwardBatch;
+import dev.neox4j.engine.model.KvCache;
+import dev.neox4j.engine.model.NeoxForward;
+import dev.neox4j.engine.model.NeoxHParams;
+import dev.neox4j.engine.model.NeoxModel;
+import dev.neox4j.engine.sampling.Logprobs;
+import dev.neox4j.engine.sampling.SamplerSettings;
+import dev.neox4j.engine.tensor.kernel.Kernels;
+import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The engine facade: a loaded model, its tokenizer, the worker pool, the KV slot pool and the
- * continuous-batching scheduler. Thread-safe. API contract; implementation in progress.
+ * continuous-batching scheduler. Thread-safe.
+ *
+ * <p>{@link #submit} validates a request on the caller's thread (clear {@link IllegalArgumentException}s,
+ * {@link ContextOverflowException}, {@link QueueFullException} when the admission queue is full) and returns at
+ * once; the sequence then runs on the {@code neox-scheduler} thread, whose matmuls are split over the engine's own
+ * {@link WorkerPool}, and its events arrive on the {@link GenerationListener} from that thread.
+ *
+ * <p>Generation semantics (as llama.cpp's server): the end-of-text token, when it ends a sequence, is reported as
+ * its last {@link GeneratedToken} (empty text, with its logprob when asked) and counted in the usage; a stop
+ * string ends the sequence with {@link FinishReason#STOP}, is never emitted, and text that could be the start of
+ * a stop string is withheld until it is ruled out; the last token carries whatever was withheld, so the streamed
+ * texts always add up to {@link Completion#text()} (for a cancelled sequence: the text streamed so far).
+ * {@code maxTokens} or the end of the context ends it with {@link FinishReason#LENGTH}; the token that fills the
+ * last KV position is still returned. Greedy decoding (temperature 0) still applies logit bias and penalties.
  */
 public final class Engine implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Engine.class.getName());
+
+    /** Most stop strings a request may give. */
+    public static final int MAX_STOP_STRINGS = 64;
+
+    private final EngineOptions options;
+    private final GgufFile file;
+    private final NeoxModel model;
+    private final Tokenizer tokenizer;
+    private final WorkerPool pool;
+    private final KvSlotPool slots;
+    private final Scheduler scheduler;
+    private final ModelInfo info;
+    private final List<EngineObserver> observers;
+    private final Object closeLock = new Object();
+    private volatile double loadMillis;
+    private volatile boolean closed;
+    private boolean resourcesClosed;
+
+    private Engine(EngineOptions options, GgufFile file, NeoxModel model, Tokenizer tokenizer, WorkerPool pool,
+                   KvSlotPool slots, Scheduler scheduler, ModelInfo info, List<EngineObserver> observers) {
+        this.options = options;
+        this.file = file;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.pool = pool;
+        this.slots = slots;
+        this.scheduler = scheduler;
+        this.info = info;
+        this.observers = observers;
+    }
 
     /**
      * Maps and validates the model ({@code options.modelPath()}, or the built-in demo model when null),
@@ -20,19 +80,135 @@ public final class Engine implements AutoCloseable {
      * @throws IllegalArgumentException if it is not a usable GPT-NeoX model (message names the defect)
      */
     public static Engine open(EngineOptions options) throws IOException {
-        throw new UnsupportedOperationException("engine not implemented yet");
+        Objects.requireNonNull(options, "options");
+        long t0 = System.nanoTime();
+        validate(options);
+        boolean demo = options.modelPath() == null;
+        Path path = demo ? DemoModel.path() : options.modelPath();
+        GgufFile file = GgufFile.open(path);
+        WorkerPool pool = null;
+        Scheduler scheduler = null;
+        try {
+            NeoxModel model;
+            Tokenizer tokenizer;
+            try {
+                model = NeoxModel.load(file);
+                tokenizer = Tokenizer.fromGguf(file.metadata());
+            } catch (GgufFormatException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                String msg = e.getMessage() == null ? e.toString() : e.getMessage();
+                throw new IllegalArgumentException(msg.contains(file.fileName()) ? msg
+                        : file.fileName() + ": " + msg, e);
+            }
+            NeoxHParams hp = model.hparams();
+            int ctx = contextLength(options, hp, file);
+            MatmulKernels kernels = Kernels.select(options.kernels());
+            int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
+            KvSlotPool slots = new KvSlotPool(hp, options.maxSequences(), ctx,
+                    options.kvCacheType() == KvCacheType.F32 ? KvCache.ElementType.F32 : KvCache.ElementType.F16);
+            pool = new WorkerPool(threads);
+            int budget = Scheduler.tokenBudget(options.maxSequences(), options.prefillChunk());
+            NeoxForward forward = new NeoxForward(model, kernels, pool, budget);
+            ForwardBatch batch = new ForwardBatch();
+            warmUp(forward, batch, slots, tokenizer);
+            ModelInfo info = ModelInfos.describe(file, model, ctx, demo);
+            List<EngineObserver> observers = new CopyOnWriteArrayList<>();
+            scheduler = new Scheduler(forward, batch, slots, tokenizer, hp.vocabSize(), options.prefillChunk(),
+                    budget, options.queueSize(), observers);
+            Engine engine = new Engine(options, file, model, tokenizer, pool, slots, scheduler, info, observers);
+            scheduler.start(engine::closeResourcesFromScheduler);
+            engine.loadMillis = (System.nanoTime() - t0) / 1e6;
+            LOG.log(System.Logger.Level.INFO, String.format(
+                    "loaded %s: %s, %,d parameters, %d layers, n_embd %d, vocab %d, context %d x %d slots (%s KV), "
+                            + "%d threads, kernels %s, in %.0f ms",
+                    file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
+                    hp.embeddingLength(), hp.vocabSize(), ctx, options.maxSequences(),
+                    options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT), threads, kernels.name(),
+                    engine.loadMillis));
+            return engine;
+        } catch (Throwable t) {
+            if (scheduler != null) {
+                scheduler.stop();
+            }
+            if (pool != null) {
+                pool.close();
+            }
+            file.close();
+            throw t;
+        }
+    }
+
+    private static void validate(EngineOptions o) {
+        if (o.threads() < 0 || o.threads() > WorkerPool.MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 0.." + WorkerPool.MAX_THREADS
+                    + " (0 = all cores), got " + o.threads());
+        }
+        if (o.contextLength() < 0) {
+            throw new IllegalArgumentException("context length must be >= 0 (0 = the model's), got "
+                    + o.contextLength());
+        }
+        if (o.maxSequences() < 1 || o.maxSequences() > 1024) {
+            throw new IllegalArgumentException("max-sequences must be in 1..1024, got " + o.maxSequences());
+        }
+        if (o.queueSize() < 0) {
+            throw new IllegalArgumentException("queue size must be >= 0, got " + o.queueSize());
+        }
+        if (o.prefillChunk() < 1 || o.prefillChunk() > 65536) {
+            throw new IllegalArgumentException("prefill chunk must be in 1..65536, got " + o.prefillChunk());
+        }
+        if (o.requestTimeoutMillis() < 0) {
+            throw new IllegalArgumentException("request timeout must be >= 0 (0 = none), got "
+                    + o.requestTimeoutMillis());
+        }
+        Objects.requireNonNull(o.kvCacheType(), "kv cache type");
+    }
+
+    private static int contextLength(EngineOptions o, NeoxHParams hp, GgufFile file) {
+        if (o.contextLength() == 0) {
+            return hp.contextLength();
+        }
+        if (o.contextLength() > hp.contextLength()) {
+            LOG.log(System.Logger.Level.WARNING, "context length " + o.contextLength() + " exceeds the "
+                    + hp.contextLength() + " positions " + file.fileName() + " was trained for; using "
+                    + hp.contextLength());
+            return hp.contextLength();
+        }
+        return o.contextLength();
+    }
+
+    /** One forward step of a single token, so that the first request does not pay for class loading and JIT. */
+    private static void warmUp(NeoxForward forward, ForwardBatch batch, KvSlotPool slots, Tokenizer tokenizer) {
+        int slot = slots.acquire();
+        try {
+            batch.clear();
+            batch.add(slots.cache(slot), Math.max(0, tokenizer.eosId()), true);
+            forward.forward(batch);
+        } finally {
+            batch.clear();
+            slots.release(slot);
+        }
     }
 
     public ModelInfo modelInfo() {
-        throw new UnsupportedOperationException();
+        return info;
     }
 
     public Tokenizer tokenizer() {
-        throw new UnsupportedOperationException();
+        return tokenizer;
     }
 
     public EngineOptions options() {
-        throw new UnsupportedOperationException();
+        return options;
+    }
+
+    /** Registers hooks called for every request from now on (metrics). */
+    public void addObserver(EngineObserver observer) {
+        observers.add(Objects.requireNonNull(observer, "observer"));
+    }
+
+    public void removeObserver(EngineObserver observer) {
+        observers.remove(observer);
     }
 
     /**
@@ -44,22 +220,129 @@ public final class Engine implements AutoCloseable {
      * @throws EngineClosedException    while draining or after close
      */
     public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
-        throw new UnsupportedOperationException();
+        Objects.requireNonNull(request, "request");
+        Objects.requireNonNull(listener, "listener");
+        if (closed || !scheduler.accepting()) {
+            throw new EngineClosedException("the engine is shutting down and takes no new requests");
+        }
+        int[] prompt = checkedPrompt(request);
+        long timeout = request.timeoutMillis() > 0 ? request.timeoutMillis() : options.requestTimeoutMillis();
+        return scheduler.submit(request, listener, prompt, timeout);
+    }
+
+    /** Validates {@code r} and returns the prompt to evaluate (truncated when asked and needed). */
+    private int[] checkedPrompt(GenerationRequest r) {
+        int[] prompt = r.prompt();
+        if (prompt == null || prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: at least one token is needed");
+        }
+        int vocab = info.vocabSize();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab) {
+                throw new IllegalArgumentException("prompt token " + i + " has id " + prompt[i]
+                        + ", outside the model's vocabulary [0, " + vocab + ")");
+            }
+        }
+        if (r.maxTokens() < 0) {
+            throw new IllegalArgumentException("max tokens must be >= 0, got " + r.maxTokens());
+        }
+        if (r.logprobs() < -1 || r.logprobs() > Logprobs.MAX_TOP) {
+            throw new IllegalArgumentException("logprobs must be between 0 and " + Logprobs.MAX_TOP
+                    + " (or -1 for none), got " + r.logprobs());
+        }
+        if (r.timeoutMillis() < 0) {
+            throw new IllegalArgumentException("timeout must be >= 0 ms, got " + r.timeoutMillis());
+        }
+        if (r.stop().size() > MAX_STOP_STRINGS) {
+            throw new IllegalArgumentException("at most " + MAX_STOP_STRINGS + " stop strings, got "
+                    + r.stop().size());
+        }
+        SamplingParams p = r.sampling();
+        new SamplerSettings(p.temperature(), p.topK(), p.topP(), p.minP(), p.repetitionPenalty(),
+                p.presencePenalty(), p.frequencyPenalty(), p.logitBias(), p.seed()); // validates
+        for (Integer id : p.logitBias().keySet()) {
+            if (id == null || id < 0 || id >= vocab) {
+                throw new IllegalArgumentException("logit_bias names token " + id
+                        + ", outside the model's vocabulary [0, " + vocab + ")");
+            }
+        }
+        int ctx = info.contextLength();
+        if (prompt.length > ctx) {
+            if (!r.truncatePrompt()) {
+                throw new ContextOverflowException(prompt.length, ctx);
+            }
+            // keep the last tokens, leaving room for the completion (at least half the context for the prompt)
+            int keep = Math.max(ctx / 2, ctx - r.maxTokens());
+            keep = Math.max(1, Math.min(ctx, keep));
+            return Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
+        }
+        return prompt.clone();
     }
 
     public EngineStats stats() {
-        throw new UnsupportedOperationException();
+        return new EngineStats(scheduler.waitingCount(), scheduler.runningCount(), slots.slots(),
+                scheduler.kvTokensUsed(), slots.tokensCapacity(), pool.threads(), scheduler.steps(),
+                scheduler.lastStepNanos(), loadMillis, info.mappedBytes());
     }
 
     /**
      * Stops admitting work, lets running sequences finish for up to {@code timeout}, then cancels the rest.
      */
     public void drain(Duration timeout) {
-        throw new UnsupportedOperationException();
+        scheduler.stopAccepting();
+        try {
+            if (!scheduler.awaitIdle(Math.max(0, timeout.toNanos()))) {
+                LOG.log(System.Logger.Level.INFO, "drain timeout reached; cancelling "
+                        + (scheduler.runningCount() + scheduler.waitingCount()) + " sequences");
+                scheduler.cancelAll();
+                scheduler.awaitIdle(Duration.ofSeconds(10).toNanos());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            scheduler.cancelAll();
+        }
     }
 
     /** Cancels everything, stops the threads and unmaps the model. */
     @Override
     public void close() {
+        synchronized (closeLock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        scheduler.stop();
+        if (Thread.currentThread() == scheduler.thread()) {
+            return; // called from a listener: the scheduler closes the resources when its loop ends
+        }
+        try {
+            scheduler.thread().join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (scheduler.thread().isAlive()) {
+            LOG.log(System.Logger.Level.WARNING, "the scheduler did not stop within 60 s; leaving the model mapped");
+            return;
+        }
+        closeResources();
+    }
+
+    private void closeResourcesFromScheduler() {
+        if (closed) {
+            closeResources();
+        }
+    }
+
+    private void closeResources() {
+        synchronized (closeLock) {
+            if (resourcesClosed) {
+                return;
+            }
+            resourcesClosed = true;
+        }
+        pool.close();
+        file.close();
+        LOG.log(System.Logger.Level.DEBUG, "engine closed: " + info.id());
     }
 }

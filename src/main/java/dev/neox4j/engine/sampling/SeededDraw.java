@@ -7,6 +7,8 @@ package dev.neox4j.engine.sampling;
  */
 public final class SeededDraw {
     private final Xoshiro256 random;
+    /** Unnormalised probabilities of the candidates; {@code [vocab]}, allocated on first use, reused. */
+    private double[] weights = new double[0];
 
     public SeededDraw(Xoshiro256 random) {
         this.random = random;
@@ -24,15 +26,20 @@ public final class SeededDraw {
             random.nextDouble();
             return c.id(c.argmax());
         }
+        if (weights.length < size) {
+            weights = new double[c.vocab()];
+        }
         double total = 0;
         for (int i = 0; i < size; i++) {
-            total += Math.exp(c.logit(i) - max);
+            double w = Math.exp(c.logit(i) - max);
+            weights[i] = w;
+            total += w;
         }
         double u = random.nextDouble() * total;
         double cum = 0;
         int last = 0;
         for (int i = 0; i < size; i++) {
-            double w = Math.exp(c.logit(i) - max);
+            double w = weights[i];
             if (w > 0) {
                 cum += w;
                 last = i;

@@ -111,8 +111,8 @@ public final class Tokenizer {
      */
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
         Objects.requireNonNull(text, "text");
-        String clean = replaceLoneSurrogates(text);
-        char[] chars = clean.toCharArray();
+        char[] chars = text.toCharArray();
+        String clean = replaceLoneSurrogates(chars) ? new String(chars) : text;
         EncodeRun run = new EncodeRun(chars, Math.max(8, chars.length / 3));
         if (addSpecial && vocab.addBos) {
             run.out.add(vocab.bosId);
@@ -170,34 +170,22 @@ public final class Tokenizer {
         }
     }
 
-    /** {@code s} with every unpaired surrogate replaced by U+FFFD (the same string if there is none). */
-    static String replaceLoneSurrogates(String s) {
-        int n = s.length();
-        int i = 0;
-        while (i < n) {
-            char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i += 2;
-                    continue;
-                }
-                break;
-            }
-            i++;
-        }
-        if (i == n) {
-            return s;
-        }
-        char[] a = s.toCharArray();
-        for (; i < n; i++) {
+    /** Replaces every unpaired surrogate in {@code a} with U+FFFD; returns whether anything changed. */
+    static boolean replaceLoneSurrogates(char[] a) {
+        boolean changed = false;
+        int n = a.length;
+        for (int i = 0; i < n; i++) {
             char c = a[i];
-            if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(a[i + 1])) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                a[i] = '\uFFFD';
+            if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+                if (c <= Character.MAX_HIGH_SURROGATE && i + 1 < n && Character.isLowSurrogate(a[i + 1])) {
+                    i++;
+                } else {
+                    a[i] = '\uFFFD';
+                    changed = true;
+                }
             }
         }
-        return new String(a);
+        return changed;
     }
 
     // ------------------------------------------------------------------ decoding

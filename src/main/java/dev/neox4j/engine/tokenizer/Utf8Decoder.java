@@ -3,8 +3,10 @@ package dev.neox4j.engine.tokenizer;
 /**
  * Incremental UTF-8 to UTF-16 decoder that never emits a partial character.
  *
- * <p>Ill-formed input is replaced with U+FFFD per "maximal subpart" (Unicode Standard §3.9, also what the
- * WHATWG Encoding Standard, Python's {@code errors="replace"} and the JDK do): a byte that cannot start a
+ * <p>Ill-formed input is replaced with U+FFFD per "maximal subpart" (Unicode Standard §3.9 / Table 3-7, as in the
+ * WHATWG Encoding Standard and Python's {@code errors="replace"}; the JDK's own decoder deviates in a few cases,
+ * e.g. it gives one U+FFFD for the truncated surrogate prefix {@code ED BF} where the standard gives two): a byte
+ * that cannot start a
  * sequence gives one U+FFFD; a valid but interrupted prefix gives one U+FFFD as soon as the interrupting byte
  * arrives, and that byte is then decoded afresh. Overlong forms, surrogates (ED A0..BF) and code points above
  * U+10FFFF are rejected at the byte where they become impossible. A prefix still incomplete at the end is held

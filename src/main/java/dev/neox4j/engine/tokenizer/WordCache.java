@@ -50,16 +50,7 @@ final class WordCache {
             return null;
         }
         char[] k = e.key;
-        int n = end - start;
-        if (k.length != n) {
-            return null;
-        }
-        for (int i = 0; i < n; i++) {
-            if (k[i] != text[start + i]) {
-                return null;
-            }
-        }
-        return e.ids;
+        return java.util.Arrays.equals(k, 0, k.length, text, start, end) ? e.ids : null;
     }
 
     void put(char[] text, int start, int end, int hash, int[] ids) {

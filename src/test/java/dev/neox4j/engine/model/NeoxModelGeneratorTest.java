@@ -139,6 +139,35 @@ class NeoxModelGeneratorTest {
         assertNotEquals(-1, Files.mismatch(a, c));
     }
 
+    /**
+     * The chunks are drawn and encoded in parallel but the bytes do not depend on the thread count (small chunks,
+     * so every matrix spans many chunks and several are in flight at once); other chunk sizes draw other values.
+     */
+    @Test
+    void outputDoesNotDependOnTheThreadCount() throws IOException {
+        NeoxHParams hp = small(300);
+        Path one = dir.resolve("t1.gguf");
+        Path three = dir.resolve("t3.gguf");
+        Path otherChunks = dir.resolve("c.gguf");
+        NeoxModelGenerator.builder(hp).tokenizer(demoTokenizer).fileType(FileType.Q4_K_M).seed(5).threads(1)
+                .chunkFloats(4096).build().write(one);
+        NeoxModelGenerator.builder(hp).tokenizer(demoTokenizer).fileType(FileType.Q4_K_M).seed(5).threads(3)
+                .chunkFloats(4096).build().write(three);
+        NeoxModelGenerator.builder(hp).tokenizer(demoTokenizer).fileType(FileType.Q4_K_M).seed(5).threads(3)
+                .chunkFloats(8192).build().write(otherChunks);
+        assertEquals(-1, Files.mismatch(one, three));
+        assertNotEquals(-1, Files.mismatch(one, otherChunks));
+        // Chunks have distinct streams: two chunks of one tensor do not repeat the same values.
+        try (GgufFile g = GgufFile.open(one)) {
+            GgufTensorInfo up = g.tensor("blk.0.ffn_up.weight"); // 256 x 512, 16 rows per 4096-float chunk
+            float[] v = new float[(int) up.elements()];
+            TensorCodecs.dequantize(up.type(), g.data(up), 0, v, 0, v.length);
+            assertNotEquals(v[0], v[4096]);
+            assertNotEquals(v[1], v[4097]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> NeoxModelGenerator.builder(hp).threads(0));
+    }
+
     /** The LLAMA_DEFAULT mix reproduces the tensor types llama-quantize chose for every fixture. */
     @Test
     void mixRulesMatchLlamaQuantizeOnTheFixtures() throws IOException {

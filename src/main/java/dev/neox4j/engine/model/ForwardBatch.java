@@ -1,0 +1,141 @@
+package dev.neox4j.engine.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The tokens of one forward pass, possibly from several sequences: each entry is (KV cache of its sequence,
+ * token id, whether its logits are wanted). Reusable: {@link #clear()} and fill again; the arrays grow on
+ * demand and never shrink.
+ *
+ * <p>The position of a token is its cache's length plus the number of earlier tokens of the same cache in this
+ * batch, so a sequence's tokens must be added in order. Tokens of different sequences may be interleaved
+ * freely; the result for each token does not depend on what else is in the batch.
+ */
+public final class ForwardBatch {
+
+    private KvCache[] caches;   // [capacity]
+    private int[] tokens;       // [capacity]
+    private int[] positions;    // [capacity]
+    private int[] logitRows;    // [capacity] row in the logits output, or -1
+    private int size;
+    private int logitCount;
+
+    /** An empty batch with room for 16 tokens (it grows as needed). */
+    public ForwardBatch() {
+        this(16);
+    }
+
+    /** An empty batch with room for {@code initialCapacity} tokens (it grows as needed). */
+    public ForwardBatch(int initialCapacity) {
+        int c = Math.max(1, initialCapacity);
+        caches = new KvCache[c];
+        tokens = new int[c];
+        positions = new int[c];
+        logitRows = new int[c];
+    }
+
+    /** Removes all tokens. */
+    public void clear() {
+        Arrays.fill(caches, 0, size, null);
+        size = 0;
+        logitCount = 0;
+    }
+
+    /**
+     * Appends a token of the sequence owning {@code cache}.
+     *
+     * @return the token's index in the batch
+     * @throws IllegalArgumentException if the token's position would not fit in the cache
+     */
+    public int add(KvCache cache, int token, boolean wantLogits) {
+        Objects.requireNonNull(cache, "cache");
+        int pos = positionOf(cache, size);
+        if (pos >= cache.capacity()) {
+            throw new IllegalArgumentException("position " + pos + " does not fit in a KV cache of capacity "
+                    + cache.capacity());
+        }
+        if (size == tokens.length) {
+            int c = Math.max(8, Math.min(Integer.MAX_VALUE - 16, 2 * size));
+            caches = Arrays.copyOf(caches, c);
+            tokens = Arrays.copyOf(tokens, c);
+            positions = Arrays.copyOf(positions, c);
+            logitRows = Arrays.copyOf(logitRows, c);
+        }
+        caches[size] = cache;
+        tokens[size] = token;
+        positions[size] = pos;
+        logitRows[size] = wantLogits ? logitCount++ : -1;
+        return size++;
+    }
+
+    /** Cache length plus the earlier tokens of {@code cache} among the first {@code upTo} entries. */
+    private int positionOf(KvCache cache, int upTo) {
+        for (int j = upTo - 1; j >= 0; j--) {
+            if (caches[j] == cache) {
+                return positions[j] + 1;
+            }
+        }
+        return cache.length();
+    }
+
+    /**
+     * Recomputes every position from the current cache lengths (a cache may have been truncated since the
+     * tokens were added) and checks that each fits its cache.
+     */
+    void resolvePositions() {
+        for (int i = 0; i < size; i++) {
+            int pos = positionOf(caches[i], i);
+            if (pos >= caches[i].capacity()) {
+                throw new IllegalArgumentException("batch entry " + i + ": position " + pos
+                        + " does not fit in a KV cache of capacity " + caches[i].capacity());
+            }
+            positions[i] = pos;
+        }
+    }
+
+    /** Number of tokens. */
+    public int size() {
+        return size;
+    }
+
+    /** Whether the batch holds no tokens. */
+    public boolean isEmpty() {
+        return size == 0;
+    }
+
+    /** Number of tokens whose logits were requested (rows of the forward pass's result). */
+    public int logitCount() {
+        return logitCount;
+    }
+
+    /** The cache of entry {@code i}. */
+    public KvCache cache(int i) {
+        Objects.checkIndex(i, size);
+        return caches[i];
+    }
+
+    /** The token id of entry {@code i}. */
+    public int token(int i) {
+        Objects.checkIndex(i, size);
+        return tokens[i];
+    }
+
+    /** The position of entry {@code i} in its sequence (as of when it was added or last resolved). */
+    public int position(int i) {
+        Objects.checkIndex(i, size);
+        return positions[i];
+    }
+
+    /** Whether entry {@code i} wants logits. */
+    public boolean wantsLogits(int i) {
+        Objects.checkIndex(i, size);
+        return logitRows[i] >= 0;
+    }
+
+    /** The row of entry {@code i} in the logits returned by the forward pass, or -1. */
+    public int logitRow(int i) {
+        Objects.checkIndex(i, size);
+        return logitRows[i];
+    }
+}

@@ -1,0 +1,104 @@
+package dev.neox4j.engine.runtime;
+
+import dev.neox4j.engine.model.KvCache;
+import dev.neox4j.engine.model.NeoxHParams;
+
+import java.util.ArrayDeque;
+
+/**
+ * The bounded pool of KV cache slots: {@code slots} caches of {@code capacity} positions each, allocated once at
+ * start-up. A sequence holds one slot from admission until it finishes, fails or is cancelled; releasing clears
+ * the cache so the next owner starts empty. Used by the scheduler thread only (stats read volatile counters).
+ */
+final class KvSlotPool {
+    /** One KV cache per slot; {@code [slots]}, each {@code 2 x layers x capacity x n_embd} elements. */
+    private final KvCache[] caches;
+    private final boolean[] inUse;
+    private final ArrayDeque<Integer> free = new ArrayDeque<>();
+    private final int capacity;
+    private volatile int used;
+
+    KvSlotPool(NeoxHParams hp, int slots, int capacity, KvCache.ElementType type) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("max-sequences must be at least 1, got " + slots);
+        }
+        if (capacity < 1) {
+            throw new IllegalArgumentException("context length must be at least 1, got " + capacity);
+        }
+        long bytes = KvCache.bytesFor(hp, capacity, type) * slots;
+        long heap = Runtime.getRuntime().maxMemory();
+        if (bytes > heap * 0.9) {
+            throw new IllegalArgumentException(String.format(
+                    "the KV cache needs %,d MiB (%d slots x %d positions x %d layers x %d values x 2, %s) but the "
+                            + "heap allows %,d MiB: lower neox.max-sequences or neox.context-length, use "
+                            + "neox.kv-cache-type=f16, or raise -Xmx",
+                    bytes >> 20, slots, capacity, hp.blockCount(), hp.embeddingLength(), type, heap >> 20));
+        }
+        this.capacity = capacity;
+        this.caches = new KvCache[slots];
+        this.inUse = new boolean[slots];
+        for (int i = 0; i < slots; i++) {
+            caches[i] = KvCache.forModel(hp, capacity, type);
+            free.add(i);
+        }
+    }
+
+    int slots() {
+        return caches.length;
+    }
+
+    /** Positions per slot. */
+    int capacity() {
+        return capacity;
+    }
+
+    int used() {
+        return used;
+    }
+
+    int available() {
+        return caches.length - used;
+    }
+
+    /** Takes a free slot (its cache is empty), or returns -1 when all are in use. */
+    int acquire() {
+        Integer slot = free.poll();
+        if (slot == null) {
+            return -1;
+        }
+        inUse[slot] = true;
+        caches[slot].clear();
+        used++;
+        return slot;
+    }
+
+    KvCache cache(int slot) {
+        return caches[slot];
+    }
+
+    /** Returns a slot to the pool; releasing a slot twice is a bug and throws. */
+    void release(int slot) {
+        if (!inUse[slot]) {
+            throw new IllegalStateException("KV slot " + slot + " released twice");
+        }
+        inUse[slot] = false;
+        caches[slot].clear();
+        free.add(slot);
+        used--;
+    }
+
+    /** KV positions in use over all slots (scheduler thread). */
+    long tokensUsed() {
+        long n = 0;
+        for (int i = 0; i < caches.length; i++) {
+            if (inUse[i]) {
+                n += caches[i].length();
+            }
+        }
+        return n;
+    }
+
+    long tokensCapacity() {
+        return (long) capacity * caches.length;
+    }
+}

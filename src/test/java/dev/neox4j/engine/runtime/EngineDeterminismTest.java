@@ -1,0 +1,106 @@
+package dev.neox4j.engine.runtime;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+/** Same seed, same tokens; batched equals alone; thread count does not matter. */
+class EngineDeterminismTest {
+    private static Engine engine;
+
+    @BeforeAll
+    static void open() throws Exception {
+        engine = Engine.open(EngineFixtures.options("Q8_0").withThreads(2).withKvCacheType(KvCacheType.F16));
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    /** Eight different requests: greedy and sampled, with and without logprobs, echo, penalties. */
+    static List<GenerationRequest> eightRequests() {
+        int[] seq8 = EngineFixtures.sequence("seq8");
+        int[] seq64 = EngineFixtures.sequence("seq64");
+        List<GenerationRequest> out = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            int[] prompt = i % 2 == 0 ? Arrays.copyOf(seq64, 20 + 5 * i) : Arrays.copyOfRange(seq8, 0, 3 + i / 2);
+            SamplingParams p = i % 3 == 0 ? SamplingParams.GREEDY
+                    : new SamplingParams(0.9f, i == 1 ? 20 : 0, i == 5 ? 0.9f : 1f, i == 7 ? 0.05f : 0f,
+                    i == 4 ? 1.2f : 1f, i == 2 ? 0.5f : 0f, 0f, i == 7 ? Map.of(5, 3f) : Map.of(), 100L + i);
+            out.add(new GenerationRequest(prompt, 12 + i, p, List.of(), true, i % 2 == 0 ? 5 : -1, i == 4, 0,
+                    false, "test"));
+        }
+        return out;
+    }
+
+    static Collector run(Engine e, GenerationRequest r) {
+        Collector c = new Collector();
+        e.submit(r, c);
+        c.await();
+        return c;
+    }
+
+    @Test
+    void sameSeedGivesSameTokensAndAnotherSeedOthers() {
+        SamplingParams a = new SamplingParams(1.0f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(), 7L);
+        SamplingParams b = new SamplingParams(1.0f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(), 8L);
+        int[] prompt = EngineFixtures.sequence("seq8");
+        GenerationRequest ra = new GenerationRequest(prompt, 24, a, List.of(), true, -1, false, 0, false, "t");
+        GenerationRequest rb = new GenerationRequest(prompt, 24, b, List.of(), true, -1, false, 0, false, "t");
+        int[] first = run(engine, ra).await().tokens();
+        assertArrayEquals(first, run(engine, ra).await().tokens());
+        assertFalse(Arrays.equals(first, run(engine, rb).await().tokens()),
+                "seed 8 should sample differently from seed 7");
+    }
+
+    @Test
+    void eightConcurrentRequestsEqualTheSameRunOneAtATime() {
+        List<GenerationRequest> requests = eightRequests();
+        List<Collector> alone = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            alone.add(run(engine, r));
+        }
+        List<Collector> collectors = new ArrayList<>();
+        for (GenerationRequest r : requests) {
+            Collector c = new Collector();
+            engine.submit(r, c);
+            collectors.add(c);
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            collectors.get(i).await();
+            assertSame(alone.get(i), collectors.get(i), "request " + i);
+        }
+    }
+
+    @Test
+    void oneThreadAndTwoThreadsGiveIdenticalResults() throws Exception {
+        List<GenerationRequest> requests = eightRequests().subList(0, 4);
+        try (Engine one = Engine.open(EngineFixtures.options("Q8_0").withThreads(1).withKvCacheType(KvCacheType.F16))) {
+            for (int i = 0; i < requests.size(); i++) {
+                assertSame(run(one, requests.get(i)), run(engine, requests.get(i)), "request " + i);
+            }
+        }
+    }
+
+    private static void assertSame(Collector expectedRun, Collector actualRun, String what) {
+        Completion expected = expectedRun.await();
+        Completion actual = actualRun.await();
+        assertEquals(expected.finishReason(), actual.finishReason(), what);
+        assertEquals(expectedRun.tokens, actualRun.tokens, what + " streamed tokens with logprobs");
+        assertArrayEquals(expected.tokens(), actual.tokens(), what + " tokens");
+        assertEquals(expected.text(), actual.text(), what + " text");
+        assertEquals(expected.promptLogprobs(), actual.promptLogprobs(), what + " prompt logprobs");
+        assertEquals(actual.text(), actualRun.streamedText(), what + " streamed text");
+        assertEquals(expected.usage(), actual.usage(), what + " usage");
+    }
+}

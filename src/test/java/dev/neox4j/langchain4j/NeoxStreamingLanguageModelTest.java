@@ -1,0 +1,203 @@
+package dev.neox4j.langchain4j;
+
+import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.model.StreamingResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.model.output.Response;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link NeoxStreamingLanguageModel}: token stream, one completion, errors, cancellation, handler failures. */
+class NeoxStreamingLanguageModelTest {
+
+    static NeoxStreamingLanguageModel streaming;
+    static NeoxLanguageModel sync;
+
+    @BeforeAll
+    static void open() {
+        streaming = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH).threads(1)
+                .contextLength(TinyModel.CONTEXT).temperature(0).maxTokens(12).build();
+        sync = NeoxLanguageModel.builder().modelPath(TinyModel.PATH).temperature(0).maxTokens(12).build();
+    }
+
+    @AfterAll
+    static void close() {
+        streaming.close();
+        sync.close();
+    }
+
+    /** Collects a stream. */
+    static class Collect implements StreamingResponseHandler<String> {
+        final List<String> tokens = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+        final CompletableFuture<Response<String>> done = new CompletableFuture<>();
+        final AtomicInteger ends = new AtomicInteger();
+
+        @Override
+        public void onNext(String token) {
+            threads.add(Thread.currentThread());
+            tokens.add(token);
+        }
+
+        @Override
+        public void onComplete(Response<String> response) {
+            ends.incrementAndGet();
+            done.complete(response);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            ends.incrementAndGet();
+            done.completeExceptionally(error);
+        }
+
+        Throwable error() throws InterruptedException {
+            try {
+                done.get(10, TimeUnit.SECONDS);
+                throw new AssertionError("expected an error, got " + done.join());
+            } catch (java.util.concurrent.ExecutionException e) {
+                return e.getCause();
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError("no error reported", e);
+            }
+        }
+    }
+
+    @Test
+    void tokensAddUpToTheSyncTextAndCompleteOnceOffTheCallersThread() throws Exception {
+        Collect c = new Collect();
+        streaming.generate(NeoxLanguageModelTest.PROMPT, c);
+        Response<String> r = c.done.get(10, TimeUnit.SECONDS);
+        Response<String> expected = sync.generate(NeoxLanguageModelTest.PROMPT);
+        assertEquals(expected.content(), String.join("", c.tokens));
+        assertEquals(expected.content(), r.content());
+        assertEquals(FinishReason.LENGTH, r.finishReason());
+        assertEquals(expected.tokenUsage(), r.tokenUsage());
+        assertFalse(c.tokens.isEmpty());
+        for (Thread t : c.threads) {
+            assertNotEquals(Thread.currentThread(), t);
+        }
+        TinyModel.await(() -> c.ends.get() == 1, "the end");
+        assertEquals(1, c.ends.get());
+    }
+
+    @Test
+    void generateReturnsBeforeTheHandlerRuns() throws Exception {
+        CountDownLatch returned = new CountDownLatch(1);
+        CompletableFuture<Boolean> firstTokenSawReturn = new CompletableFuture<>();
+        Collect c = new Collect() {
+            @Override
+            public void onNext(String token) {
+                if (!firstTokenSawReturn.isDone()) {
+                    try {
+                        firstTokenSawReturn.complete(returned.await(10, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        firstTokenSawReturn.complete(false);
+                    }
+                }
+                super.onNext(token);
+            }
+        };
+        streaming.generate(NeoxLanguageModelTest.PROMPT, c);
+        returned.countDown();
+        assertTrue(firstTokenSawReturn.get(10, TimeUnit.SECONDS), "the handler ran before generate returned");
+        c.done.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aThrowingHandlerStopsTheGenerationAndGetsTheError() throws Exception {
+        try (TinyModel.Outcomes outcomes = new TinyModel.Outcomes(streaming.engine());
+             NeoxStreamingLanguageModel longer = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
+                     .temperature(0).maxTokens(200).build()) {
+            RuntimeException boom = new IllegalStateException("handler failed");
+            Collect c = new Collect() {
+                @Override
+                public void onNext(String token) {
+                    super.onNext(token);
+                    throw boom;
+                }
+            };
+            longer.generate(NeoxLanguageModelTest.PROMPT, c);
+            assertSame(boom, c.error());
+            TinyModel.Outcomes.Finished f = outcomes.awaitOne();
+            assertEquals("cancelled", f.outcome());
+            assertTrue(f.generatedTokens() < 200, "generated " + f.generatedTokens());
+            assertEquals(1, c.tokens.size());
+            assertEquals(1, c.ends.get());
+        }
+    }
+
+    @Test
+    void theHandleCancelsTheGenerationAndNothingFollows() throws Exception {
+        try (TinyModel.Outcomes outcomes = new TinyModel.Outcomes(streaming.engine());
+             NeoxStreamingLanguageModel longer = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
+                     .temperature(0).maxTokens(200).build()) {
+            CountDownLatch first = new CountDownLatch(1);
+            CountDownLatch cancelled = new CountDownLatch(1);
+            Collect c = new Collect() {
+                @Override
+                public void onNext(String token) {
+                    super.onNext(token);
+                    first.countDown();
+                    try {
+                        cancelled.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            StreamingHandle handle = longer.start(NeoxLanguageModelTest.PROMPT, c);
+            assertTrue(first.await(10, TimeUnit.SECONDS));
+            handle.cancel();
+            assertTrue(handle.isCancelled());
+            cancelled.countDown();
+            TinyModel.Outcomes.Finished f = outcomes.awaitOne();
+            assertEquals("cancelled", f.outcome());
+            StreamRelay relay = (StreamRelay) handle;
+            TinyModel.await(relay::idle, "the stream to drain");
+            assertEquals(1, c.tokens.size());
+            assertEquals(0, c.ends.get(), "no callback after a cancel");
+        }
+    }
+
+    @Test
+    void aTimeoutReachesOnError() throws Exception {
+        try (NeoxStreamingLanguageModel slow = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
+                .temperature(0).maxTokens(TinyModel.CONTEXT - 8).timeout(java.time.Duration.ofMillis(1)).build()) {
+            Collect c = new Collect();
+            slow.generate(NeoxLanguageModelTest.PROMPT, c);
+            assertInstanceOf(dev.langchain4j.exception.TimeoutException.class, c.error());
+            assertEquals(1, c.ends.get());
+        }
+    }
+
+    @Test
+    void everyFailureReachesOnError() throws Exception {
+        Collect tooLong = new Collect();
+        streaming.generate("hello world ".repeat(TinyModel.CONTEXT), tooLong);
+        assertInstanceOf(InvalidRequestException.class, tooLong.error());
+        assertEquals(List.of(), tooLong.tokens);
+
+        NeoxStreamingLanguageModel closed = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH).build();
+        closed.close();
+        Collect afterClose = new Collect();
+        closed.generate("x", afterClose);
+        assertInstanceOf(IllegalStateException.class, afterClose.error());
+    }
+}
