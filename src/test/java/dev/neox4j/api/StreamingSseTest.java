@@ -185,6 +185,27 @@ class StreamingSseTest {
     }
 
     @Test
+    void theBodyNotTheAcceptHeaderChoosesJsonOrSse() {
+        // the official OpenAI clients send "Accept: application/json" for streams too
+        for (String accept : new String[]{"application/json", "text/event-stream", "*/*", "text/html"}) {
+            try (ApiTestClient.Sse sse = ApiTestClient.sse(base, "/v1/completions",
+                    body("prompt", "x", "max_tokens", 2, "stream", true), "Accept", accept)) {
+                assertEquals(200, sse.response.statusCode(), accept);
+                assertTrue(sse.response.headers().firstValue("content-type").orElse("")
+                        .startsWith("text/event-stream"), accept);
+                assertEquals("[DONE]", sse.rest().getLast());
+            }
+            given().accept(accept).contentType("application/json").body(body("prompt", "x", "max_tokens", 2))
+                    .post("/v1/completions").then().statusCode(200)
+                    .contentType(org.hamcrest.Matchers.startsWith("application/json"));
+            given().accept(accept).contentType("application/json")
+                    .body(body("messages", List.of(Map.of("role", "user", "content", "x")), "max_tokens", 2))
+                    .post("/v1/chat/completions").then().statusCode(200)
+                    .contentType(org.hamcrest.Matchers.startsWith("application/json"));
+        }
+    }
+
+    @Test
     void errorsBeforeTheStreamStartsAreJson() {
         try (ApiTestClient.Sse sse = ApiTestClient.sse(base, "/v1/completions",
                 body("prompt", "x", "stream", true, "temperature", "hot"))) {
