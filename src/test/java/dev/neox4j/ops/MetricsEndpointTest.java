@@ -96,7 +96,7 @@ class MetricsEndpointTest {
         assertTrue(idle.value("neox_model_load_seconds") > 0);
         assertEquals(1, idle.value("neox_model_info", "model", holder.modelId()));
 
-        OpsTestSupport.Recorder slow = new OpsTestSupport.Recorder(2);
+        OpsTestSupport.Recorder slow = new OpsTestSupport.Recorder(5); // > 10 s: outlives the scrape
         GenerationHandle handle = engine.submit(
                 EngineDrainTest.request(engine.modelInfo().contextLength() - 4, "ops-gauges"), slow);
         long deadline = System.nanoTime() + OpsTestSupport.HANG_GUARD.toNanos();

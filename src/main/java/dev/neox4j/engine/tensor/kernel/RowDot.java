@@ -5,15 +5,24 @@ import dev.neox4j.engine.tensor.Activations;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The Vector API dot products of one weight type. {@link #dot4} computes, for each of its four activation rows,
- * exactly the same sequence of floating-point operations as {@link #dot1} (only integer-exact partial sums are
- * shared or reordered), so a result never depends on the batch it was computed in.
+ * The Vector API kernels of one weight type: a direct dot product for single activation rows (decode) and a
+ * decoder into {@link Decoded} for batches, whose generic {@link DecodedDots} kernels perform the same
+ * floating-point operations, so a result never depends on the batch it was computed in.
  */
 interface RowDot {
 
-    /** Dot product of the weight row at byte {@code off} of {@code w} ({@code cols} elements) with activation row {@code b}. */
-    float dot1(MemorySegment w, long off, int cols, Activations a, int b);
+    /** How {@link DecodedDots} combines the decoded blocks ({@link DecodedDots#FLOAT} etc.). */
+    int kind();
 
-    /** Dot products with activation rows {@code b .. b+3}, written to {@code out[o + i * stride]}. */
-    void dot4(MemorySegment w, long off, int cols, Activations a, int b, float[] out, int o, int stride);
+    /** Elements per block of the decoded layout (1 for float types). */
+    int blockElems();
+
+    /**
+     * Dot product of the weight row at byte {@code off} of {@code w} ({@code cols} elements) with activation
+     * row {@code b}; {@code red} is an {@code F}-float scratch for the lane sum.
+     */
+    float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red);
+
+    /** Decodes the weight row at byte {@code off} into row slot {@code slot} of {@code d}. */
+    void decode(MemorySegment w, long off, int cols, Decoded d, int slot);
 }

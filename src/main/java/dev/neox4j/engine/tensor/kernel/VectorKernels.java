@@ -13,16 +13,20 @@ import java.lang.foreign.MemorySegment;
  * species ({@link VectorShapes}). Weights are read straight from the (mapped) segment; activations are
  * converted once per matmul by the same code as the scalar kernels.
  *
- * <p>Tiling: output rows are taken in tiles whose weights fit in the L2 cache; inside a tile, activation rows go
- * in groups of four ({@link RowDot#dot4}: one weight decode, four dot products), the remaining rows one by one.
- * Each single dot product performs the same floating-point operations in the same order whatever the batch
- * size, the group it falls in and the row range a thread was given, so results are batch and thread-count
- * invariant.
+ * <p>One activation row (decode): each weight row goes through its type's direct kernel ({@link RowDot#dot1}).
+ * Several rows (prefill, batched decode): a tile of weight rows (about 256 KB of floats, L2-resident) is decoded
+ * once into exact floats ({@link RowDot#decode}), then the activation rows run over it in groups of four
+ * ({@link DecodedDots#dot4}), the rest one by one. Each single dot product performs the same floating-point
+ * operations in the same order on either path, whatever the batch size, the group it falls in and the row range
+ * a thread was given, so results are batch and thread-count invariant.
  */
 public final class VectorKernels implements MatmulKernels {
 
-    /** Weight bytes per row tile (kept in L2 while the activation groups stream past). */
-    private static final long TILE_BYTES = 256 * 1024;
+    /** Decoded floats per row tile (kept in L2 while the activation groups stream past). */
+    private static final int TILE_FLOATS = 64 * 1024;
+
+    /** Per-thread decode tile and reduction scratch. */
+    private static final ThreadLocal<Decoded> WORKSPACE = ThreadLocal.withInitial(Decoded::new);
 
     /** Creates the kernels; requires the {@code jdk.incubator.vector} module. */
     public VectorKernels() {
@@ -72,18 +76,31 @@ public final class VectorKernels implements MatmulKernels {
         long rowBytes = w.rowBytes();
         int cols = w.cols();
         int batch = a.rows();
-        int tile = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TILE_BYTES / Math.max(1, rowBytes)));
+        Decoded dec = WORKSPACE.get();
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = k.dot1(seg, r * rowBytes, cols, a, 0, dec.red);
+            }
+            return;
+        }
+        int kind = k.kind();
+        int be = k.blockElems();
+        int tile = Math.max(1, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)));
+        dec.reset(tile, cols, be);
         for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
             int r1 = Math.min(rowEnd, r0 + tile);
+            for (int r = r0; r < r1; r++) {
+                k.decode(seg, r * rowBytes, cols, dec, r - r0);
+            }
             int b = 0;
             for (; b + 4 <= batch; b += 4) {
                 for (int r = r0; r < r1; r++) {
-                    k.dot4(seg, r * rowBytes, cols, a, b, out, outOffset + b * outStride + r, outStride);
+                    DecodedDots.dot4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
                 }
             }
             for (; b < batch; b++) {
                 for (int r = r0; r < r1; r++) {
-                    out[outOffset + b * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, b);
+                    out[outOffset + b * outStride + r] = DecodedDots.dot1(dec, r - r0, a, b, kind, be);
                 }
             }
         }
