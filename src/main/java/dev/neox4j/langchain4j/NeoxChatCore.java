@@ -14,7 +14,7 @@ import java.util.UUID;
  * What the two chat models share: the generator, the chat template, the listeners, the builder defaults as
  * LangChain4j request parameters, and turning a request into a prompt and a completion into a response.
  */
-final class NeoxChatCore implements AutoCloseable {
+final class NeoxChatCore {
 
     /** A chat request ready for the engine. */
     record Prepared(String prompt, GenerationSettings settings) {
@@ -76,10 +76,5 @@ final class NeoxChatCore implements AutoCloseable {
                 .tokenUsage(NeoxGenerator.tokenUsage(c))
                 .finishReason(NeoxGenerator.finishReason(c))
                 .build();
-    }
-
-    @Override
-    public void close() {
-        generator.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.neox4j.langchain4j;
 
 import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
@@ -140,6 +141,11 @@ final class NeoxGenerator implements AutoCloseable {
         StreamRelay relay = new StreamRelay(sink, 0, null);
         relay.fail(error);
         return relay;
+    }
+
+    /** The language models' response: the generated text as is, with usage and finish reason. */
+    static Response<String> textResponse(Completion c) {
+        return Response.from(c.text(), tokenUsage(c), finishReason(c));
     }
 
     static TokenUsage tokenUsage(Completion c) {

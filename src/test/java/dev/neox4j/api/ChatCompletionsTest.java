@@ -33,7 +33,7 @@ class ChatCompletionsTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static final List<Map<String, Object>> MESSAGES = List.of(

@@ -23,7 +23,7 @@ class CompletionErrorsTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static void bad(String path, String body, String param, String messagePart) {

@@ -29,15 +29,11 @@ class WebSocketStreamTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static String msg(Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return ApiTestClient.JSON.valueToTree(m).toString();
+        return ApiTestClient.jsonObject(kv);
     }
 
     int running() {

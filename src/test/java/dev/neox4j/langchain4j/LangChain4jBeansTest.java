@@ -9,7 +9,6 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.language.LanguageModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -103,26 +101,10 @@ class LangChain4jBeansTest {
 
     @Test
     void theInjectedStreamingChatModelStreams() throws Exception {
-        List<String> parts = new CopyOnWriteArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        streamingChat.chat(hello(6), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                parts.add(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = done.get(30, TimeUnit.SECONDS);
-        assertEquals(r.aiMessage().text(), String.join("", parts));
+        ChatStreamCollector c = new ChatStreamCollector();
+        streamingChat.chat(hello(6), c);
+        ChatResponse r = c.done.get(30, TimeUnit.SECONDS);
+        assertEquals(r.aiMessage().text(), c.text());
         assertTrue(r.tokenUsage().outputTokenCount() <= 6);
     }
 
