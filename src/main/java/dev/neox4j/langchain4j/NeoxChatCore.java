@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Completion;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 
 import java.util.List;
 import java.util.UUID;
@@ -65,6 +66,11 @@ final class NeoxChatCore {
         GenerationSettings settings = generator.defaults().overriddenBy(request.parameters())
                 .withExtraStops(rendered.stops());
         return new Prepared(rendered.prompt(), settings);
+    }
+
+    /** Trims a streamed reply like {@link #response} trims the whole one. */
+    ReplyTrimmer replyTrimmer() {
+        return template.replyTrimmer();
     }
 
     /** The response for a completion; its text is the template's {@link ChatTemplate#reply} of the generated text. */

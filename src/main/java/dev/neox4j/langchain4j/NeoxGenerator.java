@@ -10,7 +10,7 @@ import dev.neox4j.engine.runtime.GeneratedToken;
 import dev.neox4j.engine.runtime.GenerationHandle;
 import dev.neox4j.engine.runtime.GenerationListener;
 import dev.neox4j.engine.runtime.GenerationRequest;
-import dev.neox4j.engine.tokenizer.Tokenizer;
+import dev.neox4j.engine.runtime.PromptTokens;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -51,18 +51,14 @@ final class NeoxGenerator implements AutoCloseable {
     }
 
     /**
-     * The engine request for {@code prompt}. An empty prompt is evaluated as the single BOS token (for Pythia,
-     * {@code <|endoftext|>}), so that a base model can generate from nothing.
+     * The engine request for {@code prompt}, tokenized as the REST API does by default ({@link PromptTokens}:
+     * special-token text such as {@code <|endoftext|>} is the special token; an empty prompt is the BOS token).
      */
     GenerationRequest request(Engine engine, String prompt, GenerationSettings s) {
         if (prompt == null) {
             throw new InvalidRequestException("prompt must not be null");
         }
-        Tokenizer tokenizer = engine.tokenizer();
-        int[] ids = tokenizer.encode(prompt, false);
-        if (ids.length == 0) {
-            ids = new int[] {tokenizer.bosId()};
-        }
+        int[] ids = PromptTokens.encode(engine.tokenizer(), prompt);
         return new GenerationRequest(ids, s.maxTokens(), s.sampling(), s.stop(), false, -1, false,
                 s.timeoutMillis(), false, SOURCE);
     }

@@ -8,6 +8,7 @@ import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.neox4j.engine.runtime.Completion;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 
 import java.util.Objects;
 
@@ -49,7 +50,7 @@ public final class NeoxStreamingChatModel extends NeoxChatModelBase implements S
     }
 
     private StreamRelay.Sink sink(StreamingChatResponseHandler handler) {
-        ReplyTrimmer trimmer = new ReplyTrimmer();
+        ReplyTrimmer trimmer = core.replyTrimmer();
         return new StreamRelay.Sink() {
             @Override
             public void partial(String text, StreamingHandle handle) {

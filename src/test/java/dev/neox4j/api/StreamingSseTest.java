@@ -173,8 +173,8 @@ class StreamingSseTest {
             assertEquals(0, lastChoice.get("delta").size(), "the finish chunk has an empty delta");
             assertFalse(lastChoice.get("finish_reason").isNull());
             JsonNode full = nonStream("/v1/chat/completions", req);
-            assertEquals(full.get("choices").get(0).get("message").get("content").asText(),
-                    content.toString().strip());
+            assertEquals(full.get("choices").get(0).get("message").get("content").asText(), content.toString(),
+                    "the deltas add up to the non-streamed message, trimmed alike");
             assertEquals(full.get("choices").get(0).get("logprobs").get("content").size(), logprobEntries);
         }
     }

@@ -1,5 +1,6 @@
 package dev.neox4j.langchain4j;
 
+import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -12,6 +13,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.language.LanguageModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import io.quarkus.test.junit.QuarkusTest;
@@ -21,9 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,12 +73,8 @@ class LangChain4jBeansTest {
     private Engine engine;
 
     @BeforeEach
-    void awaitEngine() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (holder.state() == EngineHolder.State.LOADING && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(EngineHolder.State.READY, holder.state(), "the service's engine did not load");
+    void awaitEngine() {
+        ApiTestClient.awaitReady(holder);
         engine = holder.engine().orElseThrow();
     }
 
@@ -106,6 +106,26 @@ class LangChain4jBeansTest {
         ChatResponse r = c.done.get(30, TimeUnit.SECONDS);
         assertEquals(r.aiMessage().text(), c.text());
         assertTrue(r.tokenUsage().outputTokenCount() <= 6);
+    }
+
+    @Test
+    void theSameTextGivesTheSameTokensThroughLangChain4jAndRest() {
+        String text = "First document.<|endoftext|>Second document:";
+        int rest = given().contentType("application/json")
+                .body(Map.of("prompt", text, "max_tokens", 1)).post("/v1/completions")
+                .then().statusCode(200).extract().path("usage.prompt_tokens");
+        assertEquals(rest, language.generate(text).tokenUsage().inputTokenCount());
+        assertEquals(engine.tokenizer().encode(text, true).length, rest, "<|endoftext|> parsed as the special token");
+
+        List<Map<String, Object>> parts = List.of(Map.of("type", "text", "text", "Hi<|endoftext|>"),
+                Map.of("type", "text", "text", "there"));
+        int restChat = given().contentType("application/json")
+                .body(Map.of("messages", List.of(Map.of("role", "user", "content", parts)), "max_tokens", 1))
+                .post("/v1/chat/completions").then().statusCode(200).extract().path("usage.prompt_tokens");
+        ChatResponse r = chat.chat(ChatRequest.builder()
+                .messages(UserMessage.from(TextContent.from("Hi<|endoftext|>"), TextContent.from("there")))
+                .parameters(DefaultChatRequestParameters.builder().maxOutputTokens(1).build()).build());
+        assertEquals(restChat, r.tokenUsage().inputTokenCount(), "same rendering and tokens as REST chat");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.neox4j.api.rest.CommonDtos.UsageDto;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.GeneratedToken;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -21,8 +22,9 @@ import java.util.function.Supplier;
 
 /**
  * Chat responses ({@code chat.completion} and {@code chat.completion.chunk}) with chat-shaped logprobs. The reply
- * is the generated text without the space the model writes after the generation prompt ({@link ChatTemplate#reply});
- * streamed deltas drop that leading whitespace too.
+ * is the generated text without the space the model writes after the generation prompt and without trailing
+ * whitespace ({@link ChatTemplate#reply}); streamed deltas are trimmed the same way ({@link ReplyTrimmer}), so they
+ * add up to the message content of the same request without {@code stream}.
  */
 public final class ChatFormatter extends ChoicesFormatter<ChatFormatter.Choice> {
 
@@ -33,16 +35,17 @@ public final class ChatFormatter extends ChoicesFormatter<ChatFormatter.Choice> 
     /** Per-choice state. */
     static final class Choice extends ChoicesFormatter.ChoiceState {
         final List<ChatTokenLogprob> logprobs = new ArrayList<>();
-        boolean started;
+        final ReplyTrimmer trimmer;
 
-        Choice(SequenceSpec spec) {
+        Choice(SequenceSpec spec, ReplyTrimmer trimmer) {
             super(spec);
+            this.trimmer = trimmer;
         }
     }
 
     public ChatFormatter(GenerationPlan plan, Tokenizer tokenizer, ChatTemplate template,
                          Supplier<ApiException> cancelled) {
-        super(plan, tokenizer, Ids.chat(), Choice::new, cancelled);
+        super(plan, tokenizer, Ids.chat(), spec -> new Choice(spec, template.replyTrimmer()), cancelled);
         this.template = template;
     }
 
@@ -69,11 +72,7 @@ public final class ChatFormatter extends ChoicesFormatter<ChatFormatter.Choice> 
             c.logprobs.add(entry);
             single = new ChatLogprobs(List.of(entry));
         }
-        String text = token.text();
-        if (!c.started) {
-            text = text.stripLeading();
-            c.started = !text.isEmpty();
-        }
+        String text = c.trimmer.next(token.text());
         if (!plan.stream() || (text.isEmpty() && single == null)) {
             return List.of();
         }
