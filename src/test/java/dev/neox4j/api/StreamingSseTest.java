@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,15 +32,11 @@ class StreamingSseTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static String body(Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return ApiTestClient.JSON.valueToTree(m).toString();
+        return ApiTestClient.jsonObject(kv);
     }
 
     static JsonNode nonStream(String path, String body) {
@@ -178,9 +173,30 @@ class StreamingSseTest {
             assertEquals(0, lastChoice.get("delta").size(), "the finish chunk has an empty delta");
             assertFalse(lastChoice.get("finish_reason").isNull());
             JsonNode full = nonStream("/v1/chat/completions", req);
-            assertEquals(full.get("choices").get(0).get("message").get("content").asText(),
-                    content.toString().strip());
+            assertEquals(full.get("choices").get(0).get("message").get("content").asText(), content.toString(),
+                    "the deltas add up to the non-streamed message, trimmed alike");
             assertEquals(full.get("choices").get(0).get("logprobs").get("content").size(), logprobEntries);
+        }
+    }
+
+    @Test
+    void theBodyNotTheAcceptHeaderChoosesJsonOrSse() {
+        // the official OpenAI clients send "Accept: application/json" for streams too
+        for (String accept : new String[]{"application/json", "text/event-stream", "*/*", "text/html"}) {
+            try (ApiTestClient.Sse sse = ApiTestClient.sse(base, "/v1/completions",
+                    body("prompt", "x", "max_tokens", 2, "stream", true), "Accept", accept)) {
+                assertEquals(200, sse.response.statusCode(), accept);
+                assertTrue(sse.response.headers().firstValue("content-type").orElse("")
+                        .startsWith("text/event-stream"), accept);
+                assertEquals("[DONE]", sse.rest().getLast());
+            }
+            given().accept(accept).contentType("application/json").body(body("prompt", "x", "max_tokens", 2))
+                    .post("/v1/completions").then().statusCode(200)
+                    .contentType(org.hamcrest.Matchers.startsWith("application/json"));
+            given().accept(accept).contentType("application/json")
+                    .body(body("messages", List.of(Map.of("role", "user", "content", "x")), "max_tokens", 2))
+                    .post("/v1/chat/completions").then().statusCode(200)
+                    .contentType(org.hamcrest.Matchers.startsWith("application/json"));
         }
     }
 

@@ -12,7 +12,8 @@ import org.jboss.resteasy.reactive.RestMulti;
 /**
  * {@code POST /v1/completions} and {@code POST /v1/chat/completions}: OpenAI's text completion and chat APIs, as
  * JSON or (with {@code "stream": true}) as Server-Sent Events. Parsing and tokenizing run on a worker thread, the
- * generation on the engine's threads.
+ * generation on the engine's threads. The content type (JSON or SSE) follows the body's {@code stream} field, not
+ * the {@code Accept} header ({@link AcceptHeaderFilter}).
  */
 @Path("/v1")
 public class CompletionsResource {

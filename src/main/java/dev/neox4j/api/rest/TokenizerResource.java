@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.ChatTurn;
 import dev.neox4j.engine.runtime.Engine;
+import dev.neox4j.engine.runtime.PromptTokens;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -69,7 +70,7 @@ public class TokenizerResource {
         JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
         parser(engine).checkModel(f);
         Tokenizer tokenizer = engine.tokenizer();
-        boolean parseSpecial = f.bool("parse_special", true);
+        boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
         boolean addSpecial = f.bool("add_special_tokens", true); // BOS/EOS only if the model asks (Pythia: never)
         boolean withPieces = f.bool("with_pieces", false);
         String text;
