@@ -2,6 +2,7 @@ package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neox4j.config.EngineHolder;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,8 +15,10 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,6 +47,23 @@ public final class ApiTestClient {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A request body from {@code key, value, key, value, ...} (values: anything Jackson writes). */
+    public static Map<String, Object> map(Object... keyValues) {
+        if (keyValues.length % 2 != 0) {
+            throw new IllegalArgumentException("key, value pairs");
+        }
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** {@link #map} as JSON text. */
+    public static String jsonObject(Object... keyValues) {
+        return JSON.valueToTree(map(keyValues)).toString();
     }
 
     /** An open SSE response read event by event. */
@@ -188,6 +208,13 @@ public final class ApiTestClient {
             }
         }).join();
         return new Ws(socket, queue);
+    }
+
+    /** Waits (up to 120 s) until the engine has left LOADING and asserts it is READY. */
+    public static void awaitReady(EngineHolder holder) {
+        await("the engine to load", 120, () -> holder.state() != EngineHolder.State.LOADING);
+        assertEquals(EngineHolder.State.READY, holder.state(),
+                () -> "engine state, failure: " + holder.failure().map(Throwable::toString).orElse("none"));
     }
 
     /** Waits up to {@code seconds} for {@code condition}. */

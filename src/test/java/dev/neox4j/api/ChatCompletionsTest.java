@@ -5,6 +5,7 @@ import dev.neox4j.api.rest.GenerationPlan;
 import dev.neox4j.api.rest.GenerationService;
 import dev.neox4j.api.rest.JsonFields;
 import dev.neox4j.config.EngineHolder;
+import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.ChatTurn;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -33,7 +34,7 @@ class ChatCompletionsTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static final List<Map<String, Object>> MESSAGES = List.of(
@@ -84,6 +85,15 @@ class ChatCompletionsTest {
         // without max_tokens a chat may use the rest of the context
         int ctx = holder.engine().orElseThrow().modelInfo().contextLength();
         assertEquals(ctx - request.prompt().length, request.maxTokens());
+    }
+
+    @Test
+    void textPartsOfOneMessageAreJoinedByANewline() {
+        GenerationPlan plan = service.parser().chat(JsonFields.of(ApiTestClient.JSON.valueToTree(Map.of("messages",
+                List.of(Map.of("role", "user", "content", List.of(Map.of("type", "text", "text", "one"),
+                        Map.of("type", "text", "text", "two"))))))), "chat");
+        assertEquals(ChatTemplate.DEFAULT.render(List.of(ChatTurn.user("one\ntwo"))),
+                plan.sequences().getFirst().promptText());
     }
 
     @Test

@@ -23,7 +23,7 @@ class CompletionErrorsTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static void bad(String path, String body, String param, String messagePart) {
@@ -52,6 +52,8 @@ class CompletionErrorsTest {
         bad("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": \"abc\"}", "max_tokens", "integer");
         bad("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 1.5}", "max_tokens", "integer");
         bad("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": -1}", "max_tokens", "at least 0");
+        bad("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 99999999999}", "max_tokens", "at most");
+        bad("/v1/completions", "{\"prompt\": \"x\", \"max_tokens\": 1e300}", "max_tokens", "integer");
         bad("/v1/completions", "{\"prompt\": \"x\", \"temperature\": \"hot\"}", "temperature", "number");
         bad("/v1/completions", "{\"prompt\": \"x\", \"temperature\": -0.5}", "temperature", "between");
         bad("/v1/completions", "{\"prompt\": \"x\", \"top_p\": 0}", "top_p", "greater than 0");

@@ -53,7 +53,7 @@ class ConstrainedServerTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
         ApiTestClient.await("the engine to be idle", 60, this::idle);
     }
 

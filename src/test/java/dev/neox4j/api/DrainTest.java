@@ -42,7 +42,7 @@ class DrainTest {
 
     @Test
     void drainingRefusesNewWorkAndCancelsWhatOutlivesTheTimeout() throws Exception {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
         try (ApiTestClient.Sse sse = ApiTestClient.sse(base, "/v1/completions", "{\"prompt\": \"long\", "
                 + "\"max_tokens\": 1900, \"ignore_eos\": true, \"stream\": true}");
              ApiTestClient.Ws ws = ApiTestClient.ws(base)) {

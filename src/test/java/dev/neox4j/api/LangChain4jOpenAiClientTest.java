@@ -3,9 +3,7 @@ package dev.neox4j.api;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.model.StreamingResponseHandler;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiLanguageModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
@@ -13,6 +11,8 @@ import dev.langchain4j.model.openai.OpenAiStreamingLanguageModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
 import dev.neox4j.config.EngineHolder;
+import dev.neox4j.langchain4j.ChatStreamCollector;
+import dev.neox4j.langchain4j.TextStreamCollector;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static io.restassured.RestAssured.given;
@@ -43,7 +42,7 @@ class LangChain4jOpenAiClientTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
         baseUrl = base.resolve("/v1").toString();
     }
 
@@ -69,27 +68,11 @@ class LangChain4jOpenAiClientTest {
     void streamingLanguageModel() throws Exception {
         OpenAiStreamingLanguageModel model = OpenAiStreamingLanguageModel.builder().baseUrl(baseUrl).apiKey("none")
                 .modelName("neox4j-demo").temperature(0.0).timeout(Duration.ofSeconds(60)).build();
-        StringBuilder parts = new StringBuilder();
-        CompletableFuture<Response<String>> done = new CompletableFuture<>();
-        model.generate("The capital of France is", new StreamingResponseHandler<>() {
-            @Override
-            public void onNext(String token) {
-                parts.append(token);
-            }
-
-            @Override
-            public void onComplete(Response<String> response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        Response<String> r = done.get(60, TimeUnit.SECONDS);
+        TextStreamCollector c = new TextStreamCollector();
+        model.generate("The capital of France is", c);
+        Response<String> r = c.done.get(60, TimeUnit.SECONDS);
         String expected = restCompletion("The capital of France is", 16);
-        assertEquals(expected, parts.toString());
+        assertEquals(expected, c.text());
         assertEquals(expected, r.content());
     }
 
@@ -114,26 +97,10 @@ class LangChain4jOpenAiClientTest {
     void streamingChatModel() throws Exception {
         OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(baseUrl).apiKey("none")
                 .modelName("neox4j-demo").temperature(0.0).maxTokens(8).timeout(Duration.ofSeconds(60)).build();
-        StringBuilder parts = new StringBuilder();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        model.chat("Hello there", new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                parts.append(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = done.get(60, TimeUnit.SECONDS);
-        assertEquals(r.aiMessage().text().strip(), parts.toString().strip());
+        ChatStreamCollector c = new ChatStreamCollector();
+        model.chat("Hello there", c);
+        ChatResponse r = c.done.get(60, TimeUnit.SECONDS);
+        assertEquals(r.aiMessage().text().strip(), c.text(), "the streamed deltas are trimmed like the reply");
         assertNotNull(r.tokenUsage(), "usage from stream_options.include_usage");
         assertTrue(r.tokenUsage().inputTokenCount() > 0);
         assertNotNull(r.finishReason());

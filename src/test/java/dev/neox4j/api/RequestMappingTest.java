@@ -33,7 +33,7 @@ class RequestMappingTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     GenerationPlan completion(Map<String, Object> body) {

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,15 +32,11 @@ class StreamingSseTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static String body(Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return ApiTestClient.JSON.valueToTree(m).toString();
+        return ApiTestClient.jsonObject(kv);
     }
 
     static JsonNode nonStream(String path, String body) {
@@ -178,8 +173,8 @@ class StreamingSseTest {
             assertEquals(0, lastChoice.get("delta").size(), "the finish chunk has an empty delta");
             assertFalse(lastChoice.get("finish_reason").isNull());
             JsonNode full = nonStream("/v1/chat/completions", req);
-            assertEquals(full.get("choices").get(0).get("message").get("content").asText(),
-                    content.toString().strip());
+            assertEquals(full.get("choices").get(0).get("message").get("content").asText(), content.toString(),
+                    "the deltas add up to the non-streamed message, trimmed alike");
             assertEquals(full.get("choices").get(0).get("logprobs").get("content").size(), logprobEntries);
         }
     }

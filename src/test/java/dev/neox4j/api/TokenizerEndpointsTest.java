@@ -28,7 +28,7 @@ class TokenizerEndpointsTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
         tokenizer = holder.engine().orElseThrow().tokenizer();
         ctx = holder.engine().orElseThrow().modelInfo().contextLength();
     }

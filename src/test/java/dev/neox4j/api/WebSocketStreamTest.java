@@ -29,15 +29,11 @@ class WebSocketStreamTest {
 
     @BeforeEach
     void ready() {
-        ApiTestClient.await("the engine", 120, () -> holder.state() == EngineHolder.State.READY);
+        ApiTestClient.awaitReady(holder);
     }
 
     static String msg(Object... kv) {
-        Map<String, Object> m = new HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return ApiTestClient.JSON.valueToTree(m).toString();
+        return ApiTestClient.jsonObject(kv);
     }
 
     int running() {
@@ -82,11 +78,14 @@ class WebSocketStreamTest {
             ws.send(msg("type", "chat", "id", 42, "messages", List.of(Map.of("role", "user", "content", "Hi")),
                     "max_tokens", 4, "temperature", 0));
             JsonNode m;
+            StringBuilder streamed = new StringBuilder();
             while ((m = ws.next()).get("type").asText().equals("token")) {
                 assertEquals("42", m.get("id").asText());
                 assertTrue(!m.has("logprob"), "no logprob unless asked");
+                streamed.append(m.get("text").asText());
             }
             assertEquals("done", m.get("type").asText());
+            assertEquals(m.get("text").asText(), streamed.toString(), "token texts add up to the trimmed reply");
             String content = given().contentType("application/json").body(msg("messages",
                     List.of(Map.of("role", "user", "content", "Hi")), "max_tokens", 4, "temperature", 0))
                     .post("/v1/chat/completions").then().statusCode(200).extract().path("choices[0].message.content");

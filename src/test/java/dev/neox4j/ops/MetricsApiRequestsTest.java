@@ -1,5 +1,6 @@
 package dev.neox4j.ops;
 
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -26,11 +27,7 @@ class MetricsApiRequestsTest {
 
     @BeforeEach
     void engineIsReady() throws InterruptedException {
-        OpsTestSupport.awaitReady(holder);
-    }
-
-    private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
-        return after.sum(name, labels) - before.sum(name, labels);
+        ApiTestClient.awaitReady(holder);
     }
 
     @Test
@@ -49,20 +46,20 @@ class MetricsApiRequestsTest {
         PrometheusScrape after = OpsTestSupport.scrape();
 
         String[] src = {"source", "completions"};
-        assertEquals(2, delta(before, after, "neox_requests_total", "source", "completions", "outcome", "success"));
-        assertEquals(promptTokens, delta(before, after, "neox_prompt_tokens_total", src));
-        assertEquals(completionTokens, delta(before, after, "neox_generation_tokens_total", src));
-        assertEquals(2, delta(before, after, "neox_time_to_first_token_seconds_count", src));
-        assertEquals(6, delta(before, after, "neox_inter_token_latency_seconds_count", src), "3 gaps per request");
-        assertEquals(2, delta(before, after, "neox_e2e_request_latency_seconds_count", src));
-        assertTrue(delta(before, after, "neox_e2e_request_latency_seconds_sum", src) > 0);
-        assertEquals(2, delta(before, after, "neox_queue_time_seconds_count", src));
-        assertEquals(2, delta(before, after, "neox_request_prompt_tokens_count", src));
-        assertEquals(promptTokens, delta(before, after, "neox_request_prompt_tokens_sum", src));
-        assertEquals(completionTokens, delta(before, after, "neox_request_generation_tokens_sum", src));
-        assertEquals(2, delta(before, after, "neox_request_generation_tokens_bucket", "source", "completions",
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "completions", "outcome", "success"));
+        assertEquals(promptTokens, PrometheusScrape.delta(before, after, "neox_prompt_tokens_total", src));
+        assertEquals(completionTokens, PrometheusScrape.delta(before, after, "neox_generation_tokens_total", src));
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_time_to_first_token_seconds_count", src));
+        assertEquals(6, PrometheusScrape.delta(before, after, "neox_inter_token_latency_seconds_count", src), "3 gaps per request");
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_e2e_request_latency_seconds_count", src));
+        assertTrue(PrometheusScrape.delta(before, after, "neox_e2e_request_latency_seconds_sum", src) > 0);
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_queue_time_seconds_count", src));
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_request_prompt_tokens_count", src));
+        assertEquals(promptTokens, PrometheusScrape.delta(before, after, "neox_request_prompt_tokens_sum", src));
+        assertEquals(completionTokens, PrometheusScrape.delta(before, after, "neox_request_generation_tokens_sum", src));
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_request_generation_tokens_bucket", "source", "completions",
                 "le", "5.0"), "4 generated tokens fall in the <= 5 bucket");
-        assertEquals(2, delta(before, after, "neox_e2e_request_latency_seconds_bucket", "source", "completions",
+        assertEquals(2, PrometheusScrape.delta(before, after, "neox_e2e_request_latency_seconds_bucket", "source", "completions",
                 "le", "+Inf"));
     }
 
@@ -74,9 +71,9 @@ class MetricsApiRequestsTest {
                 .post("/v1/chat/completions").then().statusCode(200).extract().asString();
         assertTrue(body.contains("[DONE]"), body);
         PrometheusScrape after = OpsTestSupport.scrape();
-        assertEquals(1, delta(before, after, "neox_requests_total", "source", "chat", "outcome", "success"));
-        assertTrue(delta(before, after, "neox_generation_tokens_total", "source", "chat") >= 1);
-        assertEquals(0, delta(before, after, "neox_requests_total", "source", "completions"),
+        assertEquals(1, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "chat", "outcome", "success"));
+        assertTrue(PrometheusScrape.delta(before, after, "neox_generation_tokens_total", "source", "chat") >= 1);
+        assertEquals(0, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "completions"),
                 "other sources unchanged");
     }
 

@@ -3,6 +3,7 @@ package dev.neox4j.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -48,7 +49,7 @@ class OpenApiTest {
 
     @BeforeEach
     void engineIsReadyAndDocumentFetched() throws Exception {
-        OpsTestSupport.awaitReady(holder);
+        ApiTestClient.awaitReady(holder);
         if (doc == null) {
             doc = JSON.readTree(given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
                     .extract().asString());

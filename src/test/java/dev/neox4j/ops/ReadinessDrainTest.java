@@ -1,5 +1,6 @@
 package dev.neox4j.ops;
 
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.config.EngineUnavailableException;
 import dev.neox4j.engine.runtime.Completion;
@@ -45,7 +46,7 @@ class ReadinessDrainTest {
 
     @Test
     void readinessFlipsDownWhileDrainingAndRunningStreamsAreCutAtTheTimeout() throws Exception {
-        OpsTestSupport.awaitReady(holder);
+        ApiTestClient.awaitReady(holder);
         given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"))
                 .body(READY + ".data.state", is("READY"));
 

@@ -12,9 +12,8 @@ import dev.neox4j.api.rest.CommonDtos.TimingsDto;
 import dev.neox4j.api.rest.CommonDtos.UsageDto;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.FinishReason;
 import dev.neox4j.engine.runtime.GeneratedToken;
-import dev.neox4j.engine.runtime.Timings;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -23,45 +22,31 @@ import java.util.function.Supplier;
 
 /**
  * Chat responses ({@code chat.completion} and {@code chat.completion.chunk}) with chat-shaped logprobs. The reply
- * is the generated text without the space the model writes after the generation prompt ({@link ChatTemplate#reply});
- * streamed deltas drop that leading whitespace too.
+ * is the generated text without the space the model writes after the generation prompt and without trailing
+ * whitespace ({@link ChatTemplate#reply}); streamed deltas are trimmed the same way ({@link ReplyTrimmer}), so they
+ * add up to the message content of the same request without {@code stream}.
  */
-public final class ChatFormatter implements ResponseFormatter {
+public final class ChatFormatter extends ChoicesFormatter<ChatFormatter.Choice> {
 
     private static final String ASSISTANT = "assistant";
 
-    private final GenerationPlan plan;
     private final ChatTemplate template;
-    private final LogprobFormat format;
-    private final Supplier<ApiException> cancelled;
-    private final String id;
-    private final long created;
-    private final Choice[] choices;
 
     /** Per-choice state. */
-    private static final class Choice {
-        final SequenceSpec spec;
+    static final class Choice extends ChoicesFormatter.ChoiceState {
         final List<ChatTokenLogprob> logprobs = new ArrayList<>();
-        boolean started;
-        Completion done;
+        final ReplyTrimmer trimmer;
 
-        Choice(SequenceSpec spec) {
-            this.spec = spec;
+        Choice(SequenceSpec spec, ReplyTrimmer trimmer) {
+            super(spec);
+            this.trimmer = trimmer;
         }
     }
 
     public ChatFormatter(GenerationPlan plan, Tokenizer tokenizer, ChatTemplate template,
                          Supplier<ApiException> cancelled) {
-        this.plan = plan;
+        super(plan, tokenizer, Ids.chat(), spec -> new Choice(spec, template.replyTrimmer()), cancelled);
         this.template = template;
-        this.format = new LogprobFormat(tokenizer, plan.tokenIdsAsStrings());
-        this.cancelled = cancelled;
-        this.id = Ids.chat();
-        this.created = Ids.now();
-        this.choices = new Choice[plan.sequences().size()];
-        for (SequenceSpec s : plan.sequences()) {
-            choices[s.index()] = new Choice(s);
-        }
     }
 
     private ChatChunk chunk(int index, ChatDelta delta, ChatLogprobs logprobs, String finishReason,
@@ -80,72 +65,34 @@ public final class ChatFormatter implements ResponseFormatter {
     }
 
     @Override
-    public List<Object> onEvent(SequenceEvent event) {
-        Choice c = choices[event.index()];
-        return switch (event) {
-            case SequenceEvent.Token t -> token(c, t.token());
-            case SequenceEvent.Done d -> done(c, d.completion());
-        };
-    }
-
-    private List<Object> token(Choice c, GeneratedToken token) {
+    List<Object> token(Choice c, GeneratedToken token) {
         ChatLogprobs single = null;
         if (plan.logprobs() >= 0 && token.logprob() != null) {
             ChatTokenLogprob entry = format.chat(token.logprob());
             c.logprobs.add(entry);
             single = new ChatLogprobs(List.of(entry));
         }
-        String text = token.text();
-        if (!c.started) {
-            text = text.stripLeading();
-            c.started = !text.isEmpty();
-        }
+        String text = c.trimmer.next(token.text());
         if (!plan.stream() || (text.isEmpty() && single == null)) {
             return List.of();
         }
         return List.of(chunk(c.spec.index(), new ChatDelta(null, text), single, null, null));
     }
 
-    private List<Object> done(Choice c, Completion completion) {
-        if (completion.finishReason() == FinishReason.CANCELLED) {
-            throw cancelled.get();
-        }
-        c.done = completion;
-        if (!plan.stream()) {
-            return List.of();
-        }
+    @Override
+    List<Object> finished(Choice c, Completion completion) {
         return List.of(chunk(c.spec.index(), new ChatDelta(null, null), null,
                 ResponseFormatter.finishReason(completion), TimingsDto.of(completion.timings())));
     }
 
     @Override
-    public List<Object> end() {
-        if (!plan.includeUsage()) {
-            return List.of();
-        }
-        return List.of(new ChatChunk(id, "chat.completion.chunk", created, plan.model(), List.of(), usage(),
-                timings()));
-    }
-
-    private UsageDto usage() {
-        int completion = 0;
-        for (Choice c : choices) {
-            completion += c.done.usage().completionTokens();
-        }
-        return UsageDto.of(choices[0].done.usage().promptTokens(), completion);
-    }
-
-    private TimingsDto timings() {
-        List<Timings> all = new ArrayList<>(choices.length);
-        for (Choice c : choices) {
-            all.add(c.done.timings());
-        }
-        return TimingsDto.sum(all);
+    Object usageChunk(UsageDto usage, TimingsDto timings) {
+        return new ChatChunk(id, "chat.completion.chunk", created, plan.model(), List.of(), usage, timings);
     }
 
     @Override
     public Object response() {
-        List<ChatChoice> out = new ArrayList<>(choices.length);
+        List<ChatChoice> out = new ArrayList<>(choices.size());
         for (Choice c : choices) {
             ChatLogprobs logprobs = plan.logprobs() >= 0 ? new ChatLogprobs(c.logprobs) : null;
             out.add(new ChatChoice(c.spec.index(), new ChatMessage(ASSISTANT, template.reply(c.done.text())),

@@ -6,9 +6,7 @@ import dev.neox4j.api.rest.CompletionDtos.CompletionChoice;
 import dev.neox4j.api.rest.CompletionDtos.CompletionResponse;
 import dev.neox4j.api.rest.CompletionDtos.LegacyLogprobs;
 import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.FinishReason;
 import dev.neox4j.engine.runtime.GeneratedToken;
-import dev.neox4j.engine.runtime.Timings;
 import dev.neox4j.engine.runtime.TokenLogprob;
 import dev.neox4j.engine.tokenizer.StreamingDecoder;
 import dev.neox4j.engine.tokenizer.Tokenizer;
@@ -25,53 +23,25 @@ import java.util.function.Supplier;
  * <p>A stream with both {@code echo} and {@code logprobs} holds each choice's chunks until the sequence ends,
  * because the prompt's logprobs (which come first) are known only then.
  */
-public final class CompletionFormatter implements ResponseFormatter {
+public final class CompletionFormatter extends ChoicesFormatter<CompletionFormatter.Choice> {
 
     private static final String OBJECT = "text_completion";
 
-    private final GenerationPlan plan;
     private final Tokenizer tokenizer;
-    private final LogprobFormat format;
-    private final Supplier<ApiException> cancelled;
-    private final String id;
-    private final long created;
-    private final Choice[] choices;
     private final boolean hold;
 
     /** Per-choice state. */
-    private final class Choice {
-        final SequenceSpec spec;
+    static final class Choice extends ChoicesFormatter.ChoiceState {
         int offset;
         final List<String> tokens = new ArrayList<>();
         final List<Float> tokenLogprobs = new ArrayList<>();
         final List<Map<String, Float>> topLogprobs = new ArrayList<>();
         final List<Integer> textOffset = new ArrayList<>();
         final List<Object> held = new ArrayList<>();
-        Completion done;
 
-        Choice(SequenceSpec spec) {
-            this.spec = spec;
-            this.offset = plan.echo() ? ResponseFormatter.codePoints(spec.promptText()) : 0;
-        }
-
-        /** The prompt's legacy logprobs (echo), first token without logprob. */
-        LegacyLogprobs promptLogprobs(List<TokenLogprob> promptLps) {
-            int[] ids = spec.request().prompt();
-            List<String> toks = new ArrayList<>(ids.length);
-            List<Float> lps = new ArrayList<>(ids.length);
-            List<Map<String, Float>> tops = new ArrayList<>(ids.length);
-            List<Integer> offsets = new ArrayList<>(ids.length);
-            StreamingDecoder decoder = tokenizer.newStreamingDecoder(true);
-            int at = 0;
-            for (int i = 0; i < ids.length; i++) {
-                toks.add(format.token(ids[i]));
-                TokenLogprob lp = i < promptLps.size() ? promptLps.get(i) : null;
-                lps.add(lp == null ? null : LogprobFormat.value(lp.logprob()));
-                tops.add(lp == null ? null : format.top(lp));
-                offsets.add(at);
-                at += ResponseFormatter.codePoints(decoder.push(ids[i]));
-            }
-            return new LegacyLogprobs(toks, lps, tops, offsets);
+        Choice(SequenceSpec spec, boolean echo) {
+            super(spec);
+            this.offset = echo ? ResponseFormatter.codePoints(spec.promptText()) : 0;
         }
     }
 
@@ -81,17 +51,29 @@ public final class CompletionFormatter implements ResponseFormatter {
      * @param cancelled the error for a sequence the engine cancelled
      */
     public CompletionFormatter(GenerationPlan plan, Tokenizer tokenizer, Supplier<ApiException> cancelled) {
-        this.plan = plan;
+        super(plan, tokenizer, Ids.completion(), spec -> new Choice(spec, plan.echo()), cancelled);
         this.tokenizer = tokenizer;
-        this.format = new LogprobFormat(tokenizer, plan.tokenIdsAsStrings());
-        this.cancelled = cancelled;
-        this.id = Ids.completion();
-        this.created = Ids.now();
-        this.choices = new Choice[plan.sequences().size()];
-        for (SequenceSpec s : plan.sequences()) {
-            choices[s.index()] = new Choice(s);
-        }
         this.hold = plan.stream() && plan.echo() && plan.logprobs() >= 0;
+    }
+
+    /** The prompt's legacy logprobs (echo), first token without logprob. */
+    private LegacyLogprobs promptLogprobs(Choice c, List<TokenLogprob> promptLps) {
+        int[] ids = c.spec.request().prompt();
+        List<String> toks = new ArrayList<>(ids.length);
+        List<Float> lps = new ArrayList<>(ids.length);
+        List<Map<String, Float>> tops = new ArrayList<>(ids.length);
+        List<Integer> offsets = new ArrayList<>(ids.length);
+        StreamingDecoder decoder = tokenizer.newStreamingDecoder(true);
+        int at = 0;
+        for (int i = 0; i < ids.length; i++) {
+            toks.add(format.token(ids[i]));
+            TokenLogprob lp = i < promptLps.size() ? promptLps.get(i) : null;
+            lps.add(lp == null ? null : LogprobFormat.value(lp.logprob()));
+            tops.add(lp == null ? null : format.top(lp));
+            offsets.add(at);
+            at += ResponseFormatter.codePoints(decoder.push(ids[i]));
+        }
+        return new LegacyLogprobs(toks, lps, tops, offsets);
     }
 
     private CompletionResponse chunk(int index, String text, LegacyLogprobs logprobs, String finishReason,
@@ -112,15 +94,7 @@ public final class CompletionFormatter implements ResponseFormatter {
     }
 
     @Override
-    public List<Object> onEvent(SequenceEvent event) {
-        Choice c = choices[event.index()];
-        return switch (event) {
-            case SequenceEvent.Token t -> token(c, t.token());
-            case SequenceEvent.Done d -> done(c, d.completion());
-        };
-    }
-
-    private List<Object> token(Choice c, GeneratedToken token) {
+    List<Object> token(Choice c, GeneratedToken token) {
         LegacyLogprobs single = null;
         if (plan.logprobs() >= 0 && token.logprob() != null) {
             TokenLogprob lp = token.logprob();
@@ -145,17 +119,11 @@ public final class CompletionFormatter implements ResponseFormatter {
         return List.of(chunk);
     }
 
-    private List<Object> done(Choice c, Completion completion) {
-        if (completion.finishReason() == FinishReason.CANCELLED) {
-            throw cancelled.get();
-        }
-        c.done = completion;
-        if (!plan.stream()) {
-            return List.of();
-        }
+    @Override
+    List<Object> finished(Choice c, Completion completion) {
         List<Object> out = new ArrayList<>();
         if (hold) {
-            out.add(chunk(c.spec.index(), c.spec.promptText(), c.promptLogprobs(completion.promptLogprobs()), null,
+            out.add(chunk(c.spec.index(), c.spec.promptText(), promptLogprobs(c, completion.promptLogprobs()), null,
                     null));
             out.addAll(c.held);
             c.held.clear();
@@ -166,45 +134,20 @@ public final class CompletionFormatter implements ResponseFormatter {
     }
 
     @Override
-    public List<Object> end() {
-        if (!plan.includeUsage()) {
-            return List.of();
-        }
-        return List.of(new CompletionResponse(id, OBJECT, created, plan.model(), List.of(), usage(), timings()));
-    }
-
-    private UsageDto usage() {
-        int prompt = 0;
-        int completion = 0;
-        int lastPrompt = -1;
-        for (Choice c : choices) {
-            if (c.spec.promptIndex() != lastPrompt) {
-                prompt += c.done.usage().promptTokens();
-                lastPrompt = c.spec.promptIndex();
-            }
-            completion += c.done.usage().completionTokens();
-        }
-        return UsageDto.of(prompt, completion);
-    }
-
-    private TimingsDto timings() {
-        List<Timings> all = new ArrayList<>(choices.length);
-        for (Choice c : choices) {
-            all.add(c.done.timings());
-        }
-        return TimingsDto.sum(all);
+    Object usageChunk(UsageDto usage, TimingsDto timings) {
+        return new CompletionResponse(id, OBJECT, created, plan.model(), List.of(), usage, timings);
     }
 
     @Override
     public Object response() {
-        List<CompletionChoice> out = new ArrayList<>(choices.length);
+        List<CompletionChoice> out = new ArrayList<>(choices.size());
         for (Choice c : choices) {
             String text = (plan.echo() ? c.spec.promptText() : "") + c.done.text();
             LegacyLogprobs logprobs = null;
             if (plan.logprobs() >= 0) {
                 logprobs = new LegacyLogprobs(c.tokens, c.tokenLogprobs, c.topLogprobs, c.textOffset);
                 if (plan.echo()) {
-                    LegacyLogprobs p = c.promptLogprobs(c.done.promptLogprobs());
+                    LegacyLogprobs p = promptLogprobs(c, c.done.promptLogprobs());
                     logprobs = new LegacyLogprobs(concat(p.tokens(), c.tokens),
                             concat(p.tokenLogprobs(), c.tokenLogprobs), concat(p.topLogprobs(), c.topLogprobs),
                             concat(p.textOffset(), c.textOffset));

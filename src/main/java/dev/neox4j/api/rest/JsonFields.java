@@ -87,8 +87,12 @@ public final class JsonFields {
             return def;
         }
         long value = integral(name, v);
-        if (value < min || value > max) {
+        if (value < min) {
             throw ApiException.badRequest(name, "'" + name + "' must be " + range(min, max) + ", got " + value);
+        }
+        if (value > max) {
+            throw ApiException.badRequest(name, "'" + name + "' must be " + (max == Integer.MAX_VALUE
+                    ? "at most " + max : range(min, max)) + ", got " + value);
         }
         return (int) value;
     }

@@ -5,6 +5,7 @@ import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.ChatTurn;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.GenerationRequest;
+import dev.neox4j.engine.runtime.PromptTokens;
 import dev.neox4j.engine.runtime.SamplingParams;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
@@ -72,7 +73,7 @@ public final class RequestParser {
         if (f.has("suffix")) {
             throw ApiException.badRequest("suffix", "'suffix' is not supported by this model");
         }
-        boolean parseSpecial = f.bool("parse_special", true);
+        boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
         Integer truncate = f.integer("truncate_prompt_tokens", null, 1, Integer.MAX_VALUE);
         List<Prompt> prompts = prompts(f.get("prompt"), parseSpecial, truncate);
         boolean echo = f.bool("echo", false);
@@ -91,9 +92,8 @@ public final class RequestParser {
         rejectUnsupportedChatFeatures(f);
         List<ChatTurn> turns = chatTurns(f.get("messages"));
         String text = template.render(turns);
-        boolean parseSpecial = f.bool("parse_special", true);
-        int[] ids = tokenizer.encode(text, parseSpecial);
-        Prompt prompt = new Prompt(ids.length == 0 ? new int[]{tokenizer.bosId()} : ids, text);
+        boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
+        Prompt prompt = new Prompt(PromptTokens.encode(tokenizer, text, parseSpecial), text);
         checkFits(prompt.ids().length, "messages", false);
         Integer maxTokens = f.integer("max_completion_tokens", null, 1, Integer.MAX_VALUE);
         if (maxTokens == null) {
@@ -282,12 +282,7 @@ public final class RequestParser {
     }
 
     private Prompt textPrompt(String text, boolean parseSpecial) {
-        int[] ids = tokenizer.encode(text, parseSpecial);
-        if (ids.length == 0) {
-            // as OpenAI: an empty prompt starts a new document (<|endoftext|>)
-            ids = new int[]{tokenizer.bosId()};
-        }
-        return new Prompt(ids, text);
+        return new Prompt(PromptTokens.encode(tokenizer, text, parseSpecial), text);
     }
 
     private Prompt idPrompt(int[] ids) {
@@ -334,21 +329,21 @@ public final class RequestParser {
             return content.textValue();
         }
         if (content.isArray()) {
-            StringBuilder sb = new StringBuilder();
+            List<String> parts = new ArrayList<>(content.size());
             for (JsonNode part : content) {
                 JsonNode type = part.get("type");
                 JsonNode text = part.get("text");
                 if (part.isTextual()) {
-                    sb.append(part.textValue());
+                    parts.add(part.textValue());
                 } else if (part.isObject() && type != null && "text".equals(type.asText()) && text != null
                         && text.isTextual()) {
-                    sb.append(text.textValue());
+                    parts.add(text.textValue());
                 } else {
                     throw ApiException.badRequest(param + ".content", "only text content parts are supported ("
                             + param + ")");
                 }
             }
-            return sb.toString();
+            return ChatTurn.joinParts(parts);
         }
         throw ApiException.badRequest(param + ".content", param + ".content must be a string or a list of text "
                 + "parts, got " + JsonFields.kind(content));

@@ -19,6 +19,7 @@ import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.FinishReason;
 import dev.neox4j.engine.runtime.GeneratedToken;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 import dev.neox4j.engine.runtime.TokenLogprob;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnTextMessage;
@@ -30,6 +31,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -124,14 +126,17 @@ public class StreamSocket {
         Running r = new Running(streams);
         running.put(id, r);
         LogprobFormat format = new LogprobFormat(parser.engine().tokenizer(), plan.tokenIdsAsStrings());
-        boolean[] started = new boolean[streams.size()];
+        ReplyTrimmer[] trimmers = new ReplyTrimmer[streams.size()];
+        if (plan.chat()) {
+            Arrays.setAll(trimmers, i -> holder.chatTemplate().replyTrimmer());
+        }
         String requestId = id;
         int[] open = {streams.size()};
         Multi<Object> messages = service.merged(streams).onItem().transformToIterable(event -> {
             List<Object> out = new ArrayList<>(1);
             switch (event) {
                 case SequenceEvent.Token t -> {
-                    Object m = token(requestId, t.index(), t.token(), plan, format, started);
+                    Object m = token(requestId, t.index(), t.token(), plan, format, trimmers[t.index()]);
                     if (m != null) {
                         out.add(m);
                     }
@@ -156,13 +161,10 @@ public class StreamSocket {
                 });
     }
 
+    /** A token message; a chat's text trimmed by {@code trimmer} (null for completions) like its final text. */
     private Object token(String id, int index, GeneratedToken token, GenerationPlan plan, LogprobFormat format,
-                         boolean[] started) {
-        String text = token.text();
-        if (plan.chat() && !started[index]) {
-            text = text.stripLeading();
-            started[index] = !text.isEmpty();
-        }
+                         ReplyTrimmer trimmer) {
+        String text = trimmer == null ? token.text() : trimmer.next(token.text());
         Float logprob = null;
         List<WsMessages.TopLogprob> top = null;
         TokenLogprob lp = token.logprob();

@@ -62,6 +62,9 @@ public final class ActivationQuantizer {
                     for (int k = 0; k < 16; k++) {
                         bs[bo + 16 * b + k] = blockSum(v, vo + 256 * b + 16 * k, 16);
                     }
+                    for (int k = 0; k < 8; k++) {
+                        dst.pairSums()[dst.pairSumsOffset(row) + 8 * b + k] = bs[bo + 16 * b + 2 * k] + bs[bo + 16 * b + 2 * k + 1];
+                    }
                 }
             }
         }

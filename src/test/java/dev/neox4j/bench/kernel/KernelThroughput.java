@@ -40,7 +40,7 @@ public final class KernelThroughput {
             MatmulKernels k = Kernels.select(kind);
             for (String ts : types) {
                 GgmlType t = GgmlType.valueOf(ts);
-                try (Arena arena = Arena.ofShared()) {
+                try (Arena arena = Boolean.getBoolean("bench.confined") ? Arena.ofConfined() : Arena.ofShared()) {
                     long rowBytes = t.bytesFor(size);
                     MemorySegment seg = arena.allocate(rowBytes * size, 64);
                     Random rnd = new Random(42);

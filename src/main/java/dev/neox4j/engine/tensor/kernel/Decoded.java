@@ -20,6 +20,8 @@ final class Decoded {
     float[] coef = new float[0];
     /** Lane-sum scratch of the reductions. */
     final float[] red = new float[VectorShapes.F];
+    /** Scratch for the eight accumulators of a 2x4 tile. */
+    final float[] red8 = new float[8 * VectorShapes.F];
 
     /** Prepares room for {@code rows} decoded rows of {@code cols} elements in blocks of {@code blockElems}. */
     void reset(int rows, int cols, int blockElems) {

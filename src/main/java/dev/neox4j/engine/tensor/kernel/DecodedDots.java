@@ -8,18 +8,21 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.sum;
 
 import dev.neox4j.engine.tensor.Activations;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 /**
- * Generic dot products over {@link Decoded} weight rows, shared by all types in the batched path. They perform,
- * per (weight row, activation row), exactly the floating-point operations of the type's direct kernel:
+ * Generic dot products over {@link Decoded} weight rows, shared by all types in the batched path. Per (weight
+ * row, activation row) they perform exactly the floating-point operations of the type's direct kernel:
  * <ul>
- *   <li>{@link #FLOAT}: two lane-wise FMA chains over {@code 2F} steps, one {@code F} step into the first chain
- *       if left, the fixed-order lane sum of their sum, then the remaining elements in order;</li>
+ *   <li>{@link #FLOAT}: one lane-wise FMA chain over the {@code F}-element steps, the fixed-order lane sum, then
+ *       the remaining elements in float, in order;</li>
  *   <li>block types: per block the exact integer lanes {@code sum q*y}, then {@code acc = lanes * (scale * dy)
  *       + acc}; lane sum at the end; min terms {@link #ADD_MIN} ({@code + sum mx * sy}, Q4_1/Q5_1) or
  *       {@link #SUB_KMIN} ({@code - sum (dmin * dy) * sum_i coef_i * bsum_i}, Q2_K/Q4_K/Q5_K) accumulated in block
  *       order in a float.</li>
  * </ul>
+ * The register tiles are 1x1, 1x4 and 2x4 (weight rows x activation rows); each method is kept small enough for
+ * C2 to inline every vector operation.
  */
 final class DecodedDots {
 
@@ -35,6 +38,33 @@ final class DecodedDots {
     private DecodedDots() {
     }
 
+    /**
+     * {@code sum_i coef_i * bsum_i} over 16 groups. Every product and partial sum is an integer below 2^24, so the
+     * result is exact and independent of the order, which lets it use a lane reduction.
+     */
+    static float kminSum(float[] coef, int co, float[] bs, int bo) {
+        float s = 0f;
+        for (int i = 0; i < 16; i += F) {
+            s += ld(coef, co + i).mul(ld(bs, bo + i)).reduceLanes(VectorOperators.ADD);
+        }
+        return s;
+    }
+
+    /** The min term of block {@code blk} of decoded row {@code slot} for activation row {@code b}. */
+    private static float minTerm(Decoded d, int slot, Activations a, int b, int kind, int blk) {
+        int bi = slot * d.nb + blk;
+        if (kind == ADD_MIN) {
+            return d.min[bi] * a.sums()[a.sumsOffset(b) + blk];
+        }
+        return (d.min[bi] * a.scales()[a.scalesOffset(b) + blk])
+                * kminSum(d.coef, bi * 16, a.sums(), a.sumsOffset(b) + 16 * blk);
+    }
+
+    /** Combines the lane sum with the accumulated min term as the direct kernels do. */
+    private static float finish(float lanes, float msum, int kind) {
+        return kind == ADD_MIN ? lanes + msum : kind == SUB_KMIN ? lanes - msum : lanes;
+    }
+
     static float dot1(Decoded d, int slot, Activations a, int b, int kind, int blockElems) {
         return kind == FLOAT ? dot1Float(d, slot, a, b) : dot1Blocks(d, slot, a, b, kind, blockElems);
     }
@@ -45,24 +75,16 @@ final class DecodedDots {
         float[] y = a.values();
         int yo = a.valuesOffset(b);
         int cols = d.cols;
-        {
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = FloatVector.zero(FS);
-            int i = 0;
-            for (; i + 2 * F <= cols; i += 2 * F) {
-                acc0 = ld(q, qo + i).fma(ld(y, yo + i), acc0);
-                acc1 = ld(q, qo + i + F).fma(ld(y, yo + i + F), acc1);
-            }
-            if (i + F <= cols) {
-                acc0 = ld(q, qo + i).fma(ld(y, yo + i), acc0);
-                i += F;
-            }
-            float tail = 0f;
-            for (; i < cols; i++) {
-                tail += q[qo + i] * y[yo + i];
-            }
-            return sum(acc0.add(acc1), d.red) + tail;
+        FloatVector acc = FloatVector.zero(FS);
+        int i = 0;
+        for (; i + F <= cols; i += F) {
+            acc = ld(q, qo + i).fma(ld(y, yo + i), acc);
         }
+        float tail = 0f;
+        for (; i < cols; i++) {
+            tail += q[qo + i] * y[yo + i];
+        }
+        return sum(acc, d.red) + tail;
     }
 
     private static float dot1Blocks(Decoded d, int slot, Activations a, int b, int kind, int blockElems) {
@@ -72,35 +94,21 @@ final class DecodedDots {
         int yo = a.valuesOffset(b);
         float[] dy = a.scales();
         int so = a.scalesOffset(b);
-        int nb = d.nb;
-        int bo = slot * nb;
+        int bo = slot * d.nb;
         FloatVector acc = FloatVector.zero(FS);
         float msum = 0f;
-        for (int blk = 0; blk < nb; blk++) {
+        for (int blk = 0; blk < d.nb; blk++) {
             int e = blk * blockElems;
             FloatVector isum = FloatVector.zero(FS);
             for (int j = 0; j < blockElems; j += F) {
                 isum = ld(q, qo + e + j).fma(ld(y, yo + e + j), isum);
             }
-            float dyb = dy[so + blk];
-            acc = isum.fma(bc(d.scale[bo + blk] * dyb), acc);
-            if (kind == ADD_MIN) {
-                msum += d.min[bo + blk] * a.sums()[a.sumsOffset(b) + blk];
-            } else if (kind == SUB_KMIN) {
-                msum += (d.min[bo + blk] * dyb) * kminSum(d.coef, (bo + blk) * 16, a.sums(), a.sumsOffset(b) + 16 * blk);
+            acc = bc(d.scale[bo + blk] * dy[so + blk]).fma(isum, acc);
+            if (kind != NO_MIN) {
+                msum += minTerm(d, slot, a, b, kind, blk);
             }
         }
-        float r = sum(acc, d.red);
-        return kind == ADD_MIN ? r + msum : kind == SUB_KMIN ? r - msum : r;
-    }
-
-    /** {@code sum_i coef_i * bsum_i} over 16 groups; exact (integers below 2^24). */
-    static float kminSum(float[] coef, int co, float[] bs, int bo) {
-        float s = 0f;
-        for (int i = 0; i < 16; i++) {
-            s += coef[co + i] * bs[bo + i];
-        }
-        return s;
+        return finish(sum(acc, d.red), msum, kind);
     }
 
     /** Dots of decoded row {@code slot} with activation rows {@code b .. b+3}, to {@code out[o + i * stride]}. */
@@ -120,47 +128,30 @@ final class DecodedDots {
         int y0 = a.valuesOffset(b);
         int rs = a.cols();
         int cols = d.cols;
-        float[] red = d.red;
-        {
-            FloatVector z = FloatVector.zero(FS);
-            FloatVector a00 = z, a01 = z, a10 = z, a11 = z, a20 = z, a21 = z, a30 = z, a31 = z;
-            int i = 0;
-            for (; i + 2 * F <= cols; i += 2 * F) {
-                FloatVector w0 = ld(q, qo + i);
-                FloatVector w1 = ld(q, qo + i + F);
-                int p = y0 + i;
-                a00 = w0.fma(ld(y, p), a00);
-                a01 = w1.fma(ld(y, p + F), a01);
-                a10 = w0.fma(ld(y, p + rs), a10);
-                a11 = w1.fma(ld(y, p + rs + F), a11);
-                a20 = w0.fma(ld(y, p + 2 * rs), a20);
-                a21 = w1.fma(ld(y, p + 2 * rs + F), a21);
-                a30 = w0.fma(ld(y, p + 3 * rs), a30);
-                a31 = w1.fma(ld(y, p + 3 * rs + F), a31);
-            }
-            if (i + F <= cols) {
-                FloatVector w0 = ld(q, qo + i);
-                int p = y0 + i;
-                a00 = w0.fma(ld(y, p), a00);
-                a10 = w0.fma(ld(y, p + rs), a10);
-                a20 = w0.fma(ld(y, p + 2 * rs), a20);
-                a30 = w0.fma(ld(y, p + 3 * rs), a30);
-                i += F;
-            }
-            float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
-            for (; i < cols; i++) {
-                float v = q[qo + i];
-                int p = y0 + i;
-                t0 += v * y[p];
-                t1 += v * y[p + rs];
-                t2 += v * y[p + 2 * rs];
-                t3 += v * y[p + 3 * rs];
-            }
-            out[o] = sum(a00.add(a01), red) + t0;
-            out[o + stride] = sum(a10.add(a11), red) + t1;
-            out[o + 2 * stride] = sum(a20.add(a21), red) + t2;
-            out[o + 3 * stride] = sum(a30.add(a31), red) + t3;
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z;
+        int i = 0;
+        for (; i + F <= cols; i += F) {
+            FloatVector w = ld(q, qo + i);
+            int p = y0 + i;
+            a0 = w.fma(ld(y, p), a0);
+            a1 = w.fma(ld(y, p + rs), a1);
+            a2 = w.fma(ld(y, p + 2 * rs), a2);
+            a3 = w.fma(ld(y, p + 3 * rs), a3);
         }
+        float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+        for (; i < cols; i++) {
+            float v = q[qo + i];
+            int p = y0 + i;
+            t0 += v * y[p];
+            t1 += v * y[p + rs];
+            t2 += v * y[p + 2 * rs];
+            t3 += v * y[p + 3 * rs];
+        }
+        out[o] = sum(a0, d.red) + t0;
+        out[o + stride] = sum(a1, d.red) + t1;
+        out[o + 2 * stride] = sum(a2, d.red) + t2;
+        out[o + 3 * stride] = sum(a3, d.red) + t3;
     }
 
     private static void dot4Blocks(Decoded d, int slot, Activations a, int b, int kind, int blockElems, float[] out,
@@ -170,19 +161,14 @@ final class DecodedDots {
         float[] y = a.values();
         int y0 = a.valuesOffset(b);
         int rs = a.cols();
-        float[] red = d.red;
         float[] dy = a.scales();
         int s0 = a.scalesOffset(b);
         int spr = a.scalesPerRow();
-        float[] sy = a.sums();
-        int t0 = a.sumsOffset(b);
-        int tpr = a.sumsPerRow();
-        int nb = d.nb;
-        int bo = slot * nb;
+        int bo = slot * d.nb;
         FloatVector z = FloatVector.zero(FS);
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
         float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
-        for (int blk = 0; blk < nb; blk++) {
+        for (int blk = 0; blk < d.nb; blk++) {
             int e = blk * blockElems;
             FloatVector i0 = z, i1 = z, i2 = z, i3 = z;
             for (int j = 0; j < blockElems; j += F) {
@@ -194,48 +180,165 @@ final class DecodedDots {
                 i3 = w.fma(ld(y, p + 3 * rs), i3);
             }
             float sc = d.scale[bo + blk];
+            c0 = bc(sc * dy[s0 + blk]).fma(i0, c0);
+            c1 = bc(sc * dy[s0 + spr + blk]).fma(i1, c1);
+            c2 = bc(sc * dy[s0 + 2 * spr + blk]).fma(i2, c2);
+            c3 = bc(sc * dy[s0 + 3 * spr + blk]).fma(i3, c3);
+            if (kind != NO_MIN) {
+                m0 += minTerm(d, slot, a, b, kind, blk);
+                m1 += minTerm(d, slot, a, b + 1, kind, blk);
+                m2 += minTerm(d, slot, a, b + 2, kind, blk);
+                m3 += minTerm(d, slot, a, b + 3, kind, blk);
+            }
+        }
+        out[o] = finish(sum(c0, d.red), m0, kind);
+        out[o + stride] = finish(sum(c1, d.red), m1, kind);
+        out[o + 2 * stride] = finish(sum(c2, d.red), m2, kind);
+        out[o + 3 * stride] = finish(sum(c3, d.red), m3, kind);
+    }
+
+    /**
+     * Dots of decoded rows {@code slot} and {@code slot + 1} with activation rows {@code b .. b+3}: row
+     * {@code slot} to {@code out[o + i * stride]}, row {@code slot + 1} to {@code out[o + 1 + i * stride]}.
+     */
+    static void dot2x4(Decoded d, int slot, Activations a, int b, int kind, int blockElems, float[] out, int o,
+                       int stride) {
+        if (kind == FLOAT) {
+            dot2x4Float(d, slot, a, b, out, o, stride);
+        } else {
+            dot2x4Blocks(d, slot, a, b, kind, blockElems, out, o, stride);
+        }
+    }
+
+    private static void dot2x4Float(Decoded d, int slot, Activations a, int b, float[] out, int o, int stride) {
+        float[] q = d.q;
+        int q0 = slot * d.cols;
+        int q1 = q0 + d.cols;
+        float[] y = a.values();
+        int y0 = a.valuesOffset(b);
+        int rs = a.cols();
+        int cols = d.cols;
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+        int i = 0;
+        for (; i + F <= cols; i += F) {
+            FloatVector w = ld(q, q0 + i);
+            FloatVector v = ld(q, q1 + i);
+            int p = y0 + i;
+            FloatVector x0 = ld(y, p);
+            FloatVector x1 = ld(y, p + rs);
+            FloatVector x2 = ld(y, p + 2 * rs);
+            FloatVector x3 = ld(y, p + 3 * rs);
+            a0 = w.fma(x0, a0);
+            b0 = v.fma(x0, b0);
+            a1 = w.fma(x1, a1);
+            b1 = v.fma(x1, b1);
+            a2 = w.fma(x2, a2);
+            b2 = v.fma(x2, b2);
+            a3 = w.fma(x3, a3);
+            b3 = v.fma(x3, b3);
+        }
+        float[] red = d.red;
+        out[o] = sum(a0, red) + tail(q, q0, y, y0, i, cols);
+        out[o + 1] = sum(b0, red) + tail(q, q1, y, y0, i, cols);
+        out[o + stride] = sum(a1, red) + tail(q, q0, y, y0 + rs, i, cols);
+        out[o + 1 + stride] = sum(b1, red) + tail(q, q1, y, y0 + rs, i, cols);
+        out[o + 2 * stride] = sum(a2, red) + tail(q, q0, y, y0 + 2 * rs, i, cols);
+        out[o + 1 + 2 * stride] = sum(b2, red) + tail(q, q1, y, y0 + 2 * rs, i, cols);
+        out[o + 3 * stride] = sum(a3, red) + tail(q, q0, y, y0 + 3 * rs, i, cols);
+        out[o + 1 + 3 * stride] = sum(b3, red) + tail(q, q1, y, y0 + 3 * rs, i, cols);
+    }
+
+    /** The scalar tail {@code sum q[qo + i] * y[yo + i]} for {@code i in [from, cols)}, in order. */
+    private static float tail(float[] q, int qo, float[] y, int yo, int from, int cols) {
+        float t = 0f;
+        for (int i = from; i < cols; i++) {
+            t += q[qo + i] * y[yo + i];
+        }
+        return t;
+    }
+
+    private static void dot2x4Blocks(Decoded d, int slot, Activations a, int b, int kind, int blockElems,
+                                     float[] out, int o, int stride) {
+        float[] q = d.q;
+        int q0 = slot * d.cols;
+        int q1 = q0 + d.cols;
+        float[] y = a.values();
+        int y0 = a.valuesOffset(b);
+        int rs = a.cols();
+        float[] dy = a.scales();
+        int s0 = a.scalesOffset(b);
+        int spr = a.scalesPerRow();
+        int nb = d.nb;
+        int bo = slot * nb;
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z, e0 = z, e1 = z, e2 = z, e3 = z;
+        for (int blk = 0; blk < nb; blk++) {
+            int e = blk * blockElems;
+            FloatVector i0 = z, i1 = z, i2 = z, i3 = z, k0 = z, k1 = z, k2 = z, k3 = z;
+            for (int j = 0; j < blockElems; j += F) {
+                FloatVector w = ld(q, q0 + e + j);
+                FloatVector v = ld(q, q1 + e + j);
+                int p = y0 + e + j;
+                FloatVector x0 = ld(y, p);
+                FloatVector x1 = ld(y, p + rs);
+                FloatVector x2 = ld(y, p + 2 * rs);
+                FloatVector x3 = ld(y, p + 3 * rs);
+                i0 = w.fma(x0, i0);
+                k0 = v.fma(x0, k0);
+                i1 = w.fma(x1, i1);
+                k1 = v.fma(x1, k1);
+                i2 = w.fma(x2, i2);
+                k2 = v.fma(x2, k2);
+                i3 = w.fma(x3, i3);
+                k3 = v.fma(x3, k3);
+            }
+            float sw = d.scale[bo + blk];
+            float sv = d.scale[bo + nb + blk];
             float d0 = dy[s0 + blk];
             float d1 = dy[s0 + spr + blk];
             float d2 = dy[s0 + 2 * spr + blk];
             float d3 = dy[s0 + 3 * spr + blk];
-            c0 = i0.fma(bc(sc * d0), c0);
-            c1 = i1.fma(bc(sc * d1), c1);
-            c2 = i2.fma(bc(sc * d2), c2);
-            c3 = i3.fma(bc(sc * d3), c3);
-            if (kind == ADD_MIN) {
-                float mx = d.min[bo + blk];
-                m0 += mx * sy[t0 + blk];
-                m1 += mx * sy[t0 + tpr + blk];
-                m2 += mx * sy[t0 + 2 * tpr + blk];
-                m3 += mx * sy[t0 + 3 * tpr + blk];
-            } else if (kind == SUB_KMIN) {
-                float dmin = d.min[bo + blk];
-                int co = (bo + blk) * 16;
-                int g = t0 + 16 * blk;
-                m0 += (dmin * d0) * kminSum(d.coef, co, sy, g);
-                m1 += (dmin * d1) * kminSum(d.coef, co, sy, g + tpr);
-                m2 += (dmin * d2) * kminSum(d.coef, co, sy, g + 2 * tpr);
-                m3 += (dmin * d3) * kminSum(d.coef, co, sy, g + 3 * tpr);
+            c0 = bc(sw * d0).fma(i0, c0);
+            e0 = bc(sv * d0).fma(k0, e0);
+            c1 = bc(sw * d1).fma(i1, c1);
+            e1 = bc(sv * d1).fma(k1, e1);
+            c2 = bc(sw * d2).fma(i2, c2);
+            e2 = bc(sv * d2).fma(k2, e2);
+            c3 = bc(sw * d3).fma(i3, c3);
+            e3 = bc(sv * d3).fma(k3, e3);
+        }
+        float[] r8 = d.red8;
+        c0.intoArray(r8, 0);
+        e0.intoArray(r8, F);
+        c1.intoArray(r8, 2 * F);
+        e1.intoArray(r8, 3 * F);
+        c2.intoArray(r8, 4 * F);
+        e2.intoArray(r8, 5 * F);
+        c3.intoArray(r8, 6 * F);
+        e3.intoArray(r8, 7 * F);
+        complete2x4(d, slot, a, b, kind, out, o, stride);
+    }
+
+    /** Lane sums of the eight stored accumulators of {@link #dot2x4Blocks}, plus their min terms, to {@code out}. */
+    private static void complete2x4(Decoded d, int slot, Activations a, int b, int kind, float[] out, int o,
+                                    int stride) {
+        for (int i = 0; i < 8; i++) {
+            int row = i & 1;
+            int act = i >> 1;
+            out[o + row + act * stride] = finish(VectorShapes.reduce(d.red8, i * F),
+                    minSum(d, slot + row, a, b + act, kind), kind);
+        }
+    }
+
+    /** The min terms of all blocks of decoded row {@code slot} for activation row {@code b}, added in block order. */
+    private static float minSum(Decoded d, int slot, Activations a, int b, int kind) {
+        float msum = 0f;
+        if (kind != NO_MIN) {
+            for (int blk = 0; blk < d.nb; blk++) {
+                msum += minTerm(d, slot, a, b, kind, blk);
             }
         }
-        float r0 = sum(c0, red);
-        float r1 = sum(c1, red);
-        float r2 = sum(c2, red);
-        float r3 = sum(c3, red);
-        if (kind == ADD_MIN) {
-            r0 += m0;
-            r1 += m1;
-            r2 += m2;
-            r3 += m3;
-        } else if (kind == SUB_KMIN) {
-            r0 -= m0;
-            r1 -= m1;
-            r2 -= m2;
-            r3 -= m3;
-        }
-        out[o] = r0;
-        out[o + stride] = r1;
-        out[o + 2 * stride] = r2;
-        out[o + 3 * stride] = r3;
+        return msum;
     }
 }

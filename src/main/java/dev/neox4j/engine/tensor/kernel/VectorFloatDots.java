@@ -15,9 +15,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Vector API kernels of the float weight types against activations of the same format (F32·F32, F16·F16 with
- * the activation already rounded to f16, BF16·BF16): two lane-wise FMA chains over {@code 2F}-element steps, one
- * more step of {@code F} into the first chain if left, the fixed-order lane sum of the two chains' sum, then the
- * remaining elements in float, in order ({@link DecodedDots#FLOAT} does the same on decoded rows).
+ * the activation already rounded to f16, BF16·BF16): one lane-wise FMA chain over the {@code F}-element steps,
+ * the fixed-order lane sum, then the remaining elements in float, in order ({@link DecodedDots#FLOAT} does the
+ * same on decoded rows).
  */
 final class VectorFloatDots {
 
@@ -41,22 +41,16 @@ final class VectorFloatDots {
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
             float[] y = a.values();
             int yo = a.valuesOffset(b);
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = FloatVector.zero(FS);
+            FloatVector acc = FloatVector.zero(FS);
             int i = 0;
-            for (; i + 2 * F <= cols; i += 2 * F) {
-                acc0 = VectorShapes.loadF32(w, off + 4L * i).fma(ld(y, yo + i), acc0);
-                acc1 = VectorShapes.loadF32(w, off + 4L * (i + F)).fma(ld(y, yo + i + F), acc1);
-            }
-            if (i + F <= cols) {
-                acc0 = VectorShapes.loadF32(w, off + 4L * i).fma(ld(y, yo + i), acc0);
-                i += F;
+            for (; i + F <= cols; i += F) {
+                acc = VectorShapes.loadF32(w, off + 4L * i).fma(ld(y, yo + i), acc);
             }
             float tail = 0f;
             for (; i < cols; i++) {
                 tail += w.get(LE_FLOAT, off + 4L * i) * y[yo + i];
             }
-            return sum(acc0.add(acc1), red) + tail;
+            return sum(acc, red) + tail;
         }
 
         @Override
@@ -77,22 +71,16 @@ final class VectorFloatDots {
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
             float[] y = a.values();
             int yo = a.valuesOffset(b);
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = FloatVector.zero(FS);
+            FloatVector acc = FloatVector.zero(FS);
             int i = 0;
-            for (; i + 2 * F <= cols; i += 2 * F) {
-                acc0 = VectorShapes.loadF16(w, off + 2L * i).fma(ld(y, yo + i), acc0);
-                acc1 = VectorShapes.loadF16(w, off + 2L * (i + F)).fma(ld(y, yo + i + F), acc1);
-            }
-            if (i + F <= cols) {
-                acc0 = VectorShapes.loadF16(w, off + 2L * i).fma(ld(y, yo + i), acc0);
-                i += F;
+            for (; i + F <= cols; i += F) {
+                acc = VectorShapes.loadF16(w, off + 2L * i).fma(ld(y, yo + i), acc);
             }
             float tail = 0f;
             for (; i < cols; i++) {
                 tail += Float.float16ToFloat(w.get(LE_SHORT, off + 2L * i)) * y[yo + i];
             }
-            return sum(acc0.add(acc1), red) + tail;
+            return sum(acc, red) + tail;
         }
 
         @Override
@@ -113,22 +101,16 @@ final class VectorFloatDots {
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
             float[] y = a.values();
             int yo = a.valuesOffset(b);
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = FloatVector.zero(FS);
+            FloatVector acc = FloatVector.zero(FS);
             int i = 0;
-            for (; i + 2 * F <= cols; i += 2 * F) {
-                acc0 = VectorShapes.loadBF16(w, off + 2L * i).fma(ld(y, yo + i), acc0);
-                acc1 = VectorShapes.loadBF16(w, off + 2L * (i + F)).fma(ld(y, yo + i + F), acc1);
-            }
-            if (i + F <= cols) {
-                acc0 = VectorShapes.loadBF16(w, off + 2L * i).fma(ld(y, yo + i), acc0);
-                i += F;
+            for (; i + F <= cols; i += F) {
+                acc = VectorShapes.loadBF16(w, off + 2L * i).fma(ld(y, yo + i), acc);
             }
             float tail = 0f;
             for (; i < cols; i++) {
                 tail += FloatFormats.bf16ToF32(w.get(LE_SHORT, off + 2L * i)) * y[yo + i];
             }
-            return sum(acc0.add(acc1), red) + tail;
+            return sum(acc, red) + tail;
         }
 
         @Override

@@ -21,6 +21,9 @@ import dev.neox4j.engine.tensor.Q5_KCodec;
 import dev.neox4j.engine.tensor.Q6_KCodec;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 
@@ -64,13 +67,17 @@ final class VectorKQuantDots {
         return (int) (packed >>> (8 * k)) & 0xFF;
     }
 
-    /** {@code sum_k m_k * (bs[2k] + bs[2k+1])} for Q4_K/Q5_K (exact: integers below 2^24). */
-    private static float minSum45(long mins, float[] bs, int bo) {
-        float s = 0f;
-        for (int k = 0; k < 8; k++) {
-            s += byteAt(mins, k) * (bs[bo + 2 * k] + bs[bo + 2 * k + 1]);
-        }
-        return s;
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
+
+    /**
+     * {@code sum_k m_k * pairSum_k} for Q4_K/Q5_K: the eight mins (bytes of {@code mins}) become an 8-lane float
+     * vector; products and sums are integers below 2^24, so the lane reduction is exact in any order.
+     */
+    private static float minSum45(long mins, float[] ps, int po) {
+        FloatVector m = (FloatVector) LongVector.broadcast(L2, mins).reinterpretAsBytes()
+                .convertShape(VectorOperators.B2F, F8, 0);
+        return m.mul(FloatVector.fromArray(F8, ps, po)).reduceLanes(VectorOperators.ADD);
     }
 
     private static void decodeMins45(long mins, float[] coef, int co) {
@@ -114,8 +121,8 @@ final class VectorKQuantDots {
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
-            float[] bs = a.sums();
-            int bo = a.sumsOffset(b);
+            float[] ps = a.pairSums();
+            int po = a.pairSumsOffset(b);
             FloatVector acc = FloatVector.zero(FS);
             float msum = 0f;
             for (int blk = 0; blk < cols / 256; blk++) {
@@ -132,13 +139,13 @@ final class VectorKQuantDots {
                         lo = bytesToFloats(VectorLegacyDots.lo(q)).fma(ld(y, yb + 64 * c + j), lo);
                         hi = bytesToFloats(VectorLegacyDots.hi(q)).fma(ld(y, yb + 64 * c + 32 + j), hi);
                     }
-                    lanes0 = lo.fma(bc(byteAt(sc, 2 * c)), lanes0);
-                    lanes1 = hi.fma(bc(byteAt(sc, 2 * c + 1)), lanes1);
+                    lanes0 = bc(byteAt(sc, 2 * c)).fma(lo, lanes0);
+                    lanes1 = bc(byteAt(sc, 2 * c + 1)).fma(hi, lanes1);
                 }
                 float dyb = dy[so + blk];
-                acc = lanes0.add(lanes1).fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
                 msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
-                        * minSum45(mins45(w, o + Q4_KCodec.SCALES), bs, bo + 16 * blk);
+                        * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
             }
             return sum(acc, red) - msum;
         }
@@ -186,8 +193,8 @@ final class VectorKQuantDots {
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
-            float[] bs = a.sums();
-            int bo = a.sumsOffset(b);
+            float[] ps = a.pairSums();
+            int po = a.pairSumsOffset(b);
             FloatVector acc = FloatVector.zero(FS);
             float msum = 0f;
             for (int blk = 0; blk < cols / 256; blk++) {
@@ -202,15 +209,15 @@ final class VectorKQuantDots {
                         isub = bytesToFloats(quant(w, o, k, j)).fma(ld(y, yb + 32 * k + j), isub);
                     }
                     if ((k & 1) == 0) {
-                        lanes0 = isub.fma(bc(byteAt(sc, k)), lanes0);
+                        lanes0 = bc(byteAt(sc, k)).fma(isub, lanes0);
                     } else {
-                        lanes1 = isub.fma(bc(byteAt(sc, k)), lanes1);
+                        lanes1 = bc(byteAt(sc, k)).fma(isub, lanes1);
                     }
                 }
                 float dyb = dy[so + blk];
-                acc = lanes0.add(lanes1).fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
                 msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
-                        * minSum45(mins45(w, o + Q5_KCodec.SCALES), bs, bo + 16 * blk);
+                        * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
             }
             return sum(acc, red) - msum;
         }
@@ -272,7 +279,7 @@ final class VectorKQuantDots {
                         }
                     }
                 }
-                acc = lanes0.add(lanes1).fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
             }
             return sum(acc, red);
         }
@@ -343,7 +350,7 @@ final class VectorKQuantDots {
                     summs += ((w.get(BYTE, o + Q2_KCodec.SCALES + k) & 0xFF) >>> 4) * bs[bo + 16 * blk + k];
                 }
                 float dyb = dy[so + blk];
-                acc = lanes0.add(lanes1).fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
                 msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN)) * dyb) * summs;
             }
             return sum(acc, red) - msum;
@@ -414,7 +421,7 @@ final class VectorKQuantDots {
                         }
                     }
                 }
-                acc = lanes0.add(lanes1).fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
             }
             return sum(acc, red);
         }

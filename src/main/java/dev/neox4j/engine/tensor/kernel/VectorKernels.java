@@ -15,8 +15,8 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>One activation row (decode): each weight row goes through its type's direct kernel ({@link RowDot#dot1}).
  * Several rows (prefill, batched decode): a tile of weight rows (about 256 KB of floats, L2-resident) is decoded
- * once into exact floats ({@link RowDot#decode}), then the activation rows run over it in groups of four
- * ({@link DecodedDots#dot4}), the rest one by one. Each single dot product performs the same floating-point
+ * once into exact floats ({@link RowDot#decode}), then the activation rows run over it in groups of four,
+ * two weight rows at a time ({@link DecodedDots#dot2x4}), the rest one by one. Each single dot product performs the same floating-point
  * operations in the same order on either path, whatever the batch size, the group it falls in and the row range
  * a thread was given, so results are batch and thread-count invariant.
  */
@@ -94,7 +94,11 @@ public final class VectorKernels implements MatmulKernels {
             }
             int b = 0;
             for (; b + 4 <= batch; b += 4) {
-                for (int r = r0; r < r1; r++) {
+                int r = r0;
+                for (; r + 2 <= r1; r += 2) {
+                    DecodedDots.dot2x4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
+                }
+                if (r < r1) {
                     DecodedDots.dot4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
                 }
             }

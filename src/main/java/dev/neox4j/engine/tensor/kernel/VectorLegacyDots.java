@@ -83,7 +83,7 @@ final class VectorLegacyDots {
                     isum = bytesToFloats(lo(q).sub((byte) 8)).fma(ld(y, yb + j), isum);
                     isum = bytesToFloats(hi(q).sub((byte) 8)).fma(ld(y, yb + 16 + j), isum);
                 }
-                acc = isum.fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
             }
             return sum(acc, red);
         }
@@ -133,7 +133,7 @@ final class VectorLegacyDots {
                     isum = bytesToFloats(bit4(lo(q), qh >>> j).sub((byte) 16)).fma(ld(y, yb + j), isum);
                     isum = bytesToFloats(bit4(hi(q), qh >>> (16 + j)).sub((byte) 16)).fma(ld(y, yb + 16 + j), isum);
                 }
-                acc = isum.fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
             }
             return sum(acc, red);
         }
@@ -181,7 +181,7 @@ final class VectorLegacyDots {
                 for (int j = 0; j < 32; j += F) {
                     isum = bytesToFloats(loadBytes(w, o + Q8_0Codec.QS + j)).fma(ld(y, yb + j), isum);
                 }
-                acc = isum.fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
             }
             return sum(acc, red);
         }
@@ -231,7 +231,7 @@ final class VectorLegacyDots {
                     isum = bytesToFloats(lo(q)).fma(ld(y, yb + j), isum);
                     isum = bytesToFloats(hi(q)).fma(ld(y, yb + 16 + j), isum);
                 }
-                acc = isum.fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
                 msum += Float.float16ToFloat(w.get(LE_SHORT, o + Q4_1Codec.M)) * sy[ss + blk];
             }
             return sum(acc, red) + msum;
@@ -286,7 +286,7 @@ final class VectorLegacyDots {
                     isum = bytesToFloats(bit4(lo(q), qh >>> j)).fma(ld(y, yb + j), isum);
                     isum = bytesToFloats(bit4(hi(q), qh >>> (16 + j))).fma(ld(y, yb + 16 + j), isum);
                 }
-                acc = isum.fma(bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]), acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
                 msum += Float.float16ToFloat(w.get(LE_SHORT, o + Q5_1Codec.M)) * sy[ss + blk];
             }
             return sum(acc, red) + msum;

@@ -44,12 +44,42 @@ final class VectorShapes {
      * order is unspecified and may differ between the interpreter and compiled code.
      */
     static float reduce(float[] r) {
+        return reduce(r, 0);
+    }
+
+    /**
+     * {@link #reduce(float[])} of the {@code F} lanes stored at {@code r[off .. off+F)}: the same pairwise tree,
+     * written with locals for the common widths (no store-to-load round trips).
+     */
+    static float reduce(float[] r, int off) {
+        if (F == 16) {
+            float t0 = r[off] + r[off + 8];
+            float t1 = r[off + 1] + r[off + 9];
+            float t2 = r[off + 2] + r[off + 10];
+            float t3 = r[off + 3] + r[off + 11];
+            float t4 = r[off + 4] + r[off + 12];
+            float t5 = r[off + 5] + r[off + 13];
+            float t6 = r[off + 6] + r[off + 14];
+            float t7 = r[off + 7] + r[off + 15];
+            float u0 = t0 + t4;
+            float u1 = t1 + t5;
+            float u2 = t2 + t6;
+            float u3 = t3 + t7;
+            return (u0 + u2) + (u1 + u3);
+        }
+        if (F == 8) {
+            float u0 = r[off] + r[off + 4];
+            float u1 = r[off + 1] + r[off + 5];
+            float u2 = r[off + 2] + r[off + 6];
+            float u3 = r[off + 3] + r[off + 7];
+            return (u0 + u2) + (u1 + u3);
+        }
         for (int half = F / 2; half > 0; half /= 2) {
             for (int i = 0; i < half; i++) {
-                r[i] += r[i + half];
+                r[off + i] += r[off + i + half];
             }
         }
-        return r[0];
+        return r[off];
     }
 
     /**
