@@ -31,7 +31,7 @@ public class OpenApiSchemaFilter implements OASFilter {
     private record Shape(String tag, String request, String response, String streamChunk, List<String> errors) {
     }
 
-    private static final List<String> GENERATION_ERRORS = List.of("400", "401", "404", "413", "429", "503");
+    private static final List<String> GENERATION_ERRORS = List.of("400", "401", "404", "429", "503");
     private static final List<String> TOKENIZER_ERRORS = List.of("400", "401", "404", "503");
 
     private static final Map<String, Map<PathItem.HttpMethod, Shape>> SHAPES = Map.of(
@@ -53,10 +53,10 @@ public class OpenApiSchemaFilter implements OASFilter {
                     new Shape("Models", null, null, null, List.of("401", "404", "503"))));
 
     private static final Map<String, String> ERROR_DESCRIPTIONS = Map.of(
-            "400", "Invalid request: the error names the field (param)",
+            "400", "Invalid request: the error names the field (param); a prompt longer than the context is a 400 "
+                    + "with code context_length_exceeded, as at OpenAI",
             "401", "API keys are configured and the request has none or a wrong one",
             "404", "Unknown model",
-            "413", "The prompt is longer than the context",
             "429", "The request queue is full; retry after the Retry-After header's seconds",
             "503", "The model is loading, failed to load, or the server is shutting down (Retry-After)");
 

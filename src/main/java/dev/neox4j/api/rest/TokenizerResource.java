@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.config.EngineHolder;
-import dev.neox4j.engine.runtime.ChatTurn;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.PromptTokens;
 import dev.neox4j.engine.tokenizer.Tokenizer;
@@ -33,6 +32,9 @@ public class TokenizerResource {
     EngineHolder holder;
 
     @Inject
+    GenerationService service;
+
+    @Inject
     ObjectMapper mapper;
 
     /** {@code /tokenize} answer; {@code pieces} only with {@code with_pieces}. */
@@ -58,17 +60,14 @@ public class TokenizerResource {
                                 @JsonProperty("add_bos_token") boolean addBosToken) {
     }
 
-    private RequestParser parser(Engine engine) {
-        return new RequestParser(engine, holder.modelId(), holder.config().maxLogprobs(), holder.chatTemplate());
-    }
-
     @POST
     @Path("tokenize")
     @Blocking
     public TokenizeResponse tokenize(String body) {
-        Engine engine = holder.require();
+        RequestParser parser = service.parser();
+        Engine engine = parser.engine();
         JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
-        parser(engine).checkModel(f);
+        parser.checkModel(f);
         Tokenizer tokenizer = engine.tokenizer();
         boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
         boolean addSpecial = f.bool("add_special_tokens", true); // BOS/EOS only if the model asks (Pythia: never)
@@ -79,7 +78,7 @@ public class TokenizerResource {
         } else if (f.has("content")) {
             text = f.string("content", null);
         } else if (f.has("messages")) {
-            text = holder.chatTemplate().render(chatTurns(engine, f));
+            text = holder.chatTemplate().render(parser.chatTurns(f.get("messages")));
         } else {
             throw ApiException.badRequest("prompt", "'prompt' (or 'content', or 'messages') is required");
         }
@@ -94,17 +93,14 @@ public class TokenizerResource {
         return new TokenizeResponse(ids, ids.length, engine.modelInfo().contextLength(), pieces);
     }
 
-    private List<ChatTurn> chatTurns(Engine engine, JsonFields f) {
-        return parser(engine).chatTurns(f.get("messages"));
-    }
-
     @POST
     @Path("detokenize")
     @Blocking
     public DetokenizeResponse detokenize(String body) {
-        Engine engine = holder.require();
+        RequestParser parser = service.parser();
+        Engine engine = parser.engine();
         JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
-        parser(engine).checkModel(f);
+        parser.checkModel(f);
         JsonNode tokens = f.get("tokens");
         if (tokens == null) {
             throw ApiException.badRequest("tokens", "'tokens' is required");
