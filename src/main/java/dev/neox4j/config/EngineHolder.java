@@ -119,22 +119,24 @@ public class EngineHolder {
                 return;
             }
             engine = opened;
-            loadMillis = (System.nanoTime() - t0) / 1e6;
-            state = State.READY;
             callbacks = List.copyOf(readyCallbacks);
             readyCallbacks.clear();
         }
-        ModelInfo info = opened.modelInfo();
-        LOG.infof("Model %s ready in %.0f ms: %s, %,d parameters, %s, context %d", modelId(), loadMillis,
-                info.architecture(), info.parameterCount(), info.quantType(), info.contextLength());
-        if (info.demo()) {
-            LOG.warn("Serving the built-in DEMO model (real GPT-NeoX tokenizer, random weights: the text is noise). "
-                    + "To serve a real model set neox.model (env NEOX_MODEL) to a Pythia GGUF file, e.g. "
-                    + "NEOX_MODEL=/models/pythia-1b.Q4_K_M.gguf");
-        }
+        // observers (metrics, ...) are attached before the first request can arrive
         for (Consumer<Engine> callback : callbacks) {
             runCallback(callback, opened);
         }
+        synchronized (lock) {
+            loadMillis = (System.nanoTime() - t0) / 1e6;
+            if (state == State.LOADING) {
+                state = State.READY;
+            }
+        }
+        ModelInfo info = opened.modelInfo();
+        // (the demo model announces itself, once, with how to serve a real model)
+        LOG.infof("Model %s ready in %.0f ms: %s, %,d parameters, %s, context %d%s", modelId(), loadMillis,
+                info.architecture(), info.parameterCount(), info.quantType(), info.contextLength(),
+                info.demo() ? " (demo)" : "");
     }
 
     private void fail(Throwable e, EngineOptions options) {
@@ -239,8 +241,9 @@ public class EngineHolder {
     }
 
     /**
-     * Runs {@code callback} with the engine once it is ready (at once, on the calling thread, if it already is;
-     * otherwise on the loader thread before it logs readiness is complete). Never called if loading fails.
+     * Runs {@code callback} with the engine once it is loaded: at once, on the calling thread, if it already is;
+     * otherwise on the loader thread, before {@link #state()} turns {@link State#READY} (so an observer registered
+     * here sees every request). Never called if loading fails.
      * Exceptions thrown by the callback are logged.
      */
     public void whenReady(Consumer<Engine> callback) {

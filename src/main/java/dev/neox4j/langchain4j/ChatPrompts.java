@@ -72,17 +72,14 @@ final class ChatPrompts {
         if (u.hasSingleText()) {
             return u.singleText();
         }
-        StringBuilder sb = new StringBuilder();
+        List<String> parts = new ArrayList<>(u.contents().size());
         for (Content c : u.contents()) {
             if (!(c instanceof TextContent t)) {
                 throw new UnsupportedFeatureException(
                         "only text content is supported by neox4j, got " + c.type());
             }
-            if (!sb.isEmpty()) {
-                sb.append('\n');
-            }
-            sb.append(t.text());
+            parts.add(t.text());
         }
-        return sb.toString();
+        return ChatTurn.joinParts(parts);
     }
 }

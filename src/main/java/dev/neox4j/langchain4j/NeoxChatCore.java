@@ -6,6 +6,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Completion;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 
 import java.util.List;
 import java.util.UUID;
@@ -14,7 +15,7 @@ import java.util.UUID;
  * What the two chat models share: the generator, the chat template, the listeners, the builder defaults as
  * LangChain4j request parameters, and turning a request into a prompt and a completion into a response.
  */
-final class NeoxChatCore implements AutoCloseable {
+final class NeoxChatCore {
 
     /** A chat request ready for the engine. */
     record Prepared(String prompt, GenerationSettings settings) {
@@ -67,6 +68,11 @@ final class NeoxChatCore implements AutoCloseable {
         return new Prepared(rendered.prompt(), settings);
     }
 
+    /** Trims a streamed reply like {@link #response} trims the whole one. */
+    ReplyTrimmer replyTrimmer() {
+        return template.replyTrimmer();
+    }
+
     /** The response for a completion; its text is the template's {@link ChatTemplate#reply} of the generated text. */
     ChatResponse response(Completion c, String modelName) {
         return ChatResponse.builder()
@@ -76,10 +82,5 @@ final class NeoxChatCore implements AutoCloseable {
                 .tokenUsage(NeoxGenerator.tokenUsage(c))
                 .finishReason(NeoxGenerator.finishReason(c))
                 .build();
-    }
-
-    @Override
-    public void close() {
-        generator.close();
     }
 }

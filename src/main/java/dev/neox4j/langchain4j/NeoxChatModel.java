@@ -3,12 +3,9 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
-
-import java.util.List;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link ChatModel}, so that {@code AiServices} work on it.
@@ -22,12 +19,10 @@ import java.util.List;
  * ({@code STOP} or {@code LENGTH}); {@link ChatModelListener}s see every request, response and error. Failures are
  * LangChain4j exceptions (see {@link NeoxLanguageModel}). Thread-safe; runs in-process.
  */
-public final class NeoxChatModel implements ChatModel, AutoCloseable {
-
-    private final NeoxChatCore core;
+public final class NeoxChatModel extends NeoxChatModelBase implements ChatModel {
 
     private NeoxChatModel(NeoxChatCore core) {
-        this.core = core;
+        super(core);
     }
 
     public static Builder builder() {
@@ -37,31 +32,9 @@ public final class NeoxChatModel implements ChatModel, AutoCloseable {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         NeoxChatCore.Prepared prepared = core.prepare(request);
-        Engine engine = core.generator().engine();
-        Completion c = core.generator().generate(engine, prepared.prompt(), prepared.settings());
-        return core.response(c, core.generator().modelId(engine));
-    }
-
-    /** The builder defaults, as a {@link NeoxChatRequestParameters}. */
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return core.defaultParameters();
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return core.listeners();
-    }
-
-    /** The engine this model runs on (shared with every model built from the same file). */
-    public Engine engine() {
-        return core.generator().engine();
-    }
-
-    /** Releases this model's reference to a shared engine (idempotent); later calls fail. */
-    @Override
-    public void close() {
-        core.close();
+        Engine engine = generator.engine();
+        Completion c = generator.generate(engine, prepared.prompt(), prepared.settings());
+        return core.response(c, generator.modelId(engine));
     }
 
     /** Builder of {@link NeoxChatModel}; see {@link NeoxChatModelBuilder} for the settings. */

@@ -1,6 +1,7 @@
 package dev.neox4j.langchain4j;
 
 import dev.langchain4j.exception.InvalidRequestException;
+import dev.langchain4j.model.output.Response;
 import dev.langchain4j.model.output.TokenUsage;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
@@ -9,7 +10,7 @@ import dev.neox4j.engine.runtime.GeneratedToken;
 import dev.neox4j.engine.runtime.GenerationHandle;
 import dev.neox4j.engine.runtime.GenerationListener;
 import dev.neox4j.engine.runtime.GenerationRequest;
-import dev.neox4j.engine.tokenizer.Tokenizer;
+import dev.neox4j.engine.runtime.PromptTokens;
 
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -50,18 +51,14 @@ final class NeoxGenerator implements AutoCloseable {
     }
 
     /**
-     * The engine request for {@code prompt}. An empty prompt is evaluated as the single BOS token (for Pythia,
-     * {@code <|endoftext|>}), so that a base model can generate from nothing.
+     * The engine request for {@code prompt}, tokenized as the REST API does by default ({@link PromptTokens}:
+     * special-token text such as {@code <|endoftext|>} is the special token; an empty prompt is the BOS token).
      */
     GenerationRequest request(Engine engine, String prompt, GenerationSettings s) {
         if (prompt == null) {
             throw new InvalidRequestException("prompt must not be null");
         }
-        Tokenizer tokenizer = engine.tokenizer();
-        int[] ids = tokenizer.encode(prompt, false);
-        if (ids.length == 0) {
-            ids = new int[] {tokenizer.bosId()};
-        }
+        int[] ids = PromptTokens.encode(engine.tokenizer(), prompt);
         return new GenerationRequest(ids, s.maxTokens(), s.sampling(), s.stop(), false, -1, false,
                 s.timeoutMillis(), false, SOURCE);
     }
@@ -140,6 +137,11 @@ final class NeoxGenerator implements AutoCloseable {
         StreamRelay relay = new StreamRelay(sink, 0, null);
         relay.fail(error);
         return relay;
+    }
+
+    /** The language models' response: the generated text as is, with usage and finish reason. */
+    static Response<String> textResponse(Completion c) {
+        return Response.from(c.text(), tokenUsage(c), finishReason(c));
     }
 
     static TokenUsage tokenUsage(Completion c) {

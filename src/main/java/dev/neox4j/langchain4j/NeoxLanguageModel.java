@@ -3,7 +3,6 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.language.LanguageModel;
 import dev.langchain4j.model.output.Response;
 import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.Engine;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link LanguageModel}: plain text completion, the natural
@@ -22,12 +21,10 @@ import dev.neox4j.engine.runtime.Engine;
  * context), {@code RateLimitException} (the engine's admission queue is full), {@code TimeoutException},
  * {@code RetriableException} (engine shutting down). Interrupting the calling thread cancels the generation.
  */
-public final class NeoxLanguageModel implements LanguageModel, AutoCloseable {
-
-    private final NeoxGenerator generator;
+public final class NeoxLanguageModel extends NeoxModelBase implements LanguageModel {
 
     private NeoxLanguageModel(NeoxGenerator generator) {
-        this.generator = generator;
+        super(generator);
     }
 
     public static Builder builder() {
@@ -37,18 +34,7 @@ public final class NeoxLanguageModel implements LanguageModel, AutoCloseable {
     @Override
     public Response<String> generate(String prompt) {
         Completion c = generator.generate(generator.engine(), prompt, generator.defaults());
-        return Response.from(c.text(), NeoxGenerator.tokenUsage(c), NeoxGenerator.finishReason(c));
-    }
-
-    /** The engine this model runs on (shared with every model built from the same file). */
-    public Engine engine() {
-        return generator.engine();
-    }
-
-    /** Releases this model's reference to a shared engine (idempotent); later calls fail. */
-    @Override
-    public void close() {
-        generator.close();
+        return NeoxGenerator.textResponse(c);
     }
 
     /** Builder of {@link NeoxLanguageModel}; see {@link NeoxModelBuilder} for the settings. */

@@ -3,15 +3,13 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.Engine;
+import dev.neox4j.engine.runtime.ReplyTrimmer;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,12 +25,10 @@ import java.util.Objects;
  * the generation is cancelled and the exception goes to {@code onError}. {@link ChatModelListener}s see every
  * request, response and error.
  */
-public final class NeoxStreamingChatModel implements StreamingChatModel, AutoCloseable {
-
-    private final NeoxChatCore core;
+public final class NeoxStreamingChatModel extends NeoxChatModelBase implements StreamingChatModel {
 
     private NeoxStreamingChatModel(NeoxChatCore core) {
-        this.core = core;
+        super(core);
     }
 
     public static Builder builder() {
@@ -50,11 +46,11 @@ public final class NeoxStreamingChatModel implements StreamingChatModel, AutoClo
             NeoxGenerator.failedStream(sink, e);
             return;
         }
-        core.generator().stream(prepared.prompt(), prepared.settings(), sink);
+        generator.stream(prepared.prompt(), prepared.settings(), sink);
     }
 
     private StreamRelay.Sink sink(StreamingChatResponseHandler handler) {
-        ReplyTrimmer trimmer = new ReplyTrimmer();
+        ReplyTrimmer trimmer = core.replyTrimmer();
         return new StreamRelay.Sink() {
             @Override
             public void partial(String text, StreamingHandle handle) {
@@ -74,28 +70,6 @@ public final class NeoxStreamingChatModel implements StreamingChatModel, AutoClo
                 handler.onError(error);
             }
         };
-    }
-
-    /** The builder defaults, as a {@link NeoxChatRequestParameters}. */
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return core.defaultParameters();
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return core.listeners();
-    }
-
-    /** The engine this model runs on (shared with every model built from the same file). */
-    public Engine engine() {
-        return core.generator().engine();
-    }
-
-    /** Releases this model's reference to a shared engine (idempotent); later calls fail. */
-    @Override
-    public void close() {
-        core.close();
     }
 
     /** Builder of {@link NeoxStreamingChatModel}; see {@link NeoxChatModelBuilder} for the settings. */

@@ -3,9 +3,7 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.StreamingResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.language.StreamingLanguageModel;
-import dev.langchain4j.model.output.Response;
 import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.Engine;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link StreamingLanguageModel}: plain text completion,
@@ -23,12 +21,10 @@ import dev.neox4j.engine.runtime.Engine;
  *         .modelPath(Path.of("pythia-12b.Q4_K_M.gguf")).temperature(0.7).maxTokens(256).build();
  * }</pre>
  */
-public final class NeoxStreamingLanguageModel implements StreamingLanguageModel, AutoCloseable {
-
-    private final NeoxGenerator generator;
+public final class NeoxStreamingLanguageModel extends NeoxModelBase implements StreamingLanguageModel {
 
     private NeoxStreamingLanguageModel(NeoxGenerator generator) {
-        this.generator = generator;
+        super(generator);
     }
 
     public static Builder builder() {
@@ -53,8 +49,7 @@ public final class NeoxStreamingLanguageModel implements StreamingLanguageModel,
 
             @Override
             public void complete(Completion c, String modelName) {
-                handler.onComplete(Response.from(c.text(), NeoxGenerator.tokenUsage(c),
-                        NeoxGenerator.finishReason(c)));
+                handler.onComplete(NeoxGenerator.textResponse(c));
             }
 
             @Override
@@ -62,17 +57,6 @@ public final class NeoxStreamingLanguageModel implements StreamingLanguageModel,
                 handler.onError(error);
             }
         });
-    }
-
-    /** The engine this model runs on (shared with every model built from the same file). */
-    public Engine engine() {
-        return generator.engine();
-    }
-
-    /** Releases this model's reference to a shared engine (idempotent); later calls fail. */
-    @Override
-    public void close() {
-        generator.close();
     }
 
     /** Builder of {@link NeoxStreamingLanguageModel}; see {@link NeoxModelBuilder} for the settings. */

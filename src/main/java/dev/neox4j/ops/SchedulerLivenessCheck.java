@@ -5,13 +5,11 @@ import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineStats;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
-import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -30,11 +28,9 @@ public class SchedulerLivenessCheck implements HealthCheck {
     private final SchedulerWatchdog watchdog;
 
     @Inject
-    public SchedulerLivenessCheck(EngineHolder holder,
-                                  @ConfigProperty(name = "neox.health.stall-timeout", defaultValue = "120s")
-                                  Duration stallTimeout) {
+    public SchedulerLivenessCheck(EngineHolder holder, HealthConfig config) {
         this.holder = holder;
-        this.watchdog = new SchedulerWatchdog(stallTimeout, System::nanoTime);
+        this.watchdog = new SchedulerWatchdog(config.stallTimeout(), System::nanoTime);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.neox4j.deploy;
 
 import dev.neox4j.config.NeoxConfig;
+import dev.neox4j.ops.HealthConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -306,8 +307,9 @@ class KubernetesManifestsTest {
     void configMapSetsOnlyKnownNeoxSettings() {
         Set<String> known = new TreeSet<>();
         collectEnvNames("NEOX", NeoxConfig.class, known);
-        known.add("NEOX_HEALTH_STALL_TIMEOUT"); // read by dev.neox4j.ops.SchedulerLivenessCheck
-        assertTrue(known.contains("NEOX_SHUTDOWN_DRAIN_TIMEOUT") && known.contains("NEOX_MODEL"), known.toString());
+        collectEnvNames("NEOX_HEALTH", HealthConfig.class, known);
+        assertTrue(known.contains("NEOX_SHUTDOWN_DRAIN_TIMEOUT") && known.contains("NEOX_MODEL")
+                && known.contains("NEOX_HEALTH_STALL_TIMEOUT"), known.toString());
         for (String key : config().keySet()) {
             if (key.startsWith("NEOX_")) {
                 assertTrue(known.contains(key), key + " is not a neox.* setting; known: " + known);
@@ -323,7 +325,7 @@ class KubernetesManifestsTest {
             }
             String env = prefix + "_" + m.getName().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
             Class<?> type = m.getReturnType();
-            if (type.isInterface() && type.getEnclosingClass() == NeoxConfig.class) {
+            if (type.isInterface() && type.getEnclosingClass() == mapping) {
                 collectEnvNames(env, type, out);
             } else {
                 out.add(env);

@@ -14,8 +14,6 @@ import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,26 +63,5 @@ class ChatPromptsTest {
                         AiMessage.from(ToolExecutionRequest.builder().id("1").name("weather").arguments("{}").build()),
                         ToolExecutionResultMessage.from("1", "weather", "sunny")).build()));
         assertTrue(e.getMessage().contains("tool"), e.getMessage());
-    }
-
-    @Test
-    void theStreamedReplyAddsUpToTheTrimmedReply() {
-        List<String> pieces = List.of(" ", " Hel", "lo", " ", "\n", "wor", "ld", "  ", "\n");
-        ReplyTrimmer trimmer = new ReplyTrimmer();
-        StringBuilder streamed = new StringBuilder();
-        StringBuilder generated = new StringBuilder();
-        for (String p : pieces) {
-            generated.append(p);
-            String out = trimmer.next(p);
-            streamed.append(out);
-        }
-        assertEquals(ChatTemplate.DEFAULT.reply(generated.toString()), streamed.toString());
-        assertEquals("Hello \nworld", streamed.toString());
-        // whitespace is held back, not lost, when text follows it
-        ReplyTrimmer t = new ReplyTrimmer();
-        assertEquals("a", t.next("a "));
-        assertEquals(" b", t.next("b"));
-        assertEquals("", t.next("\u2003"));
-        assertEquals("\u2003\uD83D\uDE00", t.next("\uD83D\uDE00"));
     }
 }

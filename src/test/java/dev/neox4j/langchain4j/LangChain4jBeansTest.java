@@ -1,5 +1,6 @@
 package dev.neox4j.langchain4j;
 
+import dev.langchain4j.data.message.TextContent;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
@@ -9,10 +10,10 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.language.LanguageModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import io.quarkus.test.junit.QuarkusTest;
@@ -22,10 +23,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,12 +73,8 @@ class LangChain4jBeansTest {
     private Engine engine;
 
     @BeforeEach
-    void awaitEngine() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (holder.state() == EngineHolder.State.LOADING && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(EngineHolder.State.READY, holder.state(), "the service's engine did not load");
+    void awaitEngine() {
+        ApiTestClient.awaitReady(holder);
         engine = holder.engine().orElseThrow();
     }
 
@@ -103,27 +101,31 @@ class LangChain4jBeansTest {
 
     @Test
     void theInjectedStreamingChatModelStreams() throws Exception {
-        List<String> parts = new CopyOnWriteArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        streamingChat.chat(hello(6), new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(String partial) {
-                parts.add(partial);
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        ChatResponse r = done.get(30, TimeUnit.SECONDS);
-        assertEquals(r.aiMessage().text(), String.join("", parts));
+        ChatStreamCollector c = new ChatStreamCollector();
+        streamingChat.chat(hello(6), c);
+        ChatResponse r = c.done.get(30, TimeUnit.SECONDS);
+        assertEquals(r.aiMessage().text(), c.text());
         assertTrue(r.tokenUsage().outputTokenCount() <= 6);
+    }
+
+    @Test
+    void theSameTextGivesTheSameTokensThroughLangChain4jAndRest() {
+        String text = "First document.<|endoftext|>Second document:";
+        int rest = given().contentType("application/json")
+                .body(Map.of("prompt", text, "max_tokens", 1)).post("/v1/completions")
+                .then().statusCode(200).extract().path("usage.prompt_tokens");
+        assertEquals(rest, language.generate(text).tokenUsage().inputTokenCount());
+        assertEquals(engine.tokenizer().encode(text, true).length, rest, "<|endoftext|> parsed as the special token");
+
+        List<Map<String, Object>> parts = List.of(Map.of("type", "text", "text", "Hi<|endoftext|>"),
+                Map.of("type", "text", "text", "there"));
+        int restChat = given().contentType("application/json")
+                .body(Map.of("messages", List.of(Map.of("role", "user", "content", parts)), "max_tokens", 1))
+                .post("/v1/chat/completions").then().statusCode(200).extract().path("usage.prompt_tokens");
+        ChatResponse r = chat.chat(ChatRequest.builder()
+                .messages(UserMessage.from(TextContent.from("Hi<|endoftext|>"), TextContent.from("there")))
+                .parameters(DefaultChatRequestParameters.builder().maxOutputTokens(1).build()).build());
+        assertEquals(restChat, r.tokenUsage().inputTokenCount(), "same rendering and tokens as REST chat");
     }
 
     @Test

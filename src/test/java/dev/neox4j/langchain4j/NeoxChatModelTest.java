@@ -17,6 +17,7 @@ import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.SystemMessage;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.ChatTurn;
+import dev.neox4j.engine.runtime.PromptTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class NeoxChatModelTest {
     }
 
     private static int tokens(String text) {
-        return chat.engine().tokenizer().encode(text, false).length;
+        return PromptTokens.encode(chat.engine().tokenizer(), text).length;
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
 import dev.neox4j.engine.runtime.ContextOverflowException;
+import dev.neox4j.engine.runtime.PromptTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,16 @@ class NeoxLanguageModelTest {
     }
 
     private static int promptTokens(String prompt) {
-        return greedy.engine().tokenizer().encode(prompt, false).length;
+        return PromptTokens.encode(greedy.engine().tokenizer(), prompt).length;
+    }
+
+    @Test
+    void specialTokenTextInThePromptIsTheSpecialTokenAsInTheRestApi() {
+        String prompt = "The end.<|endoftext|>The start";
+        Response<String> r = greedy.generate(prompt);
+        assertEquals(greedy.engine().tokenizer().encode(prompt, true).length, r.tokenUsage().inputTokenCount());
+        assertTrue(r.tokenUsage().inputTokenCount() < greedy.engine().tokenizer().encode(prompt, false).length,
+                "<|endoftext|> is one token, not its spelling");
     }
 
     @Test

@@ -7,7 +7,6 @@ import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.service.TokenStream;
@@ -19,9 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,41 +49,10 @@ class NeoxStreamingChatModelTest {
         sync.close();
     }
 
-    /** Collects a chat stream. */
-    static class Collect implements StreamingChatResponseHandler {
-        final List<String> parts = new CopyOnWriteArrayList<>();
-        final List<Thread> threads = new CopyOnWriteArrayList<>();
-        final CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        final AtomicInteger ends = new AtomicInteger();
-
-        @Override
-        public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-            threads.add(Thread.currentThread());
-            parts.add(partial.text());
-        }
-
-        @Override
-        public void onCompleteResponse(ChatResponse response) {
-            ends.incrementAndGet();
-            done.complete(response);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            ends.incrementAndGet();
-            done.completeExceptionally(error);
-        }
-
-        Throwable error() throws Exception {
-            ExecutionException e = assertThrows(ExecutionException.class, () -> done.get(10, TimeUnit.SECONDS));
-            return e.getCause();
-        }
-    }
-
     @Test
     void partialsAddUpToTheReplyWhichEqualsTheSyncReply() throws Exception {
         LISTENER.calls.clear();
-        Collect c = new Collect();
+        ChatStreamCollector c = new ChatStreamCollector();
         streaming.chat("Hi there", c);
         ChatResponse r = c.done.get(10, TimeUnit.SECONDS);
         ChatResponse expected = sync.chat(UserMessage.from("Hi there"));
@@ -108,7 +74,7 @@ class NeoxStreamingChatModelTest {
         try (TinyModel.Outcomes outcomes = new TinyModel.Outcomes(streaming.engine())) {
             CountDownLatch first = new CountDownLatch(1);
             AtomicReference<StreamingHandle> handle = new AtomicReference<>();
-            Collect c = new Collect() {
+            ChatStreamCollector c = new ChatStreamCollector() {
                 @Override
                 public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
                     super.onPartialResponse(partial, context);
@@ -136,7 +102,7 @@ class NeoxStreamingChatModelTest {
         LISTENER.calls.clear();
         try (TinyModel.Outcomes outcomes = new TinyModel.Outcomes(streaming.engine())) {
             RuntimeException boom = new IllegalStateException("handler failed");
-            Collect c = new Collect() {
+            ChatStreamCollector c = new ChatStreamCollector() {
                 @Override
                 public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
                     super.onPartialResponse(partial, context);
@@ -157,7 +123,7 @@ class NeoxStreamingChatModelTest {
     @Test
     void anInvalidRequestIsReportedToOnErrorNotThrown() throws Exception {
         LISTENER.calls.clear();
-        Collect c = new Collect();
+        ChatStreamCollector c = new ChatStreamCollector();
         ChatRequest bad = ChatRequest.builder().messages(UserMessage.from("Hi"))
                 .parameters(DefaultChatRequestParameters.builder().topP(2.0).build()).build();
         streaming.chat(bad, c);

@@ -1,7 +1,6 @@
 package dev.neox4j.langchain4j;
 
 import dev.langchain4j.exception.InvalidRequestException;
-import dev.langchain4j.model.StreamingResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
@@ -11,10 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -42,54 +39,17 @@ class NeoxStreamingLanguageModelTest {
         sync.close();
     }
 
-    /** Collects a stream. */
-    static class Collect implements StreamingResponseHandler<String> {
-        final List<String> tokens = new CopyOnWriteArrayList<>();
-        final List<Thread> threads = new CopyOnWriteArrayList<>();
-        final CompletableFuture<Response<String>> done = new CompletableFuture<>();
-        final AtomicInteger ends = new AtomicInteger();
-
-        @Override
-        public void onNext(String token) {
-            threads.add(Thread.currentThread());
-            tokens.add(token);
-        }
-
-        @Override
-        public void onComplete(Response<String> response) {
-            ends.incrementAndGet();
-            done.complete(response);
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            ends.incrementAndGet();
-            done.completeExceptionally(error);
-        }
-
-        Throwable error() throws InterruptedException {
-            try {
-                done.get(10, TimeUnit.SECONDS);
-                throw new AssertionError("expected an error, got " + done.join());
-            } catch (java.util.concurrent.ExecutionException e) {
-                return e.getCause();
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new AssertionError("no error reported", e);
-            }
-        }
-    }
-
     @Test
     void tokensAddUpToTheSyncTextAndCompleteOnceOffTheCallersThread() throws Exception {
-        Collect c = new Collect();
+        TextStreamCollector c = new TextStreamCollector();
         streaming.generate(NeoxLanguageModelTest.PROMPT, c);
         Response<String> r = c.done.get(10, TimeUnit.SECONDS);
         Response<String> expected = sync.generate(NeoxLanguageModelTest.PROMPT);
-        assertEquals(expected.content(), String.join("", c.tokens));
+        assertEquals(expected.content(), String.join("", c.parts));
         assertEquals(expected.content(), r.content());
         assertEquals(FinishReason.LENGTH, r.finishReason());
         assertEquals(expected.tokenUsage(), r.tokenUsage());
-        assertFalse(c.tokens.isEmpty());
+        assertFalse(c.parts.isEmpty());
         for (Thread t : c.threads) {
             assertNotEquals(Thread.currentThread(), t);
         }
@@ -101,7 +61,7 @@ class NeoxStreamingLanguageModelTest {
     void generateReturnsBeforeTheHandlerRuns() throws Exception {
         CountDownLatch returned = new CountDownLatch(1);
         CompletableFuture<Boolean> firstTokenSawReturn = new CompletableFuture<>();
-        Collect c = new Collect() {
+        TextStreamCollector c = new TextStreamCollector() {
             @Override
             public void onNext(String token) {
                 if (!firstTokenSawReturn.isDone()) {
@@ -126,7 +86,7 @@ class NeoxStreamingLanguageModelTest {
              NeoxStreamingLanguageModel longer = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
                      .temperature(0).maxTokens(200).build()) {
             RuntimeException boom = new IllegalStateException("handler failed");
-            Collect c = new Collect() {
+            TextStreamCollector c = new TextStreamCollector() {
                 @Override
                 public void onNext(String token) {
                     super.onNext(token);
@@ -138,7 +98,7 @@ class NeoxStreamingLanguageModelTest {
             TinyModel.Outcomes.Finished f = outcomes.awaitOne();
             assertEquals("cancelled", f.outcome());
             assertTrue(f.generatedTokens() < 200, "generated " + f.generatedTokens());
-            assertEquals(1, c.tokens.size());
+            assertEquals(1, c.parts.size());
             assertEquals(1, c.ends.get());
         }
     }
@@ -150,7 +110,7 @@ class NeoxStreamingLanguageModelTest {
                      .temperature(0).maxTokens(200).build()) {
             CountDownLatch first = new CountDownLatch(1);
             CountDownLatch cancelled = new CountDownLatch(1);
-            Collect c = new Collect() {
+            TextStreamCollector c = new TextStreamCollector() {
                 @Override
                 public void onNext(String token) {
                     super.onNext(token);
@@ -171,7 +131,7 @@ class NeoxStreamingLanguageModelTest {
             assertEquals("cancelled", f.outcome());
             StreamRelay relay = (StreamRelay) handle;
             TinyModel.await(relay::idle, "the stream to drain");
-            assertEquals(1, c.tokens.size());
+            assertEquals(1, c.parts.size());
             assertEquals(0, c.ends.get(), "no callback after a cancel");
         }
     }
@@ -180,7 +140,7 @@ class NeoxStreamingLanguageModelTest {
     void aTimeoutReachesOnError() throws Exception {
         try (NeoxStreamingLanguageModel slow = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
                 .temperature(0).maxTokens(TinyModel.CONTEXT - 8).timeout(java.time.Duration.ofMillis(1)).build()) {
-            Collect c = new Collect();
+            TextStreamCollector c = new TextStreamCollector();
             slow.generate(NeoxLanguageModelTest.PROMPT, c);
             assertInstanceOf(dev.langchain4j.exception.TimeoutException.class, c.error());
             assertEquals(1, c.ends.get());
@@ -189,14 +149,14 @@ class NeoxStreamingLanguageModelTest {
 
     @Test
     void everyFailureReachesOnError() throws Exception {
-        Collect tooLong = new Collect();
+        TextStreamCollector tooLong = new TextStreamCollector();
         streaming.generate("hello world ".repeat(TinyModel.CONTEXT), tooLong);
         assertInstanceOf(InvalidRequestException.class, tooLong.error());
-        assertEquals(List.of(), tooLong.tokens);
+        assertEquals(List.of(), tooLong.parts);
 
         NeoxStreamingLanguageModel closed = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH).build();
         closed.close();
-        Collect afterClose = new Collect();
+        TextStreamCollector afterClose = new TextStreamCollector();
         closed.generate("x", afterClose);
         assertInstanceOf(IllegalStateException.class, afterClose.error());
     }

@@ -61,14 +61,15 @@ class EngineDrainTest {
     void drainFinishesShortRequestsCancelsLongOnesAndRefusesNewOnes() throws Exception {
         try (Engine engine = Engine.open(options())) {
             int longTokens = engine.modelInfo().contextLength() - PROMPT.length;
-            // 5 ms per token in the listener: the long request needs > 10 s, far beyond the 300 ms drain timeout.
-            OpsTestSupport.Recorder slow = new OpsTestSupport.Recorder(5);
+            // 10 ms per token in the listener: the long request needs > 20 s, far beyond the 3 s drain timeout, while
+            // the 3-token request needs a few steps, far within it (even on a loaded machine).
+            OpsTestSupport.Recorder slow = new OpsTestSupport.Recorder(10);
             OpsTestSupport.Recorder quick = new OpsTestSupport.Recorder(0);
             engine.submit(request(longTokens, "ops-drain"), slow);
             awaitTokens(slow);
             engine.submit(request(3, "ops-drain"), quick);
 
-            Thread drainer = Thread.ofPlatform().name("test-drainer").start(() -> engine.drain(Duration.ofMillis(300)));
+            Thread drainer = Thread.ofPlatform().name("test-drainer").start(() -> engine.drain(Duration.ofSeconds(3)));
             awaitRefusal(engine);
 
             Completion q = quick.awaitCompletion();

@@ -1,5 +1,6 @@
 package dev.neox4j.ops;
 
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.ModelInfo;
 import io.quarkus.test.junit.QuarkusTest;
@@ -20,7 +21,7 @@ class HealthEndpointsTest {
 
     @BeforeEach
     void engineIsReady() throws InterruptedException {
-        OpsTestSupport.awaitReady(holder);
+        ApiTestClient.awaitReady(holder);
     }
 
     private ModelInfo info() {

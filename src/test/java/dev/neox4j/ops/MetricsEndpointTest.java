@@ -1,5 +1,6 @@
 package dev.neox4j.ops;
 
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
@@ -31,11 +32,7 @@ class MetricsEndpointTest {
 
     @BeforeEach
     void engineIsReady() throws InterruptedException {
-        OpsTestSupport.awaitReady(holder);
-    }
-
-    private static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
-        return after.sum(name, labels) - before.sum(name, labels);
+        ApiTestClient.awaitReady(holder);
     }
 
     @Test
@@ -76,10 +73,10 @@ class MetricsEndpointTest {
         }
         assertTrue(cancelled >= 1, "cancelled requests");
         PrometheusScrape after = OpsTestSupport.scrape();
-        assertEquals(rejected, delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "rejected"));
-        assertEquals(cancelled, delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "cancelled"));
-        assertEquals(succeeded, delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "success"));
-        assertEquals(failed, delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "error"));
+        assertEquals(rejected, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "rejected"));
+        assertEquals(cancelled, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "cancelled"));
+        assertEquals(succeeded, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "success"));
+        assertEquals(failed, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "ops-metrics", "outcome", "error"));
     }
 
     @Test
@@ -96,7 +93,7 @@ class MetricsEndpointTest {
         assertTrue(idle.value("neox_model_load_seconds") > 0);
         assertEquals(1, idle.value("neox_model_info", "model", holder.modelId()));
 
-        OpsTestSupport.Recorder slow = new OpsTestSupport.Recorder(2);
+        OpsTestSupport.Recorder slow = new OpsTestSupport.Recorder(5); // > 10 s: outlives the scrape
         GenerationHandle handle = engine.submit(
                 EngineDrainTest.request(engine.modelInfo().contextLength() - 4, "ops-gauges"), slow);
         long deadline = System.nanoTime() + OpsTestSupport.HANG_GUARD.toNanos();

@@ -1,6 +1,5 @@
 package dev.neox4j.ops;
 
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.GeneratedToken;
 import dev.neox4j.engine.runtime.GenerationListener;
@@ -11,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.restassured.RestAssured.given;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Shared helpers of the ops tests. */
 final class OpsTestSupport {
@@ -20,16 +18,6 @@ final class OpsTestSupport {
     static final Duration HANG_GUARD = Duration.ofSeconds(120);
 
     private OpsTestSupport() {
-    }
-
-    /** Waits until the engine has left LOADING and asserts it is READY. */
-    static void awaitReady(EngineHolder holder) throws InterruptedException {
-        long deadline = System.nanoTime() + HANG_GUARD.toNanos();
-        while (holder.state() == EngineHolder.State.LOADING && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        assertEquals(EngineHolder.State.READY, holder.state(),
-                () -> "engine state, failure: " + holder.failure().map(Throwable::toString).orElse("none"));
     }
 
     /** Scrapes {@code /q/metrics}. */

@@ -124,6 +124,11 @@ final class PrometheusScrape {
         return found.getFirst().value();
     }
 
+    /** How much {@link #sum} of {@code name} over {@code labels} moved from {@code before} to {@code after}. */
+    static double delta(PrometheusScrape before, PrometheusScrape after, String name, String... labels) {
+        return after.sum(name, labels) - before.sum(name, labels);
+    }
+
     boolean has(String name) {
         return samples.stream().anyMatch(s -> s.name().equals(name));
     }

@@ -1,5 +1,6 @@
 package dev.neox4j.ops;
 
+import dev.neox4j.api.ApiTestClient;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.config.EngineUnavailableException;
 import dev.neox4j.engine.runtime.Completion;
@@ -8,6 +9,7 @@ import dev.neox4j.engine.runtime.FinishReason;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
@@ -29,11 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 @TestProfile(ReadinessDrainTest.ShortDrain.class)
 class ReadinessDrainTest {
 
-    /** A short drain timeout, so the test's long request is cut off. */
+    /** A short drain timeout, so the test's long request is cut off; a non-default liveness stall timeout. */
     public static class ShortDrain implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("neox.shutdown.drain-timeout", "500ms");
+            return Map.of("neox.shutdown.drain-timeout", "500ms", "neox.health.stall-timeout", "45s");
         }
     }
 
@@ -44,7 +46,7 @@ class ReadinessDrainTest {
 
     @Test
     void readinessFlipsDownWhileDrainingAndRunningStreamsAreCutAtTheTimeout() throws Exception {
-        OpsTestSupport.awaitReady(holder);
+        ApiTestClient.awaitReady(holder);
         given().get("/q/health/ready").then().statusCode(200).body("status", is("UP"))
                 .body(READY + ".data.state", is("READY"));
 
@@ -68,9 +70,13 @@ class ReadinessDrainTest {
                 .body(READY + ".status", is("DOWN"))
                 .body(READY + ".data.state", is("DRAINING"));
         given().get("/q/health/started").then().statusCode(200).body("status", is("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+        given().get("/q/health/live").then().statusCode(200).body("status", is("UP"))
+                .body("checks.find { it.name == '" + SchedulerLivenessCheck.NAME + "' }.data.stall_timeout_seconds",
+                        is(45));
         EngineUnavailableException refused = assertThrows(EngineUnavailableException.class, holder::require);
         assertEquals(EngineHolder.State.DRAINING, refused.state());
+        given().contentType(ContentType.JSON).body("{\"prompt\": \"Hello\", \"max_tokens\": 1}")
+                .post("/v1/completions").then().statusCode(503).body("error.code", is("shutting_down"));
 
         Completion completion = slow.awaitCompletion();
         if (completion != null) {

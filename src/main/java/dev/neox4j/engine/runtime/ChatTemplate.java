@@ -21,7 +21,9 @@ import java.util.Objects;
  * {@code prefix + content + separator}, and the prompt ends with the generation prompt ({@code "Assistant:"}) so
  * that the model writes the assistant's reply. Generation must stop at the next turn the model starts on its
  * own: {@link #stopStrings()} ({@code "\nUser:"} and {@code "\nSystem:"} by default). {@link #reply} trims the
- * space the model writes after {@code "Assistant:"}.
+ * space the model writes after {@code "Assistant:"}, and a streamed reply is trimmed the same way by a
+ * {@link #replyTrimmer()}. A message given as several text parts is one turn, its parts joined by
+ * {@link ChatTurn#joinParts}.
  */
 public final class ChatTemplate {
 
@@ -95,6 +97,11 @@ public final class ChatTemplate {
     /** The assistant's reply from the generated text: without the leading space and trailing whitespace. */
     public String reply(String generated) {
         return generated.strip();
+    }
+
+    /** Trims a streamed reply: the pieces it returns add up to {@link #reply} of the whole generated text. */
+    public ReplyTrimmer replyTrimmer() {
+        return new ReplyTrimmer();
     }
 
     public String systemSuffix() {

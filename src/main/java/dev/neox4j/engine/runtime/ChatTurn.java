@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -23,6 +24,14 @@ public record ChatTurn(String role, String content) {
                     + "': expected system, user or assistant");
         }
         content = content == null ? "" : content;
+    }
+
+    /**
+     * The content of a message given as several text parts (OpenAI content parts, LangChain4j text contents): the
+     * parts joined by a newline, as vLLM does.
+     */
+    public static String joinParts(List<String> parts) {
+        return String.join("\n", parts);
     }
 
     public static ChatTurn system(String content) {

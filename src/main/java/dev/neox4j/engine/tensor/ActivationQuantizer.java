@@ -25,6 +25,19 @@ public final class ActivationQuantizer {
         }
     }
 
+    /** Fills {@link Activations#scaled()} of row {@code row}: each quant times its block's scale. */
+    private static void scaleRow(Activations dst, int row, int n) {
+        int be = dst.format().blockElems;
+        float[] v = dst.values();
+        float[] out = dst.scaled();
+        float[] sc = dst.scales();
+        int vo = dst.valuesOffset(row);
+        int so = dst.scalesOffset(row);
+        for (int i = 0; i < n; i++) {
+            out[vo + i] = v[vo + i] * sc[so + i / be];
+        }
+    }
+
     /** Converts one row of {@code dst.cols()} floats into row {@code row} of {@code dst}. */
     public static void quantizeRow(float[] x, int xOffset, int n, ActivationFormat format, Activations dst, int row) {
         float[] v = dst.values();
@@ -51,6 +64,7 @@ public final class ActivationQuantizer {
                         dst.sums()[dst.sumsOffset(row) + b] = FloatFormats.roundToF16(d * blockSum(v, vo + 32 * b, 32));
                     }
                 }
+                scaleRow(dst, row, n);
             }
             case Q8_K -> {
                 float[] sc = dst.scales();
@@ -62,7 +76,11 @@ public final class ActivationQuantizer {
                     for (int k = 0; k < 16; k++) {
                         bs[bo + 16 * b + k] = blockSum(v, vo + 256 * b + 16 * k, 16);
                     }
+                    for (int k = 0; k < 8; k++) {
+                        dst.pairSums()[dst.pairSumsOffset(row) + 8 * b + k] = bs[bo + 16 * b + 2 * k] + bs[bo + 16 * b + 2 * k + 1];
+                    }
                 }
+                scaleRow(dst, row, n);
             }
         }
     }

@@ -15,6 +15,11 @@ import java.util.Objects;
  *       f16-rounded {@code d} for Q8_0/Q8_1, the f32 {@code d} for Q8_K). Empty for the float formats.</li>
  *   <li>{@link #sums()}: Q8_1: {@code [rows][cols / 32]} the f16-rounded {@code s} of each block (as float);
  *       Q8_K: {@code [rows][cols / 16]} the integer {@code bsums} (as exact floats). Empty otherwise.</li>
+ *   <li>{@link #scaled()}: {@code [rows][cols]} the values times their block scale ({@code qy * dy}; exact for
+ *       Q8_0/Q8_1 whose {@code dy} is an f16), what the Vector API kernels multiply the dequantized weights with.
+ *       For the float formats it is {@link #values()} itself.</li>
+ *   <li>{@link #pairSums()}: Q8_K only, {@code [rows][cols / 32]}: {@code bsums[2k] + bsums[2k+1]}, the integer
+ *       sum of each 32-element group (what Q4_K/Q5_K mins multiply). Empty otherwise.</li>
  * </ul>
  * Integer sums over these values are exact in float as long as partial sums stay below 2^24, so float
  * multiply-add kernels reproduce llama.cpp's integer block sums exactly.
@@ -27,6 +32,8 @@ public final class Activations {
     private float[] values = new float[0];
     private float[] scales = new float[0];
     private float[] sums = new float[0];
+    private float[] pairSums = new float[0];
+    private float[] scaled = new float[0];
 
     /** Creates an empty buffer. */
     public Activations() {
@@ -51,6 +58,10 @@ public final class Activations {
         values = grow(values, Math.multiplyExact(rows, cols));
         scales = grow(scales, Math.multiplyExact(rows, scalesPerRow()));
         sums = grow(sums, Math.multiplyExact(rows, sumsPerRow()));
+        pairSums = grow(pairSums, Math.multiplyExact(rows, pairSumsPerRow()));
+        if (format.blockElems > 1) {
+            scaled = grow(scaled, Math.multiplyExact(rows, cols));
+        }
     }
 
     private static float[] grow(float[] a, int n) {
@@ -75,6 +86,11 @@ public final class Activations {
     /** Per-element values, {@code [rows][cols]}. */
     public float[] values() {
         return values;
+    }
+
+    /** Values times their block scale, {@code [rows][cols]} (the values themselves for the float formats). */
+    public float[] scaled() {
+        return format.blockElems > 1 ? scaled : values;
     }
 
     /** Index of row {@code r}'s first value. */
@@ -114,5 +130,20 @@ public final class Activations {
     /** Index of row {@code r}'s first sum. */
     public int sumsOffset(int r) {
         return r * sumsPerRow();
+    }
+
+    /** Q8_K sums of 32-element groups, {@code [rows][pairSumsPerRow()]}. */
+    public float[] pairSums() {
+        return pairSums;
+    }
+
+    /** Pair sums per row: {@code cols / 32} for Q8_K, 0 otherwise. */
+    public int pairSumsPerRow() {
+        return format == ActivationFormat.Q8_K ? cols / 32 : 0;
+    }
+
+    /** Index of row {@code r}'s first pair sum. */
+    public int pairSumsOffset(int r) {
+        return r * pairSumsPerRow();
     }
 }

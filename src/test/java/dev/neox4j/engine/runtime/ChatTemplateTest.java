@@ -37,6 +37,36 @@ class ChatTemplateTest {
     }
 
     @Test
+    void theStreamedReplyAddsUpToTheTrimmedReply() {
+        List<String> pieces = List.of(" ", " Hel", "lo", " ", "\n", "wor", "ld", "  ", "\n");
+        ReplyTrimmer trimmer = ChatTemplate.DEFAULT.replyTrimmer();
+        StringBuilder streamed = new StringBuilder();
+        StringBuilder generated = new StringBuilder();
+        for (String p : pieces) {
+            generated.append(p);
+            String out = trimmer.next(p);
+            streamed.append(out);
+        }
+        assertEquals(ChatTemplate.DEFAULT.reply(generated.toString()), streamed.toString());
+        assertEquals("Hello \nworld", streamed.toString());
+        // whitespace is held back, not lost, when text follows it
+        ReplyTrimmer t = ChatTemplate.DEFAULT.replyTrimmer();
+        assertEquals("a", t.next("a "));
+        assertEquals(" b", t.next("b"));
+        assertEquals("", t.next("\u2003"));
+        assertEquals("\u2003\uD83D\uDE00", t.next("\uD83D\uDE00"));
+    }
+
+    @Test
+    void textPartsOfOneMessageAreJoinedByANewline() {
+        assertEquals("one\ntwo", ChatTurn.joinParts(List.of("one", "two")));
+        assertEquals("solo", ChatTurn.joinParts(List.of("solo")));
+        assertEquals("", ChatTurn.joinParts(List.of()));
+        assertEquals("User: one\ntwo\nAssistant:", ChatTemplate.DEFAULT.render(List.of(
+                ChatTurn.user(ChatTurn.joinParts(List.of("one", "two"))))));
+    }
+
+    @Test
     void badInputIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> new ChatTurn("tool", "x"));
         assertThrows(IllegalArgumentException.class, () -> ChatTemplate.DEFAULT.render(List.of()));

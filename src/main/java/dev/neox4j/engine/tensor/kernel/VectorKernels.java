@@ -13,16 +13,20 @@ import java.lang.foreign.MemorySegment;
  * species ({@link VectorShapes}). Weights are read straight from the (mapped) segment; activations are
  * converted once per matmul by the same code as the scalar kernels.
  *
- * <p>Tiling: output rows are taken in tiles whose weights fit in the L2 cache; inside a tile, activation rows go
- * in groups of four ({@link RowDot#dot4}: one weight decode, four dot products), the remaining rows one by one.
- * Each single dot product performs the same floating-point operations in the same order whatever the batch
- * size, the group it falls in and the row range a thread was given, so results are batch and thread-count
- * invariant.
+ * <p>Up to three activation rows (decode): each pair of weight rows goes through its type's direct kernel
+ * ({@link RowDot#dot2}) once per activation row. Four or more (prefill, batched decode): a tile of weight rows
+ * (about 256 KB of floats, L2-resident) is dequantized once ({@link RowDot#decode}), then 4x4 register tiles
+ * (four weight rows times four activation rows, {@link DecodedDots#tile}) run over it. Each single dot product
+ * performs the same floating-point operations in the same order on either path, whatever the batch size, the
+ * group it falls in and the row range a thread was given, so results are batch and thread-count invariant.
  */
 public final class VectorKernels implements MatmulKernels {
 
-    /** Weight bytes per row tile (kept in L2 while the activation groups stream past). */
-    private static final long TILE_BYTES = 256 * 1024;
+    /** Decoded floats per row tile (kept in L2 while the activation groups stream past). */
+    private static final int TILE_FLOATS = 64 * 1024;
+
+    /** Per-thread decode tile and reduction scratch. */
+    private static final ThreadLocal<Decoded> WORKSPACE = ThreadLocal.withInitial(Decoded::new);
 
     /** Creates the kernels; requires the {@code jdk.incubator.vector} module. */
     public VectorKernels() {
@@ -72,18 +76,35 @@ public final class VectorKernels implements MatmulKernels {
         long rowBytes = w.rowBytes();
         int cols = w.cols();
         int batch = a.rows();
-        int tile = (int) Math.max(1, Math.min(Integer.MAX_VALUE, TILE_BYTES / Math.max(1, rowBytes)));
-        for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
-            int r1 = Math.min(rowEnd, r0 + tile);
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                for (int r = r0; r < r1; r++) {
-                    k.dot4(seg, r * rowBytes, cols, a, b, out, outOffset + b * outStride + r, outStride);
+        Decoded dec = WORKSPACE.get();
+        if (batch < 4) {
+            // few activation rows: straight from the weight bytes, two weight rows at a time (both stay in L1)
+            for (int r = rowStart; r < rowEnd; r += 2) {
+                int r2 = Math.min(r + 1, rowEnd - 1);
+                for (int b = 0; b < batch; b++) {
+                    int o = outOffset + b * outStride;
+                    k.dot2(seg, r * rowBytes, r2 * rowBytes, cols, a, b, dec.red, out, o + r, o + r2);
                 }
             }
-            for (; b < batch; b++) {
-                for (int r = r0; r < r1; r++) {
-                    out[outOffset + b * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, b);
+            return;
+        }
+        int kind = k.kind();
+        int tile = Math.max(4, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)) & ~3);
+        dec.reset(tile, cols, k.blockElems());
+        for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
+            int n = Math.min(rowEnd - r0, tile);
+            for (int s = 0; s < n; s++) {
+                k.decode(seg, (r0 + s) * rowBytes, cols, dec, s);
+            }
+            for (int b = 0; b < batch; b += 4) {
+                int na = Math.min(4, batch - b);
+                int b1 = b + Math.min(1, na - 1);
+                int b2 = b + Math.min(2, na - 1);
+                int b3 = b + Math.min(3, na - 1);
+                for (int s = 0; s < n; s += 4) {
+                    int nr = Math.min(4, n - s);
+                    DecodedDots.tile(dec, s, s + Math.min(1, nr - 1), s + Math.min(2, nr - 1), s + Math.min(3, nr - 1),
+                            nr, a, b, b1, b2, b3, na, kind, out, outOffset + r0, outStride);
                 }
             }
         }

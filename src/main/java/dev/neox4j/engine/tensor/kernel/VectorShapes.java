@@ -7,7 +7,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -33,31 +32,84 @@ final class VectorShapes {
     /** Little-endian, the byte order of GGUF data. */
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private static final VectorShuffle<Float> SWAP8 = swap(8);
-    private static final VectorShuffle<Float> SWAP4 = swap(4);
-    private static final VectorShuffle<Float> SWAP2 = swap(2);
-    private static final VectorShuffle<Float> SWAP1 = swap(1);
     private static final FloatVector TWO_POW_112 = FloatVector.broadcast(FS, 0x1p112f);
+    private static final FloatVector NEG_ZERO = FloatVector.broadcast(FS, -0.0f);
 
     private VectorShapes() {
     }
 
-    private static VectorShuffle<Float> swap(int d) {
-        return VectorShuffle.fromOp(FS, i -> d < F ? i ^ d : i);
+    /**
+     * Sum of the {@code F} lanes stored at {@code r[0..F)} in a fixed pairwise order ({@code lane i + lane i + F/2},
+     * then halving). Kernels store their accumulator and call this instead of {@code reduceLanes(ADD)}, whose
+     * order is unspecified and may differ between the interpreter and compiled code.
+     */
+    static float reduce(float[] r) {
+        return reduce(r, 0);
     }
 
     /**
-     * Sum of all lanes in a fixed pairwise order ({@code lane i + lane i^(F/2)}, then halving), identical in the
-     * interpreter and in compiled code, unlike {@code reduceLanes(ADD)} whose order is unspecified.
+     * {@link #reduce(float[])} of the {@code F} lanes stored at {@code r[off .. off+F)}: the same pairwise tree,
+     * written with locals for the common widths (no store-to-load round trips).
      */
-    static float sum(FloatVector v) {
-        if (F >= 16) {
-            v = v.add(v.rearrange(SWAP8));
+    static float reduce(float[] r, int off) {
+        if (F == 16) {
+            float t0 = r[off] + r[off + 8];
+            float t1 = r[off + 1] + r[off + 9];
+            float t2 = r[off + 2] + r[off + 10];
+            float t3 = r[off + 3] + r[off + 11];
+            float t4 = r[off + 4] + r[off + 12];
+            float t5 = r[off + 5] + r[off + 13];
+            float t6 = r[off + 6] + r[off + 14];
+            float t7 = r[off + 7] + r[off + 15];
+            float u0 = t0 + t4;
+            float u1 = t1 + t5;
+            float u2 = t2 + t6;
+            float u3 = t3 + t7;
+            return (u0 + u2) + (u1 + u3);
         }
-        v = v.add(v.rearrange(SWAP4));
-        v = v.add(v.rearrange(SWAP2));
-        v = v.add(v.rearrange(SWAP1));
-        return v.lane(0);
+        if (F == 8) {
+            float u0 = r[off] + r[off + 4];
+            float u1 = r[off + 1] + r[off + 5];
+            float u2 = r[off + 2] + r[off + 6];
+            float u3 = r[off + 3] + r[off + 7];
+            return (u0 + u2) + (u1 + u3);
+        }
+        for (int half = F / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++) {
+                r[off + i] += r[off + i + half];
+            }
+        }
+        return r[off];
+    }
+
+    /**
+     * Stores {@code v} into {@code r} and returns {@link #reduce(float[])}. The store goes through
+     * {@code -0.0 + v} (exact for every value): a constant receiver lets C2 intrinsify the store even when the
+     * static type of {@code v} (a loop phi) is only {@code FloatVector}; without it the vector is boxed.
+     */
+    static float sum(FloatVector v, float[] r) {
+        NEG_ZERO.add(v).intoArray(r, 0);
+        return reduce(r);
+    }
+
+    /** Broadcast of {@code s}. */
+    static FloatVector bc(float s) {
+        return FloatVector.broadcast(FS, s);
+    }
+
+    /** {@code F} floats of {@code a} from {@code i}. */
+    static FloatVector ld(float[] a, int i) {
+        return FloatVector.fromArray(FS, a, i);
+    }
+
+    /** Shifts all bits of the byte vector right by {@code n} inside 32-bit lanes (callers mask the bytes). */
+    static ByteVector shr(ByteVector q, int n) {
+        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+    }
+
+    /** Shifts all bits of the byte vector left by {@code n} inside 32-bit lanes (callers mask the bytes). */
+    static ByteVector shl(ByteVector q, int n) {
+        return q.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     /** {@code F} signed bytes at {@code off} as floats. */

@@ -1,19 +1,22 @@
-package dev.neox4j.langchain4j;
+package dev.neox4j.engine.runtime;
 
 /**
- * Streams a chat reply the way {@link dev.neox4j.engine.runtime.ChatTemplate#reply} trims the whole text:
- * leading whitespace (the space the model writes after {@code "Assistant:"}) is dropped, and whitespace is held
- * back until something other than whitespace follows it, so trailing whitespace is never streamed. The
- * concatenated output therefore equals {@code generated.strip()}. One instance per stream; not thread-safe
- * (called on the stream's delivery thread).
+ * Streams a chat reply the way {@link ChatTemplate#reply} trims the whole text: leading whitespace (the space the
+ * model writes after {@code "Assistant:"}) is dropped, and whitespace is held back until something other than
+ * whitespace follows it, so trailing whitespace is never streamed. The concatenated output therefore equals
+ * {@code reply(generated)}, in the REST chat stream, the WebSocket chat and the LangChain4j streaming chat model
+ * alike. One instance per streamed reply ({@link ChatTemplate#replyTrimmer()}); not thread-safe.
  */
-final class ReplyTrimmer {
+public final class ReplyTrimmer {
 
     private boolean started;
     private final StringBuilder pending = new StringBuilder();
 
+    ReplyTrimmer() {
+    }
+
     /** The text to emit for the next piece of generated text (possibly empty). */
-    String next(String piece) {
+    public String next(String piece) {
         String text = started ? piece : piece.stripLeading();
         if (text.isEmpty()) {
             return "";

@@ -1,0 +1,128 @@
+package dev.neox4j.api.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neox4j.config.EngineHolder;
+import dev.neox4j.engine.runtime.Engine;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.resteasy.reactive.RestMulti;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * Runs {@link GenerationPlan}s on the engine and turns their events into HTTP responses: Server-Sent Events exactly
+ * as OpenAI streams them ({@code data: {json}} lines and a final {@code data: [DONE]}), or one JSON body. Engine
+ * threads only hand events over; formatting and JSON happen on the worker pool.
+ */
+@ApplicationScoped
+public class GenerationService {
+
+    /** The line that ends every stream. */
+    public static final String DONE = "data: [DONE]\n\n";
+
+    private final EngineHolder holder;
+    private final ObjectMapper mapper;
+    private final Executor executor = Infrastructure.getDefaultWorkerPool();
+
+    @Inject
+    public GenerationService(EngineHolder holder, ObjectMapper mapper) {
+        this.holder = holder;
+        this.mapper = mapper;
+    }
+
+    /** The request parser for the ready engine (503 while it is not). */
+    public RequestParser parser() {
+        Engine engine = holder.require();
+        return new RequestParser(engine, holder.modelId(), holder.config().maxLogprobs(), holder.chatTemplate());
+    }
+
+    /** The formatter for {@code plan}. */
+    public ResponseFormatter formatter(GenerationPlan plan, Engine engine) {
+        return plan.chat()
+                ? new ChatFormatter(plan, engine.tokenizer(), holder.chatTemplate(), () -> ApiErrors.cancelled(holder))
+                : new CompletionFormatter(plan, engine.tokenizer(), () -> ApiErrors.cancelled(holder));
+    }
+
+    /**
+     * Submits every sequence of {@code plan}. If one is refused (queue full, prompt too long, ...) the ones already
+     * submitted are cancelled and the error is thrown as an {@link ApiException}.
+     */
+    public List<SequenceStream> submit(Engine engine, GenerationPlan plan) {
+        List<SequenceStream> streams = new ArrayList<>(plan.sequences().size());
+        try {
+            for (SequenceSpec spec : plan.sequences()) {
+                SequenceStream s = new SequenceStream(spec.index());
+                s.handle(engine.submit(spec.request(), s));
+                streams.add(s);
+            }
+        } catch (RuntimeException e) {
+            streams.forEach(SequenceStream::cancel);
+            throw ApiErrors.from(e, plan.promptParam());
+        }
+        return streams;
+    }
+
+    /** All sequences' events, merged, delivered on the worker pool. */
+    public Multi<SequenceEvent> merged(List<SequenceStream> streams) {
+        Multi<SequenceEvent> events = streams.size() == 1 ? streams.getFirst().events()
+                : Multi.createBy().merging().withConcurrency(streams.size())
+                .streams(streams.stream().map(SequenceStream::events).toList());
+        return events.emitOn(executor);
+    }
+
+    /** Validates, submits and answers a completion or chat request as JSON or as an SSE stream. */
+    public RestMulti<String> respond(GenerationPlan plan, Engine engine) {
+        List<SequenceStream> streams = submit(engine, plan);
+        ResponseFormatter formatter = formatter(plan, engine);
+        if (plan.stream()) {
+            return RestMulti.fromMultiData(sse(streams, formatter))
+                    .status(200)
+                    .header("Content-Type", "text/event-stream; charset=utf-8")
+                    .header("Cache-Control", "no-cache")
+                    .header("X-Accel-Buffering", "no")
+                    .build();
+        }
+        Uni<ApiResult> result = merged(streams)
+                .collect().in(() -> formatter, ResponseFormatter::onEvent)
+                .map(f -> new ApiResult(200, Map.of(), json(f.response())))
+                .onFailure().recoverWithItem(e -> error(ApiErrors.from(e, plan.promptParam())))
+                .onCancellation().invoke(() -> streams.forEach(SequenceStream::cancel));
+        return RestMulti.fromUniResponse(result, r -> Multi.createFrom().item(r.json()), ApiResult::allHeaders,
+                ApiResult::status);
+    }
+
+    /** The SSE lines of a stream: start chunks, event chunks, end chunks, {@code [DONE]}; errors as an error event. */
+    public Multi<String> sse(List<SequenceStream> streams, ResponseFormatter formatter) {
+        Multi<Object> chunks = Multi.createBy().concatenating().streams(
+                Multi.createFrom().deferred(() -> Multi.createFrom().iterable(formatter.start())),
+                merged(streams).onItem().transformToIterable(formatter::onEvent),
+                Multi.createFrom().deferred(() -> Multi.createFrom().iterable(formatter.end())));
+        return chunks.map(chunk -> "data: " + json(chunk) + "\n\n")
+                .onFailure().recoverWithItem(e -> "data: " + json(ApiErrors.from(e, "prompt").body()) + "\n\n")
+                .onCompletion().continueWith(DONE)
+                .onCancellation().invoke(() -> streams.forEach(SequenceStream::cancel));
+    }
+
+    /** The error as a result. */
+    public ApiResult error(ApiException e) {
+        Map<String, List<String>> headers = e.retryAfterSeconds() > 0
+                ? Map.of("Retry-After", List.of(Integer.toString(e.retryAfterSeconds()))) : Map.of();
+        return new ApiResult(e.status(), headers, json(e.body()));
+    }
+
+    /** Serializes {@code value}. */
+    public String json(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+}
