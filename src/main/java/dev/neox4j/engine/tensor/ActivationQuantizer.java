@@ -103,7 +103,7 @@ public final class ActivationQuantizer {
         float d = amax / 127f;
         float id = amax != 0f ? 127f / amax : 0f;
         for (int i = 0; i < 32; i++) {
-            q[qo + i] = (float) Math.rint(x[xo + i] * id);
+            q[qo + i] = (int) Math.rint(x[xo + i] * id); // through int: a quant is never -0.0
         }
         return d;
     }

@@ -2,7 +2,6 @@ package dev.neox4j.engine.tensor.kernel;
 
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
-import dev.neox4j.engine.tensor.ActivationQuantizer;
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
@@ -11,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * Vector API kernels (jdk.incubator.vector) for every supported weight type, written once against the preferred
  * species ({@link VectorShapes}). Weights are read straight from the (mapped) segment; activations are
- * converted once per matmul by the same code as the scalar kernels.
+ * converted once per matmul ({@link VectorActivationQuantizer}, identical to the scalar conversion).
  *
  * <p>Up to three activation rows (decode): each pair of weight rows goes through its type's direct kernel
  * ({@link RowDot#dot2}) once per activation row. Four or more (prefill, batched decode): a tile of weight rows
@@ -44,7 +43,7 @@ public final class VectorKernels implements MatmulKernels {
 
     @Override
     public void quantize(float[] x, int xOffset, int rows, int cols, ActivationFormat format, Activations dst) {
-        ActivationQuantizer.quantize(x, xOffset, rows, cols, format, dst);
+        VectorActivationQuantizer.quantize(x, xOffset, rows, cols, format, dst);
     }
 
     /** The dot kernels of weight type {@code t}. */
