@@ -27,9 +27,16 @@ public final class LogprobFormat {
         this.tokenIds = tokenIds;
     }
 
-    /** The string for a token. */
+    /**
+     * The string for a token. A padding row of the model beyond the tokenizer's table (the embedding may have more
+     * rows than the tokenizer has tokens) has no piece: it is written {@code token_id:<id>}, as it adds no text.
+     */
     public String token(int id) {
-        return tokenIds ? "token_id:" + id : tokenizer.tokenPiece(id);
+        return tokenIds || !inTokenizer(id) ? "token_id:" + id : tokenizer.tokenPiece(id);
+    }
+
+    private boolean inTokenizer(int id) {
+        return id >= 0 && id < tokenizer.vocabSize();
     }
 
     /** A JSON-safe logprob. */
@@ -39,7 +46,7 @@ public final class LogprobFormat {
 
     /** The token's UTF-8 bytes as unsigned ints. */
     public List<Integer> bytes(int id) {
-        byte[] b = tokenizer.tokenBytes(id);
+        byte[] b = inTokenizer(id) ? tokenizer.tokenBytes(id) : new byte[0];
         List<Integer> out = new ArrayList<>(b.length);
         for (byte x : b) {
             out.add(x & 0xff);

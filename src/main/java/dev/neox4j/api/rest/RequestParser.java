@@ -141,6 +141,15 @@ public final class RequestParser {
             throw ApiException.badRequest("n", "a request may ask for at most " + MAX_CHOICES
                     + " choices (n times the number of prompts), got " + ((long) n * prompts.size()));
         }
+        // each choice is one sequence; more than the slots plus the queue can hold would be refused with 429 even on
+        // an idle server, forever, so it is a bad request
+        int capacity = engine.options().maxSequences() + engine.options().queueSize();
+        if ((long) n * prompts.size() > capacity) {
+            throw ApiException.badRequest("n", "this server runs at most " + capacity + " sequences at once ("
+                    + engine.options().maxSequences() + " slots + " + engine.options().queueSize()
+                    + " queued), so a request may ask for at most " + capacity
+                    + " choices (n times the number of prompts), got " + ((long) n * prompts.size()));
+        }
         double temperature = f.number("temperature", 1.0, 0, 100);
         double topP = f.number("top_p", 1.0, 0, 1);
         if (topP <= 0) {

@@ -58,6 +58,10 @@ public final class GgufFile implements AutoCloseable {
      */
     public static GgufFile open(Path path) throws IOException {
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+        if (java.nio.file.Files.isDirectory(path)) {
+            // (mapping a directory fails with the bare OS message "No such device")
+            throw new GgufFormatException(path + ": is a directory, not a GGUF file");
+        }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             GgufParser.checkMinimumSize(name, size);
