@@ -50,7 +50,6 @@ final class VectorActivationQuantizer {
 
     private static void q8Row(float[] x, int xo, int n, boolean withSum, Activations dst, int row) {
         float[] v = dst.values();
-        float[] scaled = dst.scaled();
         float[] sc = dst.scales();
         float[] sums = dst.sums();
         int vo = dst.valuesOffset(row);
@@ -71,7 +70,6 @@ final class VectorActivationQuantizer {
             for (int j = 0; j < 32; j += F) {
                 FloatVector q = rint(ld(x, e + j).mul(id));
                 q.intoArray(v, vo + 32 * b + j);
-                q.mul(dr).intoArray(scaled, vo + 32 * b + j);
                 qsum = qsum.add(q);
             }
             if (withSum) {
@@ -82,7 +80,6 @@ final class VectorActivationQuantizer {
 
     private static void q8KRow(float[] x, int xo, int n, Activations dst, int row) {
         float[] v = dst.values();
-        float[] scaled = dst.scaled();
         float[] sc = dst.scales();
         float[] bs = dst.sums();
         float[] ps = dst.pairSums();
@@ -101,7 +98,6 @@ final class VectorActivationQuantizer {
             if (amax == 0f) {
                 for (int j = 0; j < 256; j++) {
                     v[out + j] = 0f;
-                    scaled[out + j] = 0f;
                 }
                 for (int k = 0; k < 16; k++) {
                     bs[bo + 16 * b + k] = 0f;
@@ -126,7 +122,6 @@ final class VectorActivationQuantizer {
             for (int j = 0; j < 256; j += F) {
                 FloatVector q = rint(ld(x, e + j).mul(iscale)).min(127f);
                 q.intoArray(v, out + j);
-                q.mul(d).intoArray(scaled, out + j);
             }
             for (int k = 0; k < 16; k++) {
                 float s = 0f;
