@@ -39,6 +39,11 @@ public final class ApiErrors {
             case EngineClosedException closed -> new ApiException(503, "server_error", closed.getMessage(), null,
                     "shutting_down", 30);
             case IllegalArgumentException invalid -> ApiException.badRequest(null, invalid.getMessage());
+            case java.nio.channels.ClosedChannelException gone -> {
+                // the client went away (closed the connection, aborted the stream): normal, not a server error
+                LOG.debugf("client connection closed: %s", gone);
+                yield ApiException.internal("the client connection is closed");
+            }
             default -> {
                 LOG.error("request failed", error);
                 yield ApiException.internal("internal error: " + error);

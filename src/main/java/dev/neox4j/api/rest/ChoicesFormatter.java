@@ -43,7 +43,7 @@ abstract class ChoicesFormatter<C extends ChoicesFormatter.ChoiceState> implemen
     /**
      * @param id        the response id
      * @param newChoice the state of one choice
-     * @param cancelled the error for a sequence the engine cancelled
+     * @param cancelled the error for a sequence the engine cancelled (null: cancelled on the client's behalf, no error)
      */
     ChoicesFormatter(GenerationPlan plan, Tokenizer tokenizer, String id, Function<SequenceSpec, C> newChoice,
                      Supplier<ApiException> cancelled) {
@@ -73,7 +73,12 @@ abstract class ChoicesFormatter<C extends ChoicesFormatter.ChoiceState> implemen
 
     private List<Object> done(C c, Completion completion) {
         if (completion.finishReason() == FinishReason.CANCELLED) {
-            throw cancelled.get();
+            ApiException error = cancelled.get();
+            if (error == null) {
+                c.done = completion; // cancelled on the client's behalf: the response is gone, nothing to report
+                return List.of();
+            }
+            throw error;
         }
         c.done = completion;
         return plan.stream() ? finished(c, completion) : List.of();

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Runs {@link GenerationPlan}s on the engine and turns their events into HTTP responses: Server-Sent Events exactly
@@ -43,11 +44,16 @@ public class GenerationService {
         return new RequestParser(engine, holder.modelId(), holder.config().maxLogprobs(), holder.chatTemplate());
     }
 
-    /** The formatter for {@code plan}. */
-    public ResponseFormatter formatter(GenerationPlan plan, Engine engine) {
+    /**
+     * The formatter for {@code plan}. A sequence the engine cancelled (shutdown, time limit) ends the response with
+     * that error; one cancelled because its client went away has nobody to tell (null: no error).
+     */
+    public ResponseFormatter formatter(GenerationPlan plan, Engine engine, List<SequenceStream> streams) {
+        Supplier<ApiException> cancelled = () -> streams.stream().anyMatch(SequenceStream::cancelRequested)
+                ? null : ApiErrors.cancelled(holder);
         return plan.chat()
-                ? new ChatFormatter(plan, engine.tokenizer(), holder.chatTemplate(), () -> ApiErrors.cancelled(holder))
-                : new CompletionFormatter(plan, engine.tokenizer(), () -> ApiErrors.cancelled(holder));
+                ? new ChatFormatter(plan, engine.tokenizer(), holder.chatTemplate(), cancelled)
+                : new CompletionFormatter(plan, engine.tokenizer(), cancelled);
     }
 
     /**
@@ -80,7 +86,7 @@ public class GenerationService {
     /** Validates, submits and answers a completion or chat request as JSON or as an SSE stream. */
     public RestMulti<String> respond(GenerationPlan plan, Engine engine) {
         List<SequenceStream> streams = submit(engine, plan);
-        ResponseFormatter formatter = formatter(plan, engine);
+        ResponseFormatter formatter = formatter(plan, engine, streams);
         if (plan.stream()) {
             return RestMulti.fromMultiData(sse(streams, formatter))
                     .status(200)

@@ -62,6 +62,11 @@ public final class SequenceStream implements GenerationListener {
         }
     }
 
+    /** Whether this side cancelled the sequence (client gone, request failed), as opposed to the engine. */
+    public boolean cancelRequested() {
+        return cancelRequested;
+    }
+
     /** The events; may be subscribed once. */
     public Multi<SequenceEvent> events() {
         return Multi.createFrom().<SequenceEvent>emitter(this::attach, capacity);

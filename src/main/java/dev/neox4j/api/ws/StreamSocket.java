@@ -156,6 +156,9 @@ public class StreamSocket {
                 }, failure -> {
                     running.remove(requestId, r);
                     streams.forEach(SequenceStream::cancel);
+                    if (connection.isClosed()) {
+                        return; // the client went away while we were sending: nobody to tell
+                    }
                     send(connection, new WsMessages.Error(requestId,
                             ApiErrors.from(failure, plan.promptParam()).body().error()));
                 });

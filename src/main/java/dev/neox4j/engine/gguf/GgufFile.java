@@ -60,7 +60,7 @@ public final class GgufFile implements AutoCloseable {
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
         if (java.nio.file.Files.isDirectory(path)) {
             // (mapping a directory fails with the bare OS message "No such device")
-            throw new GgufFormatException(path + ": is a directory, not a GGUF file");
+            throw new java.io.IOException(path + ": is a directory, not a GGUF file");
         }
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();

@@ -25,19 +25,6 @@ public final class ActivationQuantizer {
         }
     }
 
-    /** Fills {@link Activations#scaled()} of row {@code row}: each quant times its block's scale. */
-    private static void scaleRow(Activations dst, int row, int n) {
-        int be = dst.format().blockElems;
-        float[] v = dst.values();
-        float[] out = dst.scaled();
-        float[] sc = dst.scales();
-        int vo = dst.valuesOffset(row);
-        int so = dst.scalesOffset(row);
-        for (int i = 0; i < n; i++) {
-            out[vo + i] = v[vo + i] * sc[so + i / be];
-        }
-    }
-
     /** Converts one row of {@code dst.cols()} floats into row {@code row} of {@code dst}. */
     public static void quantizeRow(float[] x, int xOffset, int n, ActivationFormat format, Activations dst, int row) {
         float[] v = dst.values();
@@ -64,7 +51,6 @@ public final class ActivationQuantizer {
                         dst.sums()[dst.sumsOffset(row) + b] = FloatFormats.roundToF16(d * blockSum(v, vo + 32 * b, 32));
                     }
                 }
-                scaleRow(dst, row, n);
             }
             case Q8_K -> {
                 float[] sc = dst.scales();
@@ -80,7 +66,6 @@ public final class ActivationQuantizer {
                         dst.pairSums()[dst.pairSumsOffset(row) + 8 * b + k] = bs[bo + 16 * b + 2 * k] + bs[bo + 16 * b + 2 * k + 1];
                     }
                 }
-                scaleRow(dst, row, n);
             }
         }
     }
@@ -103,7 +88,7 @@ public final class ActivationQuantizer {
         float d = amax / 127f;
         float id = amax != 0f ? 127f / amax : 0f;
         for (int i = 0; i < 32; i++) {
-            q[qo + i] = (float) Math.rint(x[xo + i] * id);
+            q[qo + i] = (int) Math.rint(x[xo + i] * id); // through int: a quant is never -0.0
         }
         return d;
     }

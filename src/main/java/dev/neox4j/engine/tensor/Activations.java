@@ -15,9 +15,6 @@ import java.util.Objects;
  *       f16-rounded {@code d} for Q8_0/Q8_1, the f32 {@code d} for Q8_K). Empty for the float formats.</li>
  *   <li>{@link #sums()}: Q8_1: {@code [rows][cols / 32]} the f16-rounded {@code s} of each block (as float);
  *       Q8_K: {@code [rows][cols / 16]} the integer {@code bsums} (as exact floats). Empty otherwise.</li>
- *   <li>{@link #scaled()}: {@code [rows][cols]} the values times their block scale ({@code qy * dy}; exact for
- *       Q8_0/Q8_1 whose {@code dy} is an f16), what the Vector API kernels multiply the dequantized weights with.
- *       For the float formats it is {@link #values()} itself.</li>
  *   <li>{@link #pairSums()}: Q8_K only, {@code [rows][cols / 32]}: {@code bsums[2k] + bsums[2k+1]}, the integer
  *       sum of each 32-element group (what Q4_K/Q5_K mins multiply). Empty otherwise.</li>
  * </ul>
@@ -33,7 +30,6 @@ public final class Activations {
     private float[] scales = new float[0];
     private float[] sums = new float[0];
     private float[] pairSums = new float[0];
-    private float[] scaled = new float[0];
 
     /** Creates an empty buffer. */
     public Activations() {
@@ -59,9 +55,7 @@ public final class Activations {
         scales = grow(scales, Math.multiplyExact(rows, scalesPerRow()));
         sums = grow(sums, Math.multiplyExact(rows, sumsPerRow()));
         pairSums = grow(pairSums, Math.multiplyExact(rows, pairSumsPerRow()));
-        if (format.blockElems > 1) {
-            scaled = grow(scaled, Math.multiplyExact(rows, cols));
-        }
+
     }
 
     private static float[] grow(float[] a, int n) {
@@ -86,11 +80,6 @@ public final class Activations {
     /** Per-element values, {@code [rows][cols]}. */
     public float[] values() {
         return values;
-    }
-
-    /** Values times their block scale, {@code [rows][cols]} (the values themselves for the float formats). */
-    public float[] scaled() {
-        return format.blockElems > 1 ? scaled : values;
     }
 
     /** Index of row {@code r}'s first value. */

@@ -11,6 +11,7 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytes;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shl;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shr;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.sum;
 
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.Q2_KCodec;
@@ -27,10 +28,13 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Vector API kernels of the K-quants against Q8_K activations (see {@link RowDot} for the scheme):
- * {@code w' = (d * scale_k) * q} exactly as the dequantizer computes it, times {@code y' = qy * dy}, element
- * order; Q2_K/Q4_K/Q5_K subtract {@code (dmin * dy) * sum_k m_k * bsum_k} per super-block (the integer sum is
- * exact), accumulated in a float in block order.
+ * Vector API kernels of the K-quants against Q8_K activations (quants.md section 7).
+ *
+ * <p>Per super-block the lanes of {@code lanes} hold exact integers {@code sum_k scale_k * (q . qy)_k} (every
+ * partial sum stays below 2^24, so any grouping gives the same value); the float part is one FMA per super-block,
+ * {@code acc += lanes * (d * dy)}, a fixed-order lane sum at the end, and for Q2_K/Q4_K/Q5_K the min term
+ * {@code (dmin * dy) * sum_i m_i * bsum_i} accumulated in block order in a float and subtracted at the end.
+ * The decoders store {@code q * scale_k} (exact), which makes the batched generic kernel identical.
  */
 final class VectorKQuantDots {
 
@@ -76,25 +80,6 @@ final class VectorKQuantDots {
         return m.mul(FloatVector.fromArray(F8, ps, po)).reduceLanes(VectorOperators.ADD);
     }
 
-    /**
-     * The Q4_K/Q5_K min terms of one weight row for activation row {@code b}: {@code sum over super-blocks of
-     * (dmin * dy) * sum_k m_k * pairSum_k}, added in block order (the same float operations as
-     * {@link DecodedDots#minSum}). Scalar-returning, so it may stay a call without boxing anything.
-     */
-    static float kmins45(MemorySegment w, long off, int cols, int blockBytes, Activations a, int b) {
-        float[] dy = a.scales();
-        int so = a.scalesOffset(b);
-        float[] ps = a.pairSums();
-        int po = a.pairSumsOffset(b);
-        float msum = 0f;
-        for (int blk = 0; blk < cols / 256; blk++) {
-            long p = off + (long) blk * blockBytes;
-            msum += (Float.float16ToFloat(w.get(LE_SHORT, p + Q4_KCodec.DMIN)) * dy[so + blk])
-                    * minSum45(mins45(w, p + Q4_KCodec.SCALES), ps, po + 8 * blk);
-        }
-        return msum;
-    }
-
     private static void decodeMins45(long mins, float[] coef, int co) {
         for (int k = 0; k < 8; k++) {
             coef[co + 2 * k] = byteAt(mins, k);
@@ -123,7 +108,7 @@ final class VectorKQuantDots {
         }
     }
 
-    /** Q4_K: eight 32-element sub-blocks (pairs share the quant bytes: low, then high nibbles), 6-bit scales/mins. */
+    /** Q4_K: eight 32-element sub-blocks (pairs share the quant bytes: low then high nibbles), 6-bit scales/mins. */
     static final RowDot Q4_K = new KDot() {
         @Override
         public int kind() {
@@ -131,56 +116,58 @@ final class VectorKQuantDots {
         }
 
         @Override
-        public void dot2(MemorySegment w, long off0, long off1, int cols, Activations a, int b, float[] red,
-                         float[] out, int o0, int o1) {
-            float[] y = a.scaled();
+        public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+            float[] y = a.values();
             int yo = a.valuesOffset(b);
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = FloatVector.zero(FS);
+            float[] dy = a.scales();
+            int so = a.scalesOffset(b);
+            float[] ps = a.pairSums();
+            int po = a.pairSumsOffset(b);
+            FloatVector acc = FloatVector.zero(FS);
+            float msum = 0f;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p0 = off0 + (long) blk * Q4_KCodec.BLOCK_BYTES;
-                long p1 = off1 + (long) blk * Q4_KCodec.BLOCK_BYTES;
-                long sc0 = scales45(w, p0 + Q4_KCodec.SCALES);
-                long sc1 = scales45(w, p1 + Q4_KCodec.SCALES);
-                float dd0 = Float.float16ToFloat(w.get(LE_SHORT, p0 + Q4_KCodec.D));
-                float dd1 = Float.float16ToFloat(w.get(LE_SHORT, p1 + Q4_KCodec.D));
-                int e = yo + 256 * blk;
-                for (int k = 0; k < 8; k++) {
-                    FloatVector s0 = bc(dd0 * byteAt(sc0, k));
-                    FloatVector s1 = bc(dd1 * byteAt(sc1, k));
-                    int sh = 4 * (k & 1);
-                    long qo = Q4_KCodec.QS + 32 * (k >> 1);
+                long o = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
+                long sc = scales45(w, o + Q4_KCodec.SCALES);
+                int yb = yo + 256 * blk;
+                FloatVector lanes0 = FloatVector.zero(FS);
+                FloatVector lanes1 = FloatVector.zero(FS);
+                for (int c = 0; c < 4; c++) {
+                    FloatVector lo = FloatVector.zero(FS);
+                    FloatVector hi = FloatVector.zero(FS);
                     for (int j = 0; j < 32; j += F) {
-                        FloatVector v = ld(y, e + 32 * k + j);
-                        acc0 = bytesToFloats(shr(loadBytes(w, p0 + qo + j), sh).and((byte) 0x0F)).mul(s0).fma(v, acc0);
-                        acc1 = bytesToFloats(shr(loadBytes(w, p1 + qo + j), sh).and((byte) 0x0F)).mul(s1).fma(v, acc1);
+                        ByteVector q = loadBytes(w, o + Q4_KCodec.QS + 32 * c + j);
+                        lo = bytesToFloats(VectorLegacyDots.lo(q)).fma(ld(y, yb + 64 * c + j), lo);
+                        hi = bytesToFloats(VectorLegacyDots.hi(q)).fma(ld(y, yb + 64 * c + 32 + j), hi);
                     }
+                    lanes0 = bc(byteAt(sc, 2 * c)).fma(lo, lanes0);
+                    lanes1 = bc(byteAt(sc, 2 * c + 1)).fma(hi, lanes1);
                 }
+                float dyb = dy[so + blk];
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
+                msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
+                        * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
             }
-            acc0.intoArray(red, 0);
-            acc1.intoArray(red, F);
-            out[o0] = DecodedDots.finish(VectorShapes.reduce(red, 0), 0f,
-                    kmins45(w, off0, cols, Q4_KCodec.BLOCK_BYTES, a, b), DecodedDots.SUB_KMIN);
-            out[o1] = DecodedDots.finish(VectorShapes.reduce(red, F), 0f,
-                    kmins45(w, off1, cols, Q4_KCodec.BLOCK_BYTES, a, b), DecodedDots.SUB_KMIN);
+            return sum(acc, red) - msum;
         }
 
         @Override
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             int qo = slot * cols;
+            int bo = slot * d.nb;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
-                long sc = scales45(w, p + Q4_KCodec.SCALES);
-                float dd = Float.float16ToFloat(w.get(LE_SHORT, p + Q4_KCodec.D));
-                d.min[slot * d.nb + blk] = Float.float16ToFloat(w.get(LE_SHORT, p + Q4_KCodec.DMIN));
-                decodeMins45(mins45(w, p + Q4_KCodec.SCALES), d.coef, (slot * d.nb + blk) * 16);
-                for (int k = 0; k < 8; k++) {
-                    FloatVector s = bc(dd * byteAt(sc, k));
-                    int sh = 4 * (k & 1);
-                    long q = p + Q4_KCodec.QS + 32 * (k >> 1);
+                long o = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
+                long sc = scales45(w, o + Q4_KCodec.SCALES);
+                d.scale[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D));
+                d.min[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN));
+                decodeMins45(mins45(w, o + Q4_KCodec.SCALES), d.coef, (bo + blk) * 16);
+                for (int c = 0; c < 4; c++) {
+                    FloatVector sl = bc(byteAt(sc, 2 * c));
+                    FloatVector sh = bc(byteAt(sc, 2 * c + 1));
                     for (int j = 0; j < 32; j += F) {
-                        bytesToFloats(shr(loadBytes(w, q + j), sh).and((byte) 0x0F)).mul(s)
-                                .intoArray(d.q, qo + 256 * blk + 32 * k + j);
+                        ByteVector q = loadBytes(w, o + Q4_KCodec.QS + 32 * c + j);
+                        int e = qo + 256 * blk + 64 * c + j;
+                        bytesToFloats(VectorLegacyDots.lo(q)).mul(sl).intoArray(d.q, e);
+                        bytesToFloats(VectorLegacyDots.hi(q)).mul(sh).intoArray(d.q, e + 32);
                     }
                 }
             }
@@ -194,51 +181,61 @@ final class VectorKQuantDots {
             return DecodedDots.SUB_KMIN;
         }
 
+        /** 5-bit quants of sub-block {@code k}, lanes {@code j ..}. */
+        private static ByteVector quant(MemorySegment w, long o, int k, int j) {
+            ByteVector q = shr(loadBytes(w, o + Q5_KCodec.QS + 32 * (k >> 1) + j), 4 * (k & 1)).and((byte) 0x0F);
+            return q.or(shl(shr(loadBytes(w, o + Q5_KCodec.QH + j), k).and((byte) 1), 4));
+        }
+
         @Override
-        public void dot2(MemorySegment w, long off0, long off1, int cols, Activations a, int b, float[] red,
-                         float[] out, int o0, int o1) {
-            // one row per pass: a single copy of the loop keeps the compiled method within C2's inlining budget
-            for (int rr = 0; rr < (off1 == off0 ? 1 : 2); rr++) {
-                long off = rr == 0 ? off0 : off1;
-                float[] y = a.scaled();
-                int yo = a.valuesOffset(b);
-                FloatVector acc0 = FloatVector.zero(FS);
-                for (int blk = 0; blk < cols / 256; blk++) {
-                    long p0 = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
-                    long sc0 = scales45(w, p0 + Q5_KCodec.SCALES);
-                    float dd0 = Float.float16ToFloat(w.get(LE_SHORT, p0 + Q5_KCodec.D));
-                    int e = yo + 256 * blk;
-                    for (int k = 0; k < 8; k++) {
-                        FloatVector s0 = bc(dd0 * byteAt(sc0, k));
-                        for (int j = 0; j < 32; j += F) {
-                            FloatVector v = ld(y, e + 32 * k + j);
-                            ByteVector q0 = shr(loadBytes(w, p0 + Q5_KCodec.QS + 32 * (k >> 1) + j), 4 * (k & 1)).and((byte) 0x0F)
-                                    .or(shl(shr(loadBytes(w, p0 + Q5_KCodec.QH + j), k).and((byte) 1), 4));
-                            acc0 = bytesToFloats(q0).mul(s0).fma(v, acc0);
-                        }
+        public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+            float[] y = a.values();
+            int yo = a.valuesOffset(b);
+            float[] dy = a.scales();
+            int so = a.scalesOffset(b);
+            float[] ps = a.pairSums();
+            int po = a.pairSumsOffset(b);
+            FloatVector acc = FloatVector.zero(FS);
+            float msum = 0f;
+            for (int blk = 0; blk < cols / 256; blk++) {
+                long o = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
+                long sc = scales45(w, o + Q5_KCodec.SCALES);
+                int yb = yo + 256 * blk;
+                FloatVector lanes0 = FloatVector.zero(FS);
+                FloatVector lanes1 = FloatVector.zero(FS);
+                for (int k = 0; k < 8; k++) {
+                    FloatVector isub = FloatVector.zero(FS);
+                    for (int j = 0; j < 32; j += F) {
+                        isub = bytesToFloats(quant(w, o, k, j)).fma(ld(y, yb + 32 * k + j), isub);
+                    }
+                    if ((k & 1) == 0) {
+                        lanes0 = bc(byteAt(sc, k)).fma(isub, lanes0);
+                    } else {
+                        lanes1 = bc(byteAt(sc, k)).fma(isub, lanes1);
                     }
                 }
-                acc0.intoArray(red, 0);
-                float m0 = kmins45(w, off, cols, Q5_KCodec.BLOCK_BYTES, a, b);
-                out[rr == 0 ? o0 : o1] = DecodedDots.finish(VectorShapes.reduce(red, 0), 0f, m0, DecodedDots.SUB_KMIN);
+                float dyb = dy[so + blk];
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
+                msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
+                        * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
             }
+            return sum(acc, red) - msum;
         }
 
         @Override
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             int qo = slot * cols;
+            int bo = slot * d.nb;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
-                long sc = scales45(w, p + Q5_KCodec.SCALES);
-                float dd = Float.float16ToFloat(w.get(LE_SHORT, p + Q5_KCodec.D));
-                d.min[slot * d.nb + blk] = Float.float16ToFloat(w.get(LE_SHORT, p + Q5_KCodec.DMIN));
-                decodeMins45(mins45(w, p + Q5_KCodec.SCALES), d.coef, (slot * d.nb + blk) * 16);
+                long o = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
+                long sc = scales45(w, o + Q5_KCodec.SCALES);
+                d.scale[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D));
+                d.min[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN));
+                decodeMins45(mins45(w, o + Q5_KCodec.SCALES), d.coef, (bo + blk) * 16);
                 for (int k = 0; k < 8; k++) {
-                    FloatVector s = bc(dd * byteAt(sc, k));
+                    FloatVector s = bc(byteAt(sc, k));
                     for (int j = 0; j < 32; j += F) {
-                        ByteVector q = shr(loadBytes(w, p + Q5_KCodec.QS + 32 * (k >> 1) + j), 4 * (k & 1)).and((byte) 0x0F)
-                                .or(shl(shr(loadBytes(w, p + Q5_KCodec.QH + j), k).and((byte) 1), 4));
-                        bytesToFloats(q).mul(s).intoArray(d.q, qo + 256 * blk + 32 * k + j);
+                        bytesToFloats(quant(w, o, k, j)).mul(s).intoArray(d.q, qo + 256 * blk + 32 * k + j);
                     }
                 }
             }
@@ -246,9 +243,9 @@ final class VectorKQuantDots {
     };
 
     /**
-     * Q6_K: element {@code 128n + 32t + l} has its low four bits in nibble {@code t >> 1} of
-     * {@code ql[64n + 32(t & 1) + l]} and its high two bits at bit {@code 2t} of {@code qh[32n + l]}; sub-block
-     * {@code 8n + 2t + l/16} has an int8 scale.
+     * Q6_K: per half {@code n} and lane chunk {@code l}, one load each of the two {@code ql} rows and {@code qh}
+     * gives the four quarters {@code t} (sub-blocks {@code 8n + 2t + l/16}); quants times their int8 scale are
+     * exact, so {@code lanes += (q * sc) * y}.
      */
     static final RowDot Q6_K = new KDot() {
         @Override
@@ -257,49 +254,54 @@ final class VectorKQuantDots {
         }
 
         @Override
-        public void dot2(MemorySegment w, long off0, long off1, int cols, Activations a, int b, float[] red,
-                         float[] out, int o0, int o1) {
-            // one row per pass: a single copy of the loop keeps the compiled method within C2's inlining budget
-            for (int rr = 0; rr < (off1 == off0 ? 1 : 2); rr++) {
-                long off = rr == 0 ? off0 : off1;
-                float[] y = a.scaled();
-                int yo = a.valuesOffset(b);
-                FloatVector acc0 = FloatVector.zero(FS);
-                for (int blk = 0; blk < cols / 256; blk++) {
-                    long p0 = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
-                    float dd0 = Float.float16ToFloat(w.get(LE_SHORT, p0 + Q6_KCodec.D));
-                    int e = yo + 256 * blk;
-                    for (int n = 0; n < 2; n++) {
-                        for (int t = 0; t < 4; t++) {
-                            for (int l = 0; l < 32; l += F) {
-                                long k = Q6_KCodec.SCALES + 8 * n + 2 * t + (l >> 4);
-                                FloatVector v = ld(y, e + 128 * n + 32 * t + l);
-                                ByteVector q0 = shr(loadBytes(w, p0 + Q6_KCodec.QL + 64 * n + 32 * (t & 1) + l), 4 * (t >> 1)).and((byte) 0x0F)
-                                        .or(shl(shr(loadBytes(w, p0 + Q6_KCodec.QH + 32 * n + l), 2 * t).and((byte) 3), 4)).sub((byte) 32);
-                                acc0 = bytesToFloats(q0).mul(bc(dd0 * w.get(BYTE, p0 + k))).fma(v, acc0);
-                            }
+        public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+            float[] y = a.values();
+            int yo = a.valuesOffset(b);
+            float[] dy = a.scales();
+            int so = a.scalesOffset(b);
+            FloatVector acc = FloatVector.zero(FS);
+            for (int blk = 0; blk < cols / 256; blk++) {
+                long o = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
+                int yb = yo + 256 * blk;
+                FloatVector lanes0 = FloatVector.zero(FS);
+                FloatVector lanes1 = FloatVector.zero(FS);
+                for (int n = 0; n < 2; n++) {
+                    for (int u = 0; u < 2; u++) { // quarters t = u (low nibbles) and t = u + 2 (high nibbles)
+                        for (int l = 0; l < 32; l += F) {
+                            ByteVector ql = loadBytes(w, o + Q6_KCodec.QL + 64 * n + 32 * u + l);
+                            ByteVector h = shr(loadBytes(w, o + Q6_KCodec.QH + 32 * n + l), 2 * u);
+                            ByteVector qlo = VectorLegacyDots.lo(ql).or(shl(h, 4).and((byte) 0x30)).sub((byte) 32);
+                            ByteVector qhi = VectorLegacyDots.hi(ql).or(h.and((byte) 0x30)).sub((byte) 32);
+                            long sk = o + Q6_KCodec.SCALES + 8 * n + 2 * u + (l >> 4);
+                            int p = yb + 128 * n + 32 * u + l;
+                            lanes0 = bytesToFloats(qlo).mul(bc(w.get(BYTE, sk))).fma(ld(y, p), lanes0);
+                            lanes1 = bytesToFloats(qhi).mul(bc(w.get(BYTE, sk + 4))).fma(ld(y, p + 64), lanes1);
                         }
                     }
                 }
-                acc0.intoArray(red, 0);
-                out[rr == 0 ? o0 : o1] = DecodedDots.finish(VectorShapes.reduce(red, 0), 0f, 0f, DecodedDots.NO_MIN);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
             }
+            return sum(acc, red);
         }
 
         @Override
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             int qo = slot * cols;
+            int bo = slot * d.nb;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
-                float dd = Float.float16ToFloat(w.get(LE_SHORT, p + Q6_KCodec.D));
+                long o = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
+                d.scale[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D));
                 for (int n = 0; n < 2; n++) {
-                    for (int t = 0; t < 4; t++) {
+                    for (int u = 0; u < 2; u++) {
                         for (int l = 0; l < 32; l += F) {
-                            long k = Q6_KCodec.SCALES + 8 * n + 2 * t + (l >> 4);
-                            ByteVector q = shr(loadBytes(w, p + Q6_KCodec.QL + 64 * n + 32 * (t & 1) + l), 4 * (t >> 1)).and((byte) 0x0F)
-                                    .or(shl(shr(loadBytes(w, p + Q6_KCodec.QH + 32 * n + l), 2 * t).and((byte) 3), 4)).sub((byte) 32);
-                            bytesToFloats(q).mul(bc(dd * w.get(BYTE, p + k)))
-                                    .intoArray(d.q, qo + 256 * blk + 128 * n + 32 * t + l);
+                            ByteVector ql = loadBytes(w, o + Q6_KCodec.QL + 64 * n + 32 * u + l);
+                            ByteVector h = shr(loadBytes(w, o + Q6_KCodec.QH + 32 * n + l), 2 * u);
+                            ByteVector qlo = VectorLegacyDots.lo(ql).or(shl(h, 4).and((byte) 0x30)).sub((byte) 32);
+                            ByteVector qhi = VectorLegacyDots.hi(ql).or(h.and((byte) 0x30)).sub((byte) 32);
+                            long sk = o + Q6_KCodec.SCALES + 8 * n + 2 * u + (l >> 4);
+                            int e = qo + 256 * blk + 128 * n + 32 * u + l;
+                            bytesToFloats(qlo).mul(bc(w.get(BYTE, sk))).intoArray(d.q, e);
+                            bytesToFloats(qhi).mul(bc(w.get(BYTE, sk + 4))).intoArray(d.q, e + 64);
                         }
                     }
                 }
@@ -308,8 +310,8 @@ final class VectorKQuantDots {
     };
 
     /**
-     * Q2_K: element {@code 128n + 32j + l} is bits {@code 2j..2j+1} of {@code qs[32n + l]}; sub-block
-     * {@code k = 8n + 2j + l/16} has a 4-bit scale (low nibble of {@code scales[k]}) and min (high nibble).
+     * Q2_K: per half {@code n} and lane chunk {@code l}, one load of {@code qs} gives the four quarters {@code j}
+     * (sub-blocks {@code 8n + 2j + l/16}, 4-bit scale in the low nibble of {@code scales[k]}, min in the high one).
      */
     static final RowDot Q2_K = new KDot() {
         @Override
@@ -318,73 +320,61 @@ final class VectorKQuantDots {
         }
 
         @Override
-        public void dot2(MemorySegment w, long off0, long off1, int cols, Activations a, int b, float[] red,
-                         float[] out, int o0, int o1) {
-            float[] y = a.scaled();
+        public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+            float[] y = a.values();
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
             float[] bs = a.sums();
             int bo = a.sumsOffset(b);
-            FloatVector acc0 = FloatVector.zero(FS);
-            FloatVector acc1 = FloatVector.zero(FS);
-            float m0 = 0f;
-            float m1 = 0f;
+            FloatVector acc = FloatVector.zero(FS);
+            float msum = 0f;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p0 = off0 + (long) blk * Q2_KCodec.BLOCK_BYTES;
-                long p1 = off1 + (long) blk * Q2_KCodec.BLOCK_BYTES;
-                float dd0 = Float.float16ToFloat(w.get(LE_SHORT, p0 + Q2_KCodec.D));
-                float dd1 = Float.float16ToFloat(w.get(LE_SHORT, p1 + Q2_KCodec.D));
-                int e = yo + 256 * blk;
+                long o = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
+                int yb = yo + 256 * blk;
+                FloatVector lanes0 = FloatVector.zero(FS);
+                FloatVector lanes1 = FloatVector.zero(FS);
                 for (int n = 0; n < 2; n++) {
-                    for (int j = 0; j < 4; j++) {
+                    for (int u = 0; u < 2; u++) { // quarters j = u and j = u + 2
                         for (int l = 0; l < 32; l += F) {
-                            long k = Q2_KCodec.SCALES + 8 * n + 2 * j + (l >> 4);
-                            long q = Q2_KCodec.QS + 32 * n + l;
-                            FloatVector v = ld(y, e + 128 * n + 32 * j + l);
-                            acc0 = bytesToFloats(shr(loadBytes(w, p0 + q), 2 * j).and((byte) 3))
-                                    .mul(bc(dd0 * (w.get(BYTE, p0 + k) & 0x0F))).fma(v, acc0);
-                            acc1 = bytesToFloats(shr(loadBytes(w, p1 + q), 2 * j).and((byte) 3))
-                                    .mul(bc(dd1 * (w.get(BYTE, p1 + k) & 0x0F))).fma(v, acc1);
+                            ByteVector qs = shr(loadBytes(w, o + Q2_KCodec.QS + 32 * n + l), 2 * u);
+                            long sk = o + Q2_KCodec.SCALES + 8 * n + 2 * u + (l >> 4);
+                            int p = yb + 128 * n + 32 * u + l;
+                            lanes0 = bytesToFloats(qs.and((byte) 3)).mul(bc(w.get(BYTE, sk) & 0x0F)).fma(ld(y, p), lanes0);
+                            lanes1 = bytesToFloats(shr(qs, 4).and((byte) 3)).mul(bc(w.get(BYTE, sk + 4) & 0x0F)).fma(ld(y, p + 64), lanes1);
                         }
                     }
                 }
+                float summs = 0f;
+                for (int k = 0; k < 16; k++) {
+                    summs += ((w.get(BYTE, o + Q2_KCodec.SCALES + k) & 0xFF) >>> 4) * bs[bo + 16 * blk + k];
+                }
                 float dyb = dy[so + blk];
-                m0 += (Float.float16ToFloat(w.get(LE_SHORT, p0 + Q2_KCodec.DMIN)) * dyb) * minSum2(w, p0, bs, bo + 16 * blk);
-                m1 += (Float.float16ToFloat(w.get(LE_SHORT, p1 + Q2_KCodec.DMIN)) * dyb) * minSum2(w, p1, bs, bo + 16 * blk);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
+                msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN)) * dyb) * summs;
             }
-            acc0.intoArray(red, 0);
-            acc1.intoArray(red, F);
-            out[o0] = DecodedDots.finish(VectorShapes.reduce(red, 0), 0f, m0, DecodedDots.SUB_KMIN);
-            out[o1] = DecodedDots.finish(VectorShapes.reduce(red, F), 0f, m1, DecodedDots.SUB_KMIN);
-        }
-
-        /** {@code sum_k (scales[k] >>> 4) * bsum_k} (exact). */
-        private static float minSum2(MemorySegment w, long p, float[] bs, int bo) {
-            float s = 0f;
-            for (int k = 0; k < 16; k++) {
-                s += ((w.get(BYTE, p + Q2_KCodec.SCALES + k) & 0xFF) >>> 4) * bs[bo + k];
-            }
-            return s;
+            return sum(acc, red) - msum;
         }
 
         @Override
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             int qo = slot * cols;
+            int bo = slot * d.nb;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
-                float dd = Float.float16ToFloat(w.get(LE_SHORT, p + Q2_KCodec.D));
-                d.min[slot * d.nb + blk] = Float.float16ToFloat(w.get(LE_SHORT, p + Q2_KCodec.DMIN));
+                long o = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
+                d.scale[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D));
+                d.min[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN));
                 for (int k = 0; k < 16; k++) {
-                    d.coef[(slot * d.nb + blk) * 16 + k] = (w.get(BYTE, p + Q2_KCodec.SCALES + k) & 0xFF) >>> 4;
+                    d.coef[(bo + blk) * 16 + k] = (w.get(BYTE, o + Q2_KCodec.SCALES + k) & 0xFF) >>> 4;
                 }
                 for (int n = 0; n < 2; n++) {
-                    for (int j = 0; j < 4; j++) {
+                    for (int u = 0; u < 2; u++) {
                         for (int l = 0; l < 32; l += F) {
-                            long k = Q2_KCodec.SCALES + 8 * n + 2 * j + (l >> 4);
-                            bytesToFloats(shr(loadBytes(w, p + Q2_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3))
-                                    .mul(bc(dd * (w.get(BYTE, p + k) & 0x0F)))
-                                    .intoArray(d.q, qo + 256 * blk + 128 * n + 32 * j + l);
+                            ByteVector qs = shr(loadBytes(w, o + Q2_KCodec.QS + 32 * n + l), 2 * u);
+                            long sk = o + Q2_KCodec.SCALES + 8 * n + 2 * u + (l >> 4);
+                            int e = qo + 256 * blk + 128 * n + 32 * u + l;
+                            bytesToFloats(qs.and((byte) 3)).mul(bc(w.get(BYTE, sk) & 0x0F)).intoArray(d.q, e);
+                            bytesToFloats(shr(qs, 4).and((byte) 3)).mul(bc(w.get(BYTE, sk + 4) & 0x0F)).intoArray(d.q, e + 64);
                         }
                     }
                 }
@@ -393,8 +383,8 @@ final class VectorKQuantDots {
     };
 
     /**
-     * Q3_K: Q2_K's layout for the low two bits, the third bit in {@code hmask} (bit {@code 4n + j} of
-     * {@code hmask[l]}, set = no subtraction of 4), signed 6-bit scales unpacked with {@link #scales3}.
+     * Q3_K: Q2_K's layout for the low two bits, the third bit in {@code hmask} (bit {@code 4n + j}, set = no
+     * subtraction of 4), signed 6-bit scales unpacked with {@link #scales3}.
      */
     static final RowDot Q3_K = new KDot() {
         @Override
@@ -403,50 +393,53 @@ final class VectorKQuantDots {
         }
 
         @Override
-        public void dot2(MemorySegment w, long off0, long off1, int cols, Activations a, int b, float[] red,
-                         float[] out, int o0, int o1) {
-            // one row per pass: a single copy of the loop keeps the compiled method within C2's inlining budget
-            for (int rr = 0; rr < (off1 == off0 ? 1 : 2); rr++) {
-                long off = rr == 0 ? off0 : off1;
-                float[] y = a.scaled();
-                int yo = a.valuesOffset(b);
-                FloatVector acc0 = FloatVector.zero(FS);
-                for (int blk = 0; blk < cols / 256; blk++) {
-                    long p0 = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
-                    float dd0 = Float.float16ToFloat(w.get(LE_SHORT, p0 + Q3_KCodec.D));
-                    int e = yo + 256 * blk;
-                    for (int n = 0; n < 2; n++) {
-                        long sc0 = scales3(w, p0 + Q3_KCodec.SCALES, n);
-                        for (int j = 0; j < 4; j++) {
-                            for (int l = 0; l < 32; l += F) {
-                                int k = 2 * j + (l >> 4);
-                                FloatVector v = ld(y, e + 128 * n + 32 * j + l);
-                                ByteVector q0 = shr(loadBytes(w, p0 + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3)
-                                        .or(shl(shr(loadBytes(w, p0 + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2)).sub((byte) 4);
-                                acc0 = bytesToFloats(q0).mul(bc(dd0 * (byteAt(sc0, k) - 32))).fma(v, acc0);
-                            }
+        public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+            float[] y = a.values();
+            int yo = a.valuesOffset(b);
+            float[] dy = a.scales();
+            int so = a.scalesOffset(b);
+            FloatVector acc = FloatVector.zero(FS);
+            for (int blk = 0; blk < cols / 256; blk++) {
+                long o = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
+                int yb = yo + 256 * blk;
+                FloatVector lanes0 = FloatVector.zero(FS);
+                FloatVector lanes1 = FloatVector.zero(FS);
+                for (int n = 0; n < 2; n++) {
+                    long scn = scales3(w, o + Q3_KCodec.SCALES, n);
+                    for (int j = 0; j < 4; j++) {
+                        FloatVector lanes = (j & 1) == 0 ? lanes0 : lanes1;
+                        for (int l = 0; l < 32; l += F) {
+                            ByteVector qs = shr(loadBytes(w, o + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3);
+                            ByteVector hm = shl(shr(loadBytes(w, o + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2);
+                            lanes = bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(byteAt(scn, 2 * j + (l >> 4)) - 32))
+                                    .fma(ld(y, yb + 128 * n + 32 * j + l), lanes);
+                        }
+                        if ((j & 1) == 0) {
+                            lanes0 = lanes;
+                        } else {
+                            lanes1 = lanes;
                         }
                     }
                 }
-                acc0.intoArray(red, 0);
-                out[rr == 0 ? o0 : o1] = DecodedDots.finish(VectorShapes.reduce(red, 0), 0f, 0f, DecodedDots.NO_MIN);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
             }
+            return sum(acc, red);
         }
 
         @Override
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             int qo = slot * cols;
+            int bo = slot * d.nb;
             for (int blk = 0; blk < cols / 256; blk++) {
-                long p = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
-                float dd = Float.float16ToFloat(w.get(LE_SHORT, p + Q3_KCodec.D));
+                long o = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
+                d.scale[bo + blk] = Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D));
                 for (int n = 0; n < 2; n++) {
-                    long sc = scales3(w, p + Q3_KCodec.SCALES, n);
+                    long scn = scales3(w, o + Q3_KCodec.SCALES, n);
                     for (int j = 0; j < 4; j++) {
                         for (int l = 0; l < 32; l += F) {
-                            int k = 2 * j + (l >> 4);
-                            ByteVector q = shr(loadBytes(w, p + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3)
-                                    .or(shl(shr(loadBytes(w, p + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2)).sub((byte) 4);
-                            bytesToFloats(q).mul(bc(dd * (byteAt(sc, k) - 32)))
+                            ByteVector qs = shr(loadBytes(w, o + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3);
+                            ByteVector hm = shl(shr(loadBytes(w, o + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2);
+                            bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(byteAt(scn, 2 * j + (l >> 4)) - 32))
                                     .intoArray(d.q, qo + 256 * blk + 128 * n + 32 * j + l);
                         }
                     }

@@ -2,7 +2,6 @@ package dev.neox4j.engine.tensor.kernel;
 
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
-import dev.neox4j.engine.tensor.ActivationQuantizer;
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
@@ -11,14 +10,15 @@ import java.lang.foreign.MemorySegment;
 /**
  * Vector API kernels (jdk.incubator.vector) for every supported weight type, written once against the preferred
  * species ({@link VectorShapes}). Weights are read straight from the (mapped) segment; activations are
- * converted once per matmul by the same code as the scalar kernels.
+ * converted once per matmul ({@link VectorActivationQuantizer}, identical to the scalar conversion).
  *
- * <p>Up to three activation rows (decode): each pair of weight rows goes through its type's direct kernel
- * ({@link RowDot#dot2}) once per activation row. Four or more (prefill, batched decode): a tile of weight rows
- * (about 256 KB of floats, L2-resident) is dequantized once ({@link RowDot#decode}), then 4x4 register tiles
- * (four weight rows times four activation rows, {@link DecodedDots#tile}) run over it. Each single dot product
- * performs the same floating-point operations in the same order on either path, whatever the batch size, the
- * group it falls in and the row range a thread was given, so results are batch and thread-count invariant.
+ * <p>One activation row (decode): each weight row goes through its type's direct kernel ({@link RowDot#dot1}).
+ * Several rows (prefill, batched decode): a tile of weight rows (about 256 KB of floats, L2-resident) is decoded
+ * once into exact floats ({@link RowDot#decode}), then the activation rows run over it: 4x4 register tiles for
+ * the float types ({@link DecodedDots#tile4x4}); for the block types groups of four activation rows, two weight
+ * rows at a time ({@link DecodedDots#dot2x4}), the rest one by one. Each single dot product performs the same
+ * floating-point operations in the same order on either path, whatever the batch size, the group it falls in and
+ * the row range a thread was given, so results are batch and thread-count invariant.
  */
 public final class VectorKernels implements MatmulKernels {
 
@@ -44,7 +44,7 @@ public final class VectorKernels implements MatmulKernels {
 
     @Override
     public void quantize(float[] x, int xOffset, int rows, int cols, ActivationFormat format, Activations dst) {
-        ActivationQuantizer.quantize(x, xOffset, rows, cols, format, dst);
+        VectorActivationQuantizer.quantize(x, xOffset, rows, cols, format, dst);
     }
 
     /** The dot kernels of weight type {@code t}. */
@@ -77,35 +77,55 @@ public final class VectorKernels implements MatmulKernels {
         int cols = w.cols();
         int batch = a.rows();
         Decoded dec = WORKSPACE.get();
-        if (batch < 4) {
-            // few activation rows: straight from the weight bytes, two weight rows at a time (both stay in L1)
-            for (int r = rowStart; r < rowEnd; r += 2) {
-                int r2 = Math.min(r + 1, rowEnd - 1);
-                for (int b = 0; b < batch; b++) {
-                    int o = outOffset + b * outStride;
-                    k.dot2(seg, r * rowBytes, r2 * rowBytes, cols, a, b, dec.red, out, o + r, o + r2);
-                }
+        if (batch == 1) {
+            for (int r = rowStart; r < rowEnd; r++) {
+                out[outOffset + r] = k.dot1(seg, r * rowBytes, cols, a, 0, dec.red);
             }
             return;
         }
         int kind = k.kind();
-        int tile = Math.max(4, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)) & ~3);
-        dec.reset(tile, cols, k.blockElems());
+        int be = k.blockElems();
+        int tile = Math.max(1, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)));
+        dec.reset(tile, cols, be);
         for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
-            int n = Math.min(rowEnd - r0, tile);
-            for (int s = 0; s < n; s++) {
-                k.decode(seg, (r0 + s) * rowBytes, cols, dec, s);
+            int r1 = Math.min(rowEnd, r0 + tile);
+            for (int r = r0; r < r1; r++) {
+                k.decode(seg, r * rowBytes, cols, dec, r - r0);
             }
-            for (int b = 0; b < batch; b += 4) {
-                int na = Math.min(4, batch - b);
-                int b1 = b + Math.min(1, na - 1);
-                int b2 = b + Math.min(2, na - 1);
-                int b3 = b + Math.min(3, na - 1);
-                for (int s = 0; s < n; s += 4) {
-                    int nr = Math.min(4, n - s);
-                    DecodedDots.tile(dec, s, s + Math.min(1, nr - 1), s + Math.min(2, nr - 1), s + Math.min(3, nr - 1),
-                            nr, a, b, b1, b2, b3, na, kind, out, outOffset + r0, outStride);
+            if (kind == DecodedDots.FLOAT) {
+                tile4x4(dec, a, r1 - r0, batch, kind, be, out, outOffset + r0, outStride);
+                continue;
+            }
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                int r = r0;
+                for (; r + 2 <= r1; r += 2) {
+                    DecodedDots.dot2x4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
                 }
+                if (r < r1) {
+                    DecodedDots.dot4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
+                }
+            }
+            for (; b < batch; b++) {
+                for (int r = r0; r < r1; r++) {
+                    out[outOffset + b * outStride + r] = DecodedDots.dot1(dec, r - r0, a, b, kind, be);
+                }
+            }
+        }
+    }
+
+    /** Runs {@link DecodedDots#tile4x4} over {@code n} decoded rows and all activation rows (partial tiles padded). */
+    private static void tile4x4(Decoded dec, Activations a, int n, int batch, int kind, int be, float[] out, int o,
+                                int stride) {
+        for (int b = 0; b < batch; b += 4) {
+            int na = Math.min(4, batch - b);
+            int b1 = b + Math.min(1, na - 1);
+            int b2 = b + Math.min(2, na - 1);
+            int b3 = b + Math.min(3, na - 1);
+            for (int s = 0; s < n; s += 4) {
+                int nr = Math.min(4, n - s);
+                DecodedDots.tile4x4(dec, s, s + Math.min(1, nr - 1), s + Math.min(2, nr - 1), s + Math.min(3, nr - 1),
+                        nr, a, b, b1, b2, b3, na, kind, be, out, o, stride);
             }
         }
     }
