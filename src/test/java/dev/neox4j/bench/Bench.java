@@ -7,6 +7,7 @@ import dev.neox4j.engine.model.NeoxModelGenerator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -101,6 +102,9 @@ public final class Bench {
         r.put("java", Runtime.version().toString());
 
         ProcStatus mem;
+        long heapCommitted;
+        long heapUsed;
+        long nonHeapCommitted;
         String kernelName;
         long kvBytes;
         long params;
@@ -144,6 +148,10 @@ public final class Bench {
             r.put("ppRate", statsJson(Stats.of(pp)));
             r.put("tgRate", statsJson(Stats.of(tg)));
             mem = ProcStatus.read(); // one sequence's KV cache, before the streams test adds more
+            MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
+            heapCommitted = mx.getHeapMemoryUsage().getCommitted();
+            heapUsed = mx.getHeapMemoryUsage().getUsed();
+            nonHeapCommitted = mx.getNonHeapMemoryUsage().getCommitted();
             if (o.streams() > 1) {
                 if (o.warmup()) {
                     fb.streams(o.streams(), Math.min(o.tg(), 8));
@@ -179,6 +187,9 @@ public final class Bench {
         m.put("rssAnonBytes", mem.rssAnon());
         m.put("rssFileBytes", mem.rssFile());
         m.put("kvBytes", kvBytes);
+        m.put("heapCommittedBytes", heapCommitted);
+        m.put("heapUsedBytes", heapUsed);
+        m.put("nonHeapCommittedBytes", nonHeapCommitted);
         m.put("overheadBytes", mem.vmHwm() < 0 ? null : mem.vmHwm() - fileBytes - kvBytes);
         r.put("memory", m);
 
@@ -225,6 +236,10 @@ public final class Bench {
                     mem.vmRss() / 1048576.0, mem.vmHwm() / 1048576.0, mem.rssAnon() / 1048576.0,
                     mem.rssFile() / 1048576.0, fileBytes / 1048576.0, kvBytes / 1048576.0,
                     (mem.vmHwm() - fileBytes - kvBytes) / 1048576.0);
+            Map<String, Object> jm = (Map<String, Object>) r.get("memory");
+            out.printf(Locale.ROOT, "java heap: committed %.0f MiB, used %.0f MiB; non-heap committed %.0f MiB%n",
+                    (long) jm.get("heapCommittedBytes") / 1048576.0, (long) jm.get("heapUsedBytes") / 1048576.0,
+                    (long) jm.get("nonHeapCommittedBytes") / 1048576.0);
         }
     }
 
