@@ -118,7 +118,7 @@ final class ForwardBench implements AutoCloseable {
         cache.clear();
         batch.clear();
         for (int i = 0; i < n; i++) {
-            batch.add(cache, tokens[i], i == n - 1);
+            batch.add(cache, tokens[i], i == n - 1, true);
         }
         long t = System.nanoTime();
         forward.forward(batch);
@@ -131,7 +131,7 @@ final class ForwardBench implements AutoCloseable {
     double tg(int n) {
         cache.clear();
         batch.clear();
-        batch.add(cache, tokens[0], true);
+        batch.add(cache, tokens[0], true, true);
         forward.forward(batch);
         long t = System.nanoTime();
         for (int i = 0; i < n; i++) {
@@ -156,7 +156,7 @@ final class ForwardBench implements AutoCloseable {
         batch.clear();
         for (int s = 0; s < streams; s++) {
             for (int i = 0; i < 4; i++) {
-                batch.add(caches[s], tokens[s + i], i == 3);
+                batch.add(caches[s], tokens[s + i], i == 3, true);
             }
         }
         forward.forward(batch);

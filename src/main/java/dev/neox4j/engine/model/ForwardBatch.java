@@ -18,6 +18,7 @@ public final class ForwardBatch {
     private int[] tokens;       // [capacity]
     private int[] positions;    // [capacity]
     private int[] logitRows;    // [capacity] row in the logits output, or -1
+    private boolean[] prompt;   // [capacity] a prompt token (true) or a generated one
     private int size;
     private int logitCount;
 
@@ -33,6 +34,7 @@ public final class ForwardBatch {
         tokens = new int[c];
         positions = new int[c];
         logitRows = new int[c];
+        prompt = new boolean[c];
     }
 
     /** Removes all tokens. */
@@ -43,12 +45,24 @@ public final class ForwardBatch {
     }
 
     /**
-     * Appends a token of the sequence owning {@code cache}.
+     * Appends a generated token (not a prompt token) of the sequence owning {@code cache}; see
+     * {@link #add(KvCache, int, boolean, boolean)}.
+     */
+    public int add(KvCache cache, int token, boolean wantLogits) {
+        return add(cache, token, wantLogits, false);
+    }
+
+    /**
+     * Appends a token of the sequence owning {@code cache}. Prompt tokens may be evaluated on a faster matmul path
+     * whose rounding differs slightly from that of generated tokens (exact integer block sums, as llama.cpp); which
+     * path a token takes depends only on this flag, never on the rest of the batch, so a sequence computes the same
+     * alone or batched with others.
      *
+     * @param prompt whether the token is part of the sequence's prompt (as opposed to a sampled token fed back)
      * @return the token's index in the batch
      * @throws IllegalArgumentException if the token's position would not fit in the cache
      */
-    public int add(KvCache cache, int token, boolean wantLogits) {
+    public int add(KvCache cache, int token, boolean wantLogits, boolean prompt) {
         Objects.requireNonNull(cache, "cache");
         int pos = positionOf(cache, size);
         if (pos >= cache.capacity()) {
@@ -61,11 +75,13 @@ public final class ForwardBatch {
             tokens = Arrays.copyOf(tokens, c);
             positions = Arrays.copyOf(positions, c);
             logitRows = Arrays.copyOf(logitRows, c);
+            this.prompt = Arrays.copyOf(this.prompt, c);
         }
         caches[size] = cache;
         tokens[size] = token;
         positions[size] = pos;
         logitRows[size] = wantLogits ? logitCount++ : -1;
+        this.prompt[size] = prompt;
         return size++;
     }
 
@@ -92,6 +108,12 @@ public final class ForwardBatch {
             }
             positions[i] = pos;
         }
+    }
+
+    /** Whether entry {@code i} was added as a prompt token. */
+    public boolean isPrompt(int i) {
+        Objects.checkIndex(i, size);
+        return prompt[i];
     }
 
     /** Number of tokens. */

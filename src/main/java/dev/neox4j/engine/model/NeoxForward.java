@@ -35,6 +35,7 @@ public final class NeoxForward {
     // T = maxBatchTokens, E = n_embd, F = n_ff, V = n_vocab, L = rows whose logits are wanted
     private final int[] positions;      // [T]     position of each batch entry in its sequence
     private final int[] rowEntry;       // [T]     batch entry computed in each row (identity until the last layer)
+    private final boolean[] rowPrompt;  // [T]     whether each row is a prompt token (kernels' faster path)
     private final float[] x;            // [T][E]  residual stream
     private final float[] h;            // [T][E]  LayerNorm output, the input of the next matmul
     private final float[] qkv;          // [T][3E] fused projection: Q | K | V, each head h at [h*hd, (h+1)*hd)
@@ -75,6 +76,7 @@ public final class NeoxForward {
         int t = maxBatchTokens;
         positions = new int[t];
         rowEntry = new int[t];
+        rowPrompt = new boolean[t];
         x = new float[t * e];
         h = new float[t * e];
         qkv = new float[t * 3 * e];
@@ -124,6 +126,7 @@ public final class NeoxForward {
         for (int i = 0; i < n; i++) {
             positions[i] = batch.position(i);
             rowEntry[i] = i;
+            rowPrompt[i] = batch.isPrompt(i);
         }
 
         // token embeddings                                                  x: [n][E]
@@ -239,6 +242,7 @@ public final class NeoxForward {
                 if (k != i) {
                     System.arraycopy(x, i * e, x, k * e, e); // k < i: the source row is not needed any more
                 }
+                rowPrompt[k] = batch.isPrompt(i);
                 rowEntry[k++] = i;
             }
         }
@@ -258,6 +262,7 @@ public final class NeoxForward {
      * to the weight's activation format, then the output rows are split over the pool.
      */
     private void matmul(WeightMatrix w, float[] in, int rows, float[] out, float[] bias, boolean gelu) {
+        act.markPromptRows(rowPrompt, rows);
         kernels.quantize(in, 0, rows, w.cols(), ActivationFormat.forWeight(w.type()), act);
         matmulJob.set(w, out, rows, bias, gelu);
         pool.run(w.rows(), matmulJob);

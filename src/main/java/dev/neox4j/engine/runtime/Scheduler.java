@@ -411,7 +411,7 @@ final class Scheduler {
             s.stepRowStart = rows;
             s.stepRows = needRows;
             for (int p = from; p < to; p++) {
-                batch.add(s.cache, s.prompt[p], s.wantsPromptLogits(p));
+                batch.add(s.cache, s.prompt[p], s.wantsPromptLogits(p), true);
             }
             tokens += to - from;
             rows += needRows;

@@ -23,6 +23,7 @@ public final class ActivationQuantizer {
         for (int r = 0; r < rows; r++) {
             quantizeRow(x, xOffset + r * cols, cols, format, dst, r);
         }
+        dst.fillShortValues();
     }
 
     /** Converts one row of {@code dst.cols()} floats into row {@code row} of {@code dst}. */

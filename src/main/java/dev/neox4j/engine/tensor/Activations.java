@@ -15,6 +15,7 @@ import java.util.Objects;
  *       f16-rounded {@code d} for Q8_0/Q8_1, the f32 {@code d} for Q8_K). Empty for the float formats.</li>
  *   <li>{@link #sums()}: Q8_1: {@code [rows][cols / 32]} the f16-rounded {@code s} of each block (as float);
  *       Q8_K: {@code [rows][cols / 16]} the integer {@code bsums} (as exact floats). Empty otherwise.</li>
+ *   <li>{@link #shortValues()}: the 8-bit formats' quants again as shorts (integer kernels).</li>
  *   <li>{@link #pairSums()}: Q8_K only, {@code [rows][cols / 32]}: {@code bsums[2k] + bsums[2k+1]}, the integer
  *       sum of each 32-element group (what Q4_K/Q5_K mins multiply). Empty otherwise.</li>
  * </ul>
@@ -30,6 +31,10 @@ public final class Activations {
     private float[] scales = new float[0];
     private float[] sums = new float[0];
     private float[] pairSums = new float[0];
+    private short[] shortValues = new short[0];
+    private int[] promptRows = new int[0];
+    private int promptCount;
+    private Activations dequantized;
 
     /** Creates an empty buffer. */
     public Activations() {
@@ -55,7 +60,9 @@ public final class Activations {
         scales = grow(scales, Math.multiplyExact(rows, scalesPerRow()));
         sums = grow(sums, Math.multiplyExact(rows, sumsPerRow()));
         pairSums = grow(pairSums, Math.multiplyExact(rows, pairSumsPerRow()));
-
+        if (format.blockElems > 1 && shortValues.length < rows * cols) {
+            shortValues = new short[rows * cols];
+        }
     }
 
     private static float[] grow(float[] a, int n) {
@@ -80,6 +87,66 @@ public final class Activations {
     /** Per-element values, {@code [rows][cols]}. */
     public float[] values() {
         return values;
+    }
+
+    /**
+     * The 8-bit formats' quants as shorts, {@code [rows][cols]} (same order and offsets as {@link #values()}),
+     * for integer kernels; filled by the quantizers ({@link #fillShortValues()}).
+     */
+    public short[] shortValues() {
+        return shortValues;
+    }
+
+    /** Copies the integer {@link #values()} of the 8-bit formats into {@link #shortValues()}. */
+    public void fillShortValues() {
+        if (format.blockElems == 1) {
+            return;
+        }
+        int n = rows * cols;
+        for (int i = 0; i < n; i++) {
+            shortValues[i] = (short) values[i];
+        }
+    }
+
+    /**
+     * Marks which of the next {@link #reset}'s rows are prompt rows: {@code flags[r]} for {@code r < n}. Kernels
+     * may evaluate prompt rows on a faster path with a different (still llama.cpp-faithful) rounding, as long as a
+     * row's result never depends on the other rows; other rows keep the exact integer block sums, so a generated
+     * token computes the same whether it is alone or batched. Stays in force until marked again.
+     */
+    public void markPromptRows(boolean[] flags, int n) {
+        if (promptRows.length < n) {
+            promptRows = new int[Math.max(n, 2 * promptRows.length)];
+        }
+        int c = 0;
+        for (int r = 0; r < n; r++) {
+            if (flags[r]) {
+                promptRows[c++] = r;
+            }
+        }
+        promptCount = c;
+    }
+
+    /** Number of rows marked as prompt rows ({@link #markPromptRows}). */
+    public int promptRowCount() {
+        return promptCount;
+    }
+
+    /** The {@code k}-th prompt row's index, ascending in {@code k}. */
+    public int promptRow(int k) {
+        return promptRows[k];
+    }
+
+    /**
+     * The prompt rows dequantized ({@code quant * block scale}, as floats), in an F32-format buffer of the same
+     * shape whose other rows are undefined; filled by the Vector API quantizer when prompt rows are marked and the
+     * format is an 8-bit one.
+     */
+    public Activations dequantized() {
+        if (dequantized == null) {
+            dequantized = new Activations();
+        }
+        return dequantized;
     }
 
     /** Index of row {@code r}'s first value. */

@@ -42,6 +42,23 @@ class NeoxForwardDeterminismTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("types")
     void batchTokenByTokenThreadsAndMixedBatchesAreBitIdentical(String type) {
+        checkInvariance(type, false);
+    }
+
+    /**
+     * The same for prompt tokens, which the vector kernels evaluate on their dequantized-float path: a prompt
+     * token's logits do not depend on the thread count, on being evaluated one by one or in a batch, or on
+     * generated tokens and other prompts sharing the batch. (Their distance to llama.cpp is checked by
+     * {@link NeoxForwardGoldenTest}.)
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("types")
+    void promptTokensAreBitIdenticalAcrossThreadsAndBatches(String type) {
+        checkInvariance(type, true);
+    }
+
+    /** Runs the invariance checks with seq64 added as prompt or generated tokens; returns its batch logits. */
+    private float[] checkInvariance(String type, boolean promptA) {
         int[] a = ModelFixtures.tokens("seq64");
         int[] b = ModelFixtures.tokens("seq8");
         int[] c = Arrays.copyOf(ModelFixtures.tokens("seq300"), 40);
@@ -49,14 +66,15 @@ class NeoxForwardDeterminismTest {
              WorkerPool three = new WorkerPool(3)) {
             NeoxModel m = NeoxModel.load(file);
             int v = m.vocabSize();
-            float[] reference = ForwardRunner.batch(new NeoxForward(m, KERNELS, ParallelFor.SERIAL, 64), cache(m, 64), a);
+            float[] reference = ForwardRunner.batch(new NeoxForward(m, KERNELS, ParallelFor.SERIAL, 64), cache(m, 64),
+                    a, promptA);
 
-            assertArrayEquals(reference, ForwardRunner.batch(new NeoxForward(m, KERNELS, two, 64), cache(m, 64), a),
-                    "2 threads vs 1");
-            assertArrayEquals(reference, ForwardRunner.batch(new NeoxForward(m, KERNELS, three, 64), cache(m, 64), a),
-                    "3 threads vs 1");
-            assertArrayEquals(reference, ForwardRunner.oneByOne(new NeoxForward(m, KERNELS, two, 1), cache(m, 64), a),
-                    "token by token vs one batch");
+            assertArrayEquals(reference, ForwardRunner.batch(new NeoxForward(m, KERNELS, two, 64), cache(m, 64), a,
+                    promptA), "2 threads vs 1");
+            assertArrayEquals(reference, ForwardRunner.batch(new NeoxForward(m, KERNELS, three, 64), cache(m, 64), a,
+                    promptA), "3 threads vs 1");
+            assertArrayEquals(reference, ForwardRunner.oneByOne(new NeoxForward(m, KERNELS, two, 1), cache(m, 64), a,
+                    promptA), "token by token vs one batch");
 
             // a evaluated together with b and c: prefill chunks interleaved, then decode-style steps of one token
             // per sequence; only some tokens ask for logits
@@ -77,13 +95,13 @@ class NeoxForwardDeterminismTest {
                 int nc = step == 0 ? 20 : step == 4 ? 15 : 1;
                 for (int k = 0; k < Math.max(chunkA[step], Math.max(nb, nc)); k++) {
                     if (k < nc && ic < c.length) {
-                        batch.add(cc, c[ic++], k % 3 == 0);
+                        batch.add(cc, c[ic++], k % 3 == 0, ic % 2 == 0); // prompt and generated rows mixed
                     }
                     if (k < chunkA[step]) {
-                        entryOfA[k] = batch.add(ca, a[ia++], true);
+                        entryOfA[k] = batch.add(ca, a[ia++], true, promptA);
                     }
                     if (k < nb && ib < b.length) {
-                        batch.add(cb, b[ib++], true);
+                        batch.add(cb, b[ib++], true, !promptA);
                     }
                 }
                 float[] out = fwd.forward(batch);
@@ -97,6 +115,7 @@ class NeoxForwardDeterminismTest {
             assertEquals(ib, cb.length());
             assertEquals(ic, cc.length());
             assertArrayEquals(reference, mixed, "alone vs mixed with two other sequences");
+            return reference;
         }
     }
 

@@ -49,8 +49,11 @@ class NeoxForwardGoldenTest {
             Map.entry("Q4_K_S", QUANTIZED), Map.entry("Q4_K_M", QUANTIZED), Map.entry("Q5_K_S", QUANTIZED),
             Map.entry("Q5_K_M", QUANTIZED), Map.entry("Q6_K", QUANTIZED));
 
-    /** Kernel families every golden runs with. */
-    static final List<String> KERNELS = List.of("scalar", "vector");
+    /**
+     * Kernel families every golden runs with; {@code vector+prompt} marks the prompt tokens as prompt tokens, which
+     * the vector kernels evaluate on their dequantized-float path (the Engine does this for every prompt).
+     */
+    static final List<String> KERNELS = List.of("scalar", "vector", "vector+prompt");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
@@ -67,7 +70,8 @@ class NeoxForwardGoldenTest {
     void promptInOneBatchThenGreedyDecodingMatchLlamaCpp(String type, String kernelName) {
         Bound bound = LLAMA_BOUNDS.get(type);
         assertNotNull(bound, "no bound for " + type);
-        MatmulKernels kernels = Kernels.select(kernelName);
+        MatmulKernels kernels = Kernels.select(kernelName.replace("+prompt", ""));
+        boolean asPrompt = kernelName.endsWith("+prompt");
         try (GgufFile file = ModelFixtures.open(type); WorkerPool pool = new WorkerPool(2)) {
             NeoxModel model = NeoxModel.load(file);
             int v = model.vocabSize();
@@ -78,7 +82,7 @@ class NeoxForwardGoldenTest {
                 float[] golden = ModelFixtures.greedyLogits(type, seq);
                 KvCache cache = KvCache.forModel(model.hparams(), prompt.length + greedy.length, KvCache.ElementType.F32);
                 // the prompt in one batch, logits for every position
-                float[] promptLogits = ForwardRunner.batch(fwd, cache, prompt);
+                float[] promptLogits = ForwardRunner.batch(fwd, cache, prompt, asPrompt);
                 assertEquals(prompt.length, cache.length());
                 LogitDiff vsLlama = LogitDiff.of(promptLogits, 0, ModelFixtures.logits(type, seq), 0, prompt.length, v);
                 LogitDiff vsRef = LogitDiff.of(promptLogits, 0, ModelFixtures.refLogits(type, seq), 0, prompt.length, v);

@@ -35,6 +35,37 @@ final class Decoded {
         coef = grow(coef, (long) rows * nb * 16);
     }
 
+    /**
+     * Turns the first {@code rows} decoded row slots of a block type without an additive min (kind
+     * {@link DecodedDots#NO_MIN} or {@link DecodedDots#SUB_KMIN}, blocks of {@code blockElems}) into the
+     * dequantized weights themselves, in place: {@code scale * q}, minus {@code min * coef} of the 16-element group
+     * for Q2_K/Q4_K/Q5_K. This is what prompt rows are multiplied with (as plain float rows).
+     */
+    void dequantize(int rows, int kind, int blockElems) {
+        for (int s = 0; s < rows; s++) {
+            int qo = s * cols;
+            for (int blk = 0; blk < nb; blk++) {
+                int bi = s * nb + blk;
+                int e0 = qo + blk * blockElems;
+                jdk.incubator.vector.FloatVector sc = VectorShapes.bc(scale[bi]);
+                if (kind == DecodedDots.SUB_KMIN) {
+                    float m = min[bi];
+                    for (int g = 0; g < blockElems / 16; g++) {
+                        jdk.incubator.vector.FloatVector off = VectorShapes.bc(-(m * coef[bi * 16 + g]));
+                        for (int j = 0; j < 16; j += VectorShapes.F) {
+                            int e = e0 + 16 * g + j;
+                            VectorShapes.ld(q, e).fma(sc, off).intoArray(q, e);
+                        }
+                    }
+                } else {
+                    for (int j = 0; j < blockElems; j += VectorShapes.F) {
+                        VectorShapes.ld(q, e0 + j).mul(sc).intoArray(q, e0 + j);
+                    }
+                }
+            }
+        }
+    }
+
     private static float[] grow(float[] a, long n) {
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("decode tile too large: " + n);

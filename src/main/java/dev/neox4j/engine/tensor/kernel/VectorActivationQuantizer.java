@@ -41,6 +41,36 @@ final class VectorActivationQuantizer {
                 q8Row(x, xOffset + r * cols, cols, format == ActivationFormat.Q8_1, dst, r);
             }
         }
+        dst.fillShortValues();
+        if (dst.promptRowCount() > 0) {
+            dequantizePromptRows(dst);
+        }
+    }
+
+    /** Fills {@link Activations#dequantized()} for the marked prompt rows: each quant times its block scale. */
+    private static void dequantizePromptRows(Activations src) {
+        int rows = src.rows();
+        int cols = src.cols();
+        int be = src.format().blockElems;
+        Activations dst = src.dequantized();
+        dst.reset(ActivationFormat.F32, rows, cols);
+        float[] v = src.values();
+        float[] sc = src.scales();
+        float[] out = dst.values();
+        for (int k = 0; k < src.promptRowCount(); k++) {
+            int r = src.promptRow(k);
+            if (r >= rows) {
+                break;
+            }
+            int vo = src.valuesOffset(r);
+            int so = src.scalesOffset(r);
+            for (int b = 0; b < cols / be; b++) {
+                FloatVector d = FloatVector.broadcast(FS, sc[so + b]);
+                for (int j = 0; j < be; j += F) {
+                    ld(v, vo + b * be + j).mul(d).intoArray(out, vo + b * be + j);
+                }
+            }
+        }
     }
 
     /** Round half to even of every lane ({@code |t| <= 2^22}). */

@@ -19,6 +19,13 @@ import java.lang.foreign.MemorySegment;
  * rows at a time ({@link DecodedDots#dot2x4}), the rest one by one. Each single dot product performs the same
  * floating-point operations in the same order on either path, whatever the batch size, the group it falls in and
  * the row range a thread was given, so results are batch and thread-count invariant.
+ *
+ * <p>Prompt rows ({@link Activations#markPromptRows}) of the block types without an additive min (all but
+ * Q4_1/Q5_1, whose f16-rounded activation block sums the float path would not reproduce) take a faster path: the decoded tile is
+ * dequantized to float weights once ({@link Decoded#dequantize}) and multiplied with the dequantized 8-bit
+ * activations in 4x4 register tiles (one FMA chain per pair, no per-block scale step), as for float weights.
+ * Their rounding differs from the integer block sums by float rounding only, and a prompt row's result still
+ * never depends on the other rows of the batch, so prompts stay batch invariant too.
  */
 public final class VectorKernels implements MatmulKernels {
 
@@ -72,32 +79,69 @@ public final class VectorKernels implements MatmulKernels {
                        int outStride) {
         KernelChecks.check(w, a, rowStart, rowEnd, out, outOffset, outStride);
         RowDot k = dots(w.type());
-        MemorySegment seg = w.data();
-        long rowBytes = w.rowBytes();
-        int cols = w.cols();
         int batch = a.rows();
+        int kind = k.kind();
+        int prompts = kind == DecodedDots.FLOAT || kind == DecodedDots.ADD_MIN ? 0 : promptRows(a, batch);
         Decoded dec = WORKSPACE.get();
-        if (batch == 1) {
+        if (prompts == 0 && batch == 1) {
+            MemorySegment seg = w.data();
+            long rowBytes = w.rowBytes();
+            int cols = w.cols();
             for (int r = rowStart; r < rowEnd; r++) {
                 out[outOffset + r] = k.dot1(seg, r * rowBytes, cols, a, 0, dec.red);
             }
             return;
         }
-        int kind = k.kind();
+        int cols = w.cols();
         int be = k.blockElems();
         int tile = Math.max(1, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)));
         dec.reset(tile, cols, be);
         for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
             int r1 = Math.min(rowEnd, r0 + tile);
             for (int r = r0; r < r1; r++) {
-                k.decode(seg, r * rowBytes, cols, dec, r - r0);
+                k.decode(w.data(), r * w.rowBytes(), cols, dec, r - r0);
             }
             if (kind == DecodedDots.FLOAT) {
                 tile4x4(dec, a, r1 - r0, batch, kind, be, out, outOffset + r0, outStride);
                 continue;
             }
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
+            if (prompts < batch) {
+                generatedRows(dec, a, prompts, r0, r1, batch, kind, be, out, outOffset, outStride);
+            }
+            if (prompts > 0) {
+                dec.dequantize(r1 - r0, kind, be);
+                promptTiles(dec, a, r1 - r0, prompts, be, out, outOffset + r0, outStride);
+            }
+        }
+    }
+
+    /** Number of marked prompt rows below {@code batch} (they come first in {@link Activations#promptRow}). */
+    private static int promptRows(Activations a, int batch) {
+        int n = 0;
+        while (n < a.promptRowCount() && a.promptRow(n) < batch) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The exact integer-block-sum dots of every activation row except the first {@code prompts} prompt rows with
+     * the decoded tile of weight rows {@code [r0, r1)}: runs of consecutive such rows in groups of four, two weight
+     * rows at a time, the rest one by one (each result is the same in any group, and equal to the direct kernel's).
+     */
+    private static void generatedRows(Decoded dec, Activations a, int prompts, int r0, int r1, int batch, int kind,
+                                      int be, float[] out, int outOffset, int outStride) {
+        int p = 0; // next of the first `prompts` prompt rows (the ones computed elsewhere)
+        int b = 0;
+        while (b < batch) {
+            int nextPrompt = p < prompts ? a.promptRow(p) : batch;
+            if (b == nextPrompt) {
+                b++;
+                p++;
+                continue;
+            }
+            int end = nextPrompt; // [b, end) holds no prompt row
+            for (; b + 4 <= end; b += 4) {
                 int r = r0;
                 for (; r + 2 <= r1; r += 2) {
                     DecodedDots.dot2x4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
@@ -106,10 +150,31 @@ public final class VectorKernels implements MatmulKernels {
                     DecodedDots.dot4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
                 }
             }
-            for (; b < batch; b++) {
+            for (; b < end; b++) {
                 for (int r = r0; r < r1; r++) {
                     out[outOffset + b * outStride + r] = DecodedDots.dot1(dec, r - r0, a, b, kind, be);
                 }
+            }
+        }
+    }
+
+    /**
+     * The prompt rows against the dequantized tile of {@code n} weight rows, as float rows: 4x4 register tiles of
+     * (dequantized weights) x (dequantized activations), one FMA chain per pair over the whole row.
+     */
+    private static void promptTiles(Decoded dec, Activations a, int n, int prompts, int be, float[] out, int o,
+                                    int stride) {
+        Activations x = a.dequantized();
+        for (int k = 0; k < prompts; k += 4) {
+            int na = Math.min(4, prompts - k);
+            int b0 = a.promptRow(k);
+            int b1 = a.promptRow(k + Math.min(1, na - 1));
+            int b2 = a.promptRow(k + Math.min(2, na - 1));
+            int b3 = a.promptRow(k + Math.min(3, na - 1));
+            for (int s = 0; s < n; s += 4) {
+                int nr = Math.min(4, n - s);
+                DecodedDots.tile4x4(dec, s, s + Math.min(1, nr - 1), s + Math.min(2, nr - 1), s + Math.min(3, nr - 1),
+                        nr, x, b0, b1, b2, b3, na, DecodedDots.FLOAT, be, out, o, stride);
             }
         }
     }

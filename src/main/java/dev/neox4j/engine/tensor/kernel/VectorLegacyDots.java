@@ -9,6 +9,10 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytes;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytesAsShorts;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.lds;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.shortsToFloats;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shr;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.sum;
 
@@ -20,6 +24,8 @@ import dev.neox4j.engine.tensor.Q5_1Codec;
 import dev.neox4j.engine.tensor.Q8_0Codec;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorMask;
 
 import java.lang.foreign.MemorySegment;
@@ -55,6 +61,18 @@ final class VectorLegacyDots {
         return v.blend(v.or((byte) 0x10), m);
     }
 
+    /** Integer lane sums of one Q4_0 block at {@code o} with the activation shorts from {@code yb}, as floats. */
+    static FloatVector q4Sum(MemorySegment w, long o, short[] ys, int yb) {
+        ShortVector p = ShortVector.zero(SS);
+        for (int j = 0; j < 16; j += F) {
+            ShortVector q = loadBytesAsShorts(w, o + Q4_0Codec.QS + j);
+            ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
+            p = p.add(lo.mul(lds(ys, yb + j))).add(hi.mul(lds(ys, yb + 16 + j)));
+        }
+        return shortsToFloats(p);
+    }
+
     /** Q4_0: {@code (q - 8) * d}. */
     static final RowDot Q4_0 = new RowDot() {
         @Override
@@ -69,21 +87,14 @@ final class VectorLegacyDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
+            short[] ys = a.shortValues();
             FloatVector acc = FloatVector.zero(FS);
             for (int blk = 0; blk < cols / 32; blk++) {
                 long o = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
-                int yb = yo + 32 * blk;
-                FloatVector isum = FloatVector.zero(FS);
-                for (int j = 0; j < 16; j += F) {
-                    ByteVector q = loadBytes(w, o + Q4_0Codec.QS + j);
-                    isum = bytesToFloats(lo(q).sub((byte) 8)).fma(ld(y, yb + j), isum);
-                    isum = bytesToFloats(hi(q).sub((byte) 8)).fma(ld(y, yb + 16 + j), isum);
-                }
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(q4Sum(w, o, ys, yo + 32 * blk), acc);
             }
             return sum(acc, red);
         }
@@ -169,19 +180,20 @@ final class VectorLegacyDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
+            short[] ys = a.shortValues();
             FloatVector acc = FloatVector.zero(FS);
             for (int blk = 0; blk < cols / 32; blk++) {
                 long o = off + (long) blk * Q8_0Codec.BLOCK_BYTES;
                 int yb = yo + 32 * blk;
-                FloatVector isum = FloatVector.zero(FS);
-                for (int j = 0; j < 32; j += F) {
-                    isum = bytesToFloats(loadBytes(w, o + Q8_0Codec.QS + j)).fma(ld(y, yb + j), isum);
+                ShortVector p = ShortVector.zero(SS);
+                for (int j = 0; j < 16; j += F) {
+                    p = p.add(loadBytesAsShorts(w, o + Q8_0Codec.QS + j).mul(lds(ys, yb + j)))
+                            .add(loadBytesAsShorts(w, o + Q8_0Codec.QS + 16 + j).mul(lds(ys, yb + 16 + j)));
                 }
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(isum, acc);
+                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(shortsToFloats(p), acc);
             }
             return sum(acc, red);
         }

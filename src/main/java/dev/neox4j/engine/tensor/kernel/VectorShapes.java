@@ -117,6 +117,21 @@ final class VectorShapes {
         return (FloatVector) b.convertShape(VectorOperators.B2F, FS, 0);
     }
 
+    /** {@code F} signed bytes at {@code off}, sign-extended to shorts. */
+    static ShortVector loadBytesAsShorts(MemorySegment s, long off) {
+        return (ShortVector) loadBytes(s, off).convertShape(VectorOperators.B2S, SS, 0);
+    }
+
+    /** {@code F} shorts of {@code a} from {@code i}. */
+    static ShortVector lds(short[] a, int i) {
+        return ShortVector.fromArray(SS, a, i);
+    }
+
+    /** {@code F} shorts as floats (exact). */
+    static FloatVector shortsToFloats(ShortVector v) {
+        return (FloatVector) v.convertShape(VectorOperators.S2F, FS, 0);
+    }
+
     /** Loads {@code F} bytes. */
     static ByteVector loadBytes(MemorySegment s, long off) {
         return ByteVector.fromMemorySegment(BS, s, off, LE);

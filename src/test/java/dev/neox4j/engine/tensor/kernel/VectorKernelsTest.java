@@ -135,6 +135,91 @@ class VectorKernelsTest {
         }
     }
 
+    /**
+     * Allowed |prompt path - scalar| relative to {@code sum_i |w_i * x_i|}: the prompt path multiplies the
+     * dequantized weights with the dequantized activations in one float FMA chain, so it differs from the exact
+     * integer block sums by the rounding of the products and of the running sum (measured ≤ 2e-7).
+     */
+    static final double PROMPT_VS_SCALAR_REL = 2e-6;
+
+    /**
+     * Prompt rows (of every block type but Q4_1/Q5_1, which keep the integer path for them): within
+     * {@link #PROMPT_VS_SCALAR_REL} of the scalar reference; bit-identical whether computed alone,
+     * among other prompt rows or among generated rows, and over any row split; the generated rows of a mixed batch
+     * are bit-identical to the same rows computed alone (the integer path).
+     */
+    @ParameterizedTest(name = "{0} cols={1}")
+    @MethodSource("cases")
+    void promptRowsTakeTheirOwnPathAndStayBatchInvariant(GgmlType type, int cols) {
+        int rows = 7;
+        long seed = type.ordinal() * 7919L + cols;
+        float[] wf = TestData.gaussian(rows * cols, seed);
+        float[] x = TestData.gaussian(8 * cols, seed + 1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= 50f;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            byte[] bytes = TensorCodecs.quantize(type, wf, 0, rows * cols);
+            MemorySegment seg = arena.allocate(bytes.length + 1).asSlice(1);
+            seg.copyFrom(MemorySegment.ofArray(bytes));
+            WeightMatrix w = new WeightMatrix("w", type, seg, rows, cols);
+            ActivationFormat f = ActivationFormat.forWeight(type);
+            float[] wd = new float[rows * cols];
+            TensorCodecs.dequantize(type, seg, 0, wd, 0, rows * cols);
+
+            boolean[] mixedFlags = {false, true, true, false, false, true, true, true};
+            float[] mixed = run(w, x, 8, cols, mixedFlags);
+            float[] allPrompt = run(w, x, 8, cols, new boolean[] {true, true, true, true, true, true, true, true});
+            float[] generated = run(w, x, 8, cols, new boolean[8]);
+            Activations a = VECTOR.newActivations();
+            VECTOR.quantize(x, 0, 8, cols, f, a);
+            float[] scalar = new float[8 * rows];
+            SCALAR.matmul(w, a, 0, rows, scalar, 0, rows);
+            for (int b = 0; b < 8; b++) {
+                float[] alone = run(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, cols,
+                        new boolean[] {mixedFlags[b]});
+                for (int r = 0; r < rows; r++) {
+                    int i = b * rows + r;
+                    String where = type + " cols " + cols + " b " + b + " r " + r;
+                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(mixed[i]), where + " alone");
+                    boolean promptPath = mixedFlags[b] && type != GgmlType.Q4_1 && type != GgmlType.Q5_1;
+                    if (promptPath) {
+                        assertEquals(Float.floatToRawIntBits(allPrompt[i]), Float.floatToRawIntBits(mixed[i]),
+                                where + " among prompts vs among generated rows");
+                        double mag = 0;
+                        for (int c = 0; c < cols; c++) {
+                            mag += Math.abs((double) wd[r * cols + c] * x[b * cols + c]);
+                        }
+                        assertEquals(scalar[i], mixed[i], Math.max(mag * PROMPT_VS_SCALAR_REL, 1e-30), where + " vs scalar");
+                    } else {
+                        assertEquals(Float.floatToRawIntBits(generated[i]), Float.floatToRawIntBits(mixed[i]),
+                                where + " generated row changed by prompt rows in its batch");
+                    }
+                }
+            }
+            // row split of a mixed batch
+            Activations m = VECTOR.newActivations();
+            m.markPromptRows(mixedFlags, 8);
+            VECTOR.quantize(x, 0, 8, cols, f, m);
+            float[] split = new float[8 * rows];
+            VECTOR.matmul(w, m, 0, 3, split, 0, rows);
+            VECTOR.matmul(w, m, 3, rows, split, 0, rows);
+            for (int i = 0; i < split.length; i++) {
+                assertEquals(Float.floatToRawIntBits(mixed[i]), Float.floatToRawIntBits(split[i]), type + " split " + i);
+            }
+        }
+    }
+
+    /** One vector matmul of {@code batch} activation rows of {@code x}, marked by {@code flags}. */
+    private static float[] run(WeightMatrix w, float[] x, int batch, int cols, boolean[] flags) {
+        Activations a = VECTOR.newActivations();
+        a.markPromptRows(flags, batch);
+        VECTOR.quantize(x, 0, batch, cols, ActivationFormat.forWeight(w.type()), a);
+        float[] out = new float[batch * w.rows()];
+        VECTOR.matmul(w, a, 0, w.rows(), out, 0, w.rows());
+        return out;
+    }
+
     @ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1",
             "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"})
