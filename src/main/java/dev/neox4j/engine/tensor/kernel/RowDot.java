@@ -23,6 +23,26 @@ interface RowDot {
      */
     float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red);
 
+    /**
+     * Dots of the weight row at byte {@code off} with the {@code n} (1..4) consecutive activation rows from
+     * {@code b}, to {@code out[o + i * stride]}: each exactly {@link #dot1}'s result, in one pass over the row
+     * where a type has such a kernel (small batches of generated tokens), else {@link #dot1} per row.
+     */
+    default void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o, int stride,
+                      float[] red) {
+        for (int i = 0; i < n; i++) {
+            out[o + i * stride] = dot1(w, off, cols, a, b + i, red);
+        }
+    }
+
+    /**
+     * Whether {@link #dotN} is a one-pass kernel that beats the decoded tile for small batches of generated rows
+     * (else the caller decodes a tile for batches).
+     */
+    default boolean multiRow() {
+        return false;
+    }
+
     /** Decodes the weight row at byte {@code off} into row slot {@code slot} of {@code d}. */
     void decode(MemorySegment w, long off, int cols, Decoded d, int slot);
 }

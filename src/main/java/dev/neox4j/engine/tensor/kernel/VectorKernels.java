@@ -32,6 +32,12 @@ public final class VectorKernels implements MatmulKernels {
     /** Decoded floats per row tile (kept in L2 while the activation groups stream past). */
     private static final int TILE_FLOATS = 64 * 1024;
 
+    /**
+     * Up to this many generated rows (no prompt rows) go through the types' direct multi-row kernels
+     * ({@link RowDot#dotN}) instead of the decoded tile: small decode batches of concurrent streams.
+     */
+    static final int DIRECT_MAX_BATCH = 4;
+
     /** Per-thread decode tile and reduction scratch. */
     private static final ThreadLocal<Decoded> WORKSPACE = ThreadLocal.withInitial(Decoded::new);
 
@@ -89,6 +95,18 @@ public final class VectorKernels implements MatmulKernels {
             int cols = w.cols();
             for (int r = rowStart; r < rowEnd; r++) {
                 out[outOffset + r] = k.dot1(seg, r * rowBytes, cols, a, 0, dec.red);
+            }
+            return;
+        }
+        if (prompts == 0 && batch <= DIRECT_MAX_BATCH && k.multiRow()) {
+            MemorySegment seg = w.data();
+            long rowBytes = w.rowBytes();
+            int cols = w.cols();
+            for (int r = rowStart; r < rowEnd; r++) {
+                for (int b = 0; b < batch; b += 4) {
+                    k.dotN(seg, r * rowBytes, cols, a, b, Math.min(4, batch - b), out, outOffset + b * outStride + r,
+                            outStride, dec.red);
+                }
             }
             return;
         }

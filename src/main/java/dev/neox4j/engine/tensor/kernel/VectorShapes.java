@@ -33,7 +33,8 @@ final class VectorShapes {
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     private static final FloatVector TWO_POW_112 = FloatVector.broadcast(FS, 0x1p112f);
-    private static final FloatVector NEG_ZERO = FloatVector.broadcast(FS, -0.0f);
+    /** {@code -0.0} in every lane: {@code NEG_ZERO.add(v)} is {@code v} exactly, with a receiver C2 can intrinsify. */
+    static final FloatVector NEG_ZERO = FloatVector.broadcast(FS, -0.0f);
 
     private VectorShapes() {
     }

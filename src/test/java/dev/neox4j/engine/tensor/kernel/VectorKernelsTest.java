@@ -99,7 +99,7 @@ class VectorKernelsTest {
                 }
             }
 
-            // batch invariance: every row computed alone equals the same row inside batches of 2, 6 and 8 (direct
+            // batch invariance: every row computed alone equals the same row inside batches of 2, 3, 4, 6 and 8 (direct
             // and decoded paths, full and partial 4x4 tiles), bit for bit
             Activations all = VECTOR.newActivations();
             VECTOR.quantize(x, 0, 8, cols, f, all);
@@ -115,7 +115,7 @@ class VectorKernelsTest {
                             type + " batch invariance b " + b + " r " + r + ": " + alone[r] + " vs " + batched[b * rows + r]);
                 }
             }
-            for (int size : new int[] {2, 6}) {
+            for (int size : new int[] {2, 3, 4, 6}) {
                 Activations part = VECTOR.newActivations();
                 VECTOR.quantize(x, 0, size, cols, f, part);
                 float[] res = new float[size * rows];
