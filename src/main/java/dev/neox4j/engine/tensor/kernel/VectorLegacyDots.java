@@ -87,13 +87,106 @@ final class VectorLegacyDots {
     }
 
     /**
-     * One Q4_0 block's contribution for one activation row, added to {@code acc}: the integer lane sums of the
-     * expanded quants {@code lo}/{@code hi} ({@code F = 16}) with the activation shorts from {@code yb}, times
-     * {@code scale = dx * dy}, exactly as {@link #q4Sum} and the direct kernel.
+     * One 32-element block's contribution for one activation row, added to {@code acc}: the integer lane sums of
+     * its expanded quants, first half {@code lo} and second half {@code hi} ({@code F = 16}), with the activation
+     * shorts from {@code yb}, times {@code scale = dx * dy}, exactly as the direct kernels.
      */
-    static FloatVector q4Acc(ShortVector lo, ShortVector hi, short[] ys, int yb, float scale, FloatVector acc) {
+    static FloatVector halvesAcc(ShortVector lo, ShortVector hi, short[] ys, int yb, float scale, FloatVector acc) {
         ShortVector p = lo.mul(lds(ys, yb)).add(hi.mul(lds(ys, yb + 16)));
         return bc(scale).fma(shortsToFloats(p), acc);
+    }
+
+    /**
+     * Dots of one Q4_0 weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; repeats of
+     * the last row are computed, not written), expanding each block to shorts once: per row exactly the direct
+     * kernel's operations, so the results are bit-identical to it. (One method per type: a shared one exceeds
+     * C2's inlining budget and boxes vectors.)
+     */
+    static void dot4Q4(MemorySegment w, long off, int cols, Activations a, int b, int n,
+                     float[] out, int o, int stride, float[] red) {
+        short[] ys = a.shortValues();
+        float[] dy = a.scales();
+        int y0 = a.valuesOffset(b);
+        int y1 = a.valuesOffset(b + 1);
+        int y2 = a.valuesOffset(b + Math.min(2, n - 1));
+        int y3 = a.valuesOffset(b + Math.min(3, n - 1));
+        int s0 = a.scalesOffset(b);
+        int s1 = a.scalesOffset(b + 1);
+        int s2 = a.scalesOffset(b + Math.min(2, n - 1));
+        int s3 = a.scalesOffset(b + Math.min(3, n - 1));
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        for (int blk = 0; blk < cols / 32; blk++) {
+            long bo = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
+            float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
+            ShortVector lo = q4Lo(w, bo, 0);
+            ShortVector hi = q4Hi(w, bo, 0);
+            int e = 32 * blk;
+            c0 = halvesAcc(lo, hi, ys, y0 + e, dx * dy[s0 + blk], c0);
+            c1 = halvesAcc(lo, hi, ys, y1 + e, dx * dy[s1 + blk], c1);
+            c2 = halvesAcc(lo, hi, ys, y2 + e, dx * dy[s2 + blk], c2);
+            c3 = halvesAcc(lo, hi, ys, y3 + e, dx * dy[s3 + blk], c3);
+        }
+        // stored without calling sum(): past C2's node budget a call would box the accumulators
+        NEG_ZERO.add(c0).intoArray(red, 0);
+        out[o] = reduce(red, 0);
+        NEG_ZERO.add(c1).intoArray(red, 0);
+        out[o + stride] = reduce(red, 0);
+        NEG_ZERO.add(c2).intoArray(red, 0);
+        float r2 = reduce(red, 0);
+        NEG_ZERO.add(c3).intoArray(red, 0);
+        float r3 = reduce(red, 0);
+        if (n > 2) {
+            out[o + 2 * stride] = r2;
+        }
+        if (n > 3) {
+            out[o + 3 * stride] = r3;
+        }
+    }
+
+    /**
+     * {@link #dot4Q4} for a Q8_0 weight row.
+     */
+    static void dot4Q8(MemorySegment w, long off, int cols, Activations a, int b, int n,
+                     float[] out, int o, int stride, float[] red) {
+        short[] ys = a.shortValues();
+        float[] dy = a.scales();
+        int y0 = a.valuesOffset(b);
+        int y1 = a.valuesOffset(b + 1);
+        int y2 = a.valuesOffset(b + Math.min(2, n - 1));
+        int y3 = a.valuesOffset(b + Math.min(3, n - 1));
+        int s0 = a.scalesOffset(b);
+        int s1 = a.scalesOffset(b + 1);
+        int s2 = a.scalesOffset(b + Math.min(2, n - 1));
+        int s3 = a.scalesOffset(b + Math.min(3, n - 1));
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        for (int blk = 0; blk < cols / 32; blk++) {
+            long bo = off + (long) blk * Q8_0Codec.BLOCK_BYTES;
+            float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
+            ShortVector lo = loadBytesAsShorts(w, bo + Q8_0Codec.QS);
+            ShortVector hi = loadBytesAsShorts(w, bo + Q8_0Codec.QS + 16);
+            int e = 32 * blk;
+            c0 = halvesAcc(lo, hi, ys, y0 + e, dx * dy[s0 + blk], c0);
+            c1 = halvesAcc(lo, hi, ys, y1 + e, dx * dy[s1 + blk], c1);
+            c2 = halvesAcc(lo, hi, ys, y2 + e, dx * dy[s2 + blk], c2);
+            c3 = halvesAcc(lo, hi, ys, y3 + e, dx * dy[s3 + blk], c3);
+        }
+        // stored without calling sum(): past C2's node budget a call would box the accumulators
+        NEG_ZERO.add(c0).intoArray(red, 0);
+        out[o] = reduce(red, 0);
+        NEG_ZERO.add(c1).intoArray(red, 0);
+        out[o + stride] = reduce(red, 0);
+        NEG_ZERO.add(c2).intoArray(red, 0);
+        float r2 = reduce(red, 0);
+        NEG_ZERO.add(c3).intoArray(red, 0);
+        float r3 = reduce(red, 0);
+        if (n > 2) {
+            out[o + 2 * stride] = r2;
+        }
+        if (n > 3) {
+            out[o + 3 * stride] = r3;
+        }
     }
 
     /** Q4_0: {@code (q - 8) * d}. */
@@ -133,45 +226,8 @@ final class VectorLegacyDots {
                          int stride, float[] red) {
             if (F != 16 || n < 3) {
                 RowDot.super.dotN(w, off, cols, a, b, n, out, o, stride, red);
-                return;
-            }
-            short[] ys = a.shortValues();
-            float[] dy = a.scales();
-            int y0 = a.valuesOffset(b);
-            int y1 = a.valuesOffset(b + 1);
-            int y2 = a.valuesOffset(b + Math.min(2, n - 1));
-            int y3 = a.valuesOffset(b + Math.min(3, n - 1));
-            int s0 = a.scalesOffset(b);
-            int s1 = a.scalesOffset(b + 1);
-            int s2 = a.scalesOffset(b + Math.min(2, n - 1));
-            int s3 = a.scalesOffset(b + Math.min(3, n - 1));
-            FloatVector z = FloatVector.zero(FS);
-            FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
-            for (int blk = 0; blk < cols / 32; blk++) {
-                long bo = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
-                float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
-                ShortVector lo = q4Lo(w, bo, 0);
-                ShortVector hi = q4Hi(w, bo, 0);
-                int e = 32 * blk;
-                c0 = q4Acc(lo, hi, ys, y0 + e, dx * dy[s0 + blk], c0);
-                c1 = q4Acc(lo, hi, ys, y1 + e, dx * dy[s1 + blk], c1);
-                c2 = q4Acc(lo, hi, ys, y2 + e, dx * dy[s2 + blk], c2);
-                c3 = q4Acc(lo, hi, ys, y3 + e, dx * dy[s3 + blk], c3);
-            }
-            // stored without calling sum(): past C2's node budget a call would box the accumulators
-            NEG_ZERO.add(c0).intoArray(red, 0);
-            out[o] = reduce(red, 0);
-            NEG_ZERO.add(c1).intoArray(red, 0);
-            out[o + stride] = reduce(red, 0);
-            NEG_ZERO.add(c2).intoArray(red, 0);
-            float r2 = reduce(red, 0);
-            NEG_ZERO.add(c3).intoArray(red, 0);
-            float r3 = reduce(red, 0);
-            if (n > 2) {
-                out[o + 2 * stride] = r2;
-            }
-            if (n > 3) {
-                out[o + 3 * stride] = r3;
+            } else {
+                dot4Q4(w, off, cols, a, b, n, out, o, stride, red);
             }
         }
 
@@ -272,6 +328,22 @@ final class VectorLegacyDots {
                 acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(shortsToFloats(p), acc);
             }
             return sum(acc, red);
+        }
+
+        @Override
+        public boolean multiRow() {
+            return F == 16;
+        }
+
+        /** One pass over the row for 3-4 activation rows, else {@link #dot1} per row. */
+        @Override
+        public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
+                         int stride, float[] red) {
+            if (F != 16 || n < 3) {
+                RowDot.super.dotN(w, off, cols, a, b, n, out, o, stride, red);
+            } else {
+                dot4Q8(w, off, cols, a, b, n, out, o, stride, red);
+            }
         }
 
         @Override
