@@ -18,8 +18,14 @@ final class Decoded {
     float[] scale = new float[0];
     float[] min = new float[0];
     float[] coef = new float[0];
-    /** Lane-sum scratch of the reductions. */
-    final float[] red = new float[VectorShapes.F];
+    /**
+     * Scratch of the direct kernels: {@code [0, F)} the lane sums of the reductions, from {@link #SCALES} sixteen
+     * per-super-block sub-block scales (K-quants).
+     */
+    final float[] red = new float[SCALES + 16];
+
+    /** Where the K-quant kernels keep a super-block's sixteen scales in {@link #red}. */
+    static final int SCALES = Math.max(VectorShapes.F, 16);
     /** Scratch for the sixteen lane sums of a 4x4 tile. */
     final float[] red16 = new float[16 * VectorShapes.F];
     /** Scratch for the eight accumulators of a 2x4 tile. */

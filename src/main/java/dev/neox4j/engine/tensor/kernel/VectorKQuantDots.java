@@ -8,10 +8,15 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.lds;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytes;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytesAsShorts;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.shortsToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shl;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shr;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.sum;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.reduce;
 
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.Q2_KCodec;
@@ -22,6 +27,7 @@ import dev.neox4j.engine.tensor.Q6_KCodec;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -117,7 +123,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
+            short[] ys = a.shortValues();
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
@@ -132,22 +138,25 @@ final class VectorKQuantDots {
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
                 for (int c = 0; c < 4; c++) {
-                    FloatVector lo = FloatVector.zero(FS);
-                    FloatVector hi = FloatVector.zero(FS);
+                    // 16-bit integer lane sums (|q * y| <= 15 * 128, at most 4 per lane), then exact floats
+                    ShortVector lo = ShortVector.zero(SS);
+                    ShortVector hi = ShortVector.zero(SS);
                     for (int j = 0; j < 32; j += F) {
-                        ByteVector q = loadBytes(w, o + Q4_KCodec.QS + 32 * c + j);
-                        lo = bytesToFloats(VectorLegacyDots.lo(q)).fma(ld(y, yb + 64 * c + j), lo);
-                        hi = bytesToFloats(VectorLegacyDots.hi(q)).fma(ld(y, yb + 64 * c + 32 + j), hi);
+                        ShortVector q = loadBytesAsShorts(w, o + Q4_KCodec.QS + 32 * c + j);
+                        lo = lo.add(q.and((short) 0x0F).mul(lds(ys, yb + 64 * c + j)));
+                        hi = hi.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F)
+                                .mul(lds(ys, yb + 64 * c + 32 + j)));
                     }
-                    lanes0 = bc(byteAt(sc, 2 * c)).fma(lo, lanes0);
-                    lanes1 = bc(byteAt(sc, 2 * c + 1)).fma(hi, lanes1);
+                    lanes0 = bc(byteAt(sc, 2 * c)).fma(shortsToFloats(lo), lanes0);
+                    lanes1 = bc(byteAt(sc, 2 * c + 1)).fma(shortsToFloats(hi), lanes1);
                 }
                 float dyb = dy[so + blk];
                 acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
                 msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
                         * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
             }
-            return sum(acc, red) - msum;
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+            return reduce(red, 0) - msum;
         }
 
         @Override
@@ -189,7 +198,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
+            short[] ys = a.shortValues();
             int yo = a.valuesOffset(b);
             float[] dy = a.scales();
             int so = a.scalesOffset(b);
@@ -204,14 +213,16 @@ final class VectorKQuantDots {
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
                 for (int k = 0; k < 8; k++) {
-                    FloatVector isub = FloatVector.zero(FS);
+                    // 16-bit integer lane sums (|q * y| <= 31 * 128, at most 4 per lane), then exact floats
+                    ShortVector isub = ShortVector.zero(SS);
                     for (int j = 0; j < 32; j += F) {
-                        isub = bytesToFloats(quant(w, o, k, j)).fma(ld(y, yb + 32 * k + j), isub);
+                        isub = isub.add(((ShortVector) quant(w, o, k, j).convertShape(VectorOperators.B2S, SS, 0))
+                                .mul(lds(ys, yb + 32 * k + j)));
                     }
                     if ((k & 1) == 0) {
-                        lanes0 = bc(byteAt(sc, k)).fma(isub, lanes0);
+                        lanes0 = bc(byteAt(sc, k)).fma(shortsToFloats(isub), lanes0);
                     } else {
-                        lanes1 = bc(byteAt(sc, k)).fma(isub, lanes1);
+                        lanes1 = bc(byteAt(sc, k)).fma(shortsToFloats(isub), lanes1);
                     }
                 }
                 float dyb = dy[so + blk];
@@ -219,7 +230,8 @@ final class VectorKQuantDots {
                 msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
                         * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
             }
-            return sum(acc, red) - msum;
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+            return reduce(red, 0) - msum;
         }
 
         @Override
@@ -263,6 +275,9 @@ final class VectorKQuantDots {
             for (int blk = 0; blk < cols / 256; blk++) {
                 long o = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
                 int yb = yo + 256 * blk;
+                for (int k = 0; k < 16; k += F) { // the sixteen int8 scales as floats into red[SCALES ..]
+                    bytesToFloats(loadBytes(w, o + Q6_KCodec.SCALES + k)).intoArray(red, Decoded.SCALES + k);
+                }
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
                 for (int n = 0; n < 2; n++) {
@@ -272,16 +287,17 @@ final class VectorKQuantDots {
                             ByteVector h = shr(loadBytes(w, o + Q6_KCodec.QH + 32 * n + l), 2 * u);
                             ByteVector qlo = VectorLegacyDots.lo(ql).or(shl(h, 4).and((byte) 0x30)).sub((byte) 32);
                             ByteVector qhi = VectorLegacyDots.hi(ql).or(h.and((byte) 0x30)).sub((byte) 32);
-                            long sk = o + Q6_KCodec.SCALES + 8 * n + 2 * u + (l >> 4);
+                            int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
                             int p = yb + 128 * n + 32 * u + l;
-                            lanes0 = bytesToFloats(qlo).mul(bc(w.get(BYTE, sk))).fma(ld(y, p), lanes0);
-                            lanes1 = bytesToFloats(qhi).mul(bc(w.get(BYTE, sk + 4))).fma(ld(y, p + 64), lanes1);
+                            lanes0 = bytesToFloats(qlo).mul(bc(red[sk])).fma(ld(y, p), lanes0);
+                            lanes1 = bytesToFloats(qhi).mul(bc(red[sk + 4])).fma(ld(y, p + 64), lanes1);
                         }
                     }
                 }
                 acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
             }
-            return sum(acc, red);
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+            return reduce(red, 0);
         }
 
         @Override
@@ -332,28 +348,34 @@ final class VectorKQuantDots {
             for (int blk = 0; blk < cols / 256; blk++) {
                 long o = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
                 int yb = yo + 256 * blk;
+                // the sixteen 4-bit scales as floats into red[SCALES ..]; the min sum over the sixteen 4-bit mins
+                // times the integer bsums is an exact integer (< 2^24), so a lane reduction gives the same value
+                float summs = 0f;
+                for (int k = 0; k < 16; k += F) {
+                    ByteVector sb = loadBytes(w, o + Q2_KCodec.SCALES + k);
+                    bytesToFloats(sb.and((byte) 0x0F)).intoArray(red, Decoded.SCALES + k);
+                    summs += bytesToFloats(shr(sb, 4).and((byte) 0x0F)).mul(ld(bs, bo + 16 * blk + k))
+                            .reduceLanes(VectorOperators.ADD);
+                }
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
                 for (int n = 0; n < 2; n++) {
                     for (int u = 0; u < 2; u++) { // quarters j = u and j = u + 2
                         for (int l = 0; l < 32; l += F) {
                             ByteVector qs = shr(loadBytes(w, o + Q2_KCodec.QS + 32 * n + l), 2 * u);
-                            long sk = o + Q2_KCodec.SCALES + 8 * n + 2 * u + (l >> 4);
+                            int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
                             int p = yb + 128 * n + 32 * u + l;
-                            lanes0 = bytesToFloats(qs.and((byte) 3)).mul(bc(w.get(BYTE, sk) & 0x0F)).fma(ld(y, p), lanes0);
-                            lanes1 = bytesToFloats(shr(qs, 4).and((byte) 3)).mul(bc(w.get(BYTE, sk + 4) & 0x0F)).fma(ld(y, p + 64), lanes1);
+                            lanes0 = bytesToFloats(qs.and((byte) 3)).mul(bc(red[sk])).fma(ld(y, p), lanes0);
+                            lanes1 = bytesToFloats(shr(qs, 4).and((byte) 3)).mul(bc(red[sk + 4])).fma(ld(y, p + 64), lanes1);
                         }
                     }
-                }
-                float summs = 0f;
-                for (int k = 0; k < 16; k++) {
-                    summs += ((w.get(BYTE, o + Q2_KCodec.SCALES + k) & 0xFF) >>> 4) * bs[bo + 16 * blk + k];
                 }
                 float dyb = dy[so + blk];
                 acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
                 msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN)) * dyb) * summs;
             }
-            return sum(acc, red) - msum;
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+            return reduce(red, 0) - msum;
         }
 
         @Override
@@ -404,14 +426,17 @@ final class VectorKQuantDots {
                 int yb = yo + 256 * blk;
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
+                for (int n = 0; n < 2; n++) { // the sixteen 6-bit scales minus 32 as floats into red[SCALES ..]
+                    ((FloatVector) LongVector.broadcast(L2, scales3(w, o + Q3_KCodec.SCALES, n)).reinterpretAsBytes()
+                            .convertShape(VectorOperators.B2F, F8, 0)).sub(32f).intoArray(red, Decoded.SCALES + 8 * n);
+                }
                 for (int n = 0; n < 2; n++) {
-                    long scn = scales3(w, o + Q3_KCodec.SCALES, n);
                     for (int j = 0; j < 4; j++) {
                         FloatVector lanes = (j & 1) == 0 ? lanes0 : lanes1;
                         for (int l = 0; l < 32; l += F) {
                             ByteVector qs = shr(loadBytes(w, o + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3);
                             ByteVector hm = shl(shr(loadBytes(w, o + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2);
-                            lanes = bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(byteAt(scn, 2 * j + (l >> 4)) - 32))
+                            lanes = bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(red[Decoded.SCALES + 8 * n + 2 * j + (l >> 4)]))
                                     .fma(ld(y, yb + 128 * n + 32 * j + l), lanes);
                         }
                         if ((j & 1) == 0) {
@@ -423,7 +448,8 @@ final class VectorKQuantDots {
                 }
                 acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
             }
-            return sum(acc, red);
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+            return reduce(red, 0);
         }
 
         @Override
