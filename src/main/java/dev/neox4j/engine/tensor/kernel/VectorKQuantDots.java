@@ -3,8 +3,10 @@ package dev.neox4j.engine.tensor.kernel;
 import static dev.neox4j.engine.tensor.QuantMath.BYTE;
 import static dev.neox4j.engine.tensor.QuantMath.LE_INT;
 import static dev.neox4j.engine.tensor.QuantMath.LE_SHORT;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.BS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.LE;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
@@ -255,6 +257,81 @@ final class VectorKQuantDots {
     };
 
     /**
+     * Dots of one Q6_K weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; repeats of
+     * the last row are computed, not written), expanding each 16-quant chunk times its scale once: per row exactly
+     * the operations of {@link #Q6_K}'s direct kernel, so the results are bit-identical to it.
+     */
+    static void dot4Q6K(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
+                        int stride, float[] red) {
+        float[] y = a.values();
+        float[] dy = a.scales();
+        int y0 = a.valuesOffset(b);
+        int y1 = a.valuesOffset(b + 1);
+        int y2 = a.valuesOffset(b + Math.min(2, n - 1));
+        int y3 = a.valuesOffset(b + Math.min(3, n - 1));
+        int s0 = a.scalesOffset(b);
+        int s1 = a.scalesOffset(b + 1);
+        int s2 = a.scalesOffset(b + Math.min(2, n - 1));
+        int s3 = a.scalesOffset(b + Math.min(3, n - 1));
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long bo = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
+            ((FloatVector) ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.SCALES, LE)
+                    .convertShape(VectorOperators.B2F, FS, 0)).intoArray(red, Decoded.SCALES);
+            FloatVector l00 = z, l01 = z, l10 = z, l11 = z, l20 = z, l21 = z, l30 = z, l31 = z;
+            for (int h2 = 0; h2 < 2; h2++) {
+                for (int u = 0; u < 2; u++) {
+                    for (int l = 0; l < 32; l += F) {
+                        // JDK calls only (force-inlined): own helpers could fail C2's inlining cutoff here
+                        ByteVector ql = ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.QL + 64 * h2 + 32 * u + l, LE);
+                        ByteVector h = ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.QH + 32 * h2 + l, LE)
+                                .reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * u).reinterpretAsBytes();
+                        ByteVector hl = h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes();
+                        ByteVector qlo = ql.and((byte) 0x0F).or(hl.and((byte) 0x30)).sub((byte) 32);
+                        ByteVector qhi = ql.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                                .and((byte) 0x0F).or(h.and((byte) 0x30)).sub((byte) 32);
+                        int sk = Decoded.SCALES + 8 * h2 + 2 * u + (l >> 4);
+                        FloatVector wl = ((FloatVector) qlo.convertShape(VectorOperators.B2F, FS, 0))
+                                .mul(FloatVector.broadcast(FS, red[sk]));
+                        FloatVector wh = ((FloatVector) qhi.convertShape(VectorOperators.B2F, FS, 0))
+                                .mul(FloatVector.broadcast(FS, red[sk + 4]));
+                        int p = 256 * blk + 128 * h2 + 32 * u + l;
+                        l00 = wl.fma(FloatVector.fromArray(FS, y, y0 + p), l00);
+                        l01 = wh.fma(FloatVector.fromArray(FS, y, y0 + p + 64), l01);
+                        l10 = wl.fma(FloatVector.fromArray(FS, y, y1 + p), l10);
+                        l11 = wh.fma(FloatVector.fromArray(FS, y, y1 + p + 64), l11);
+                        l20 = wl.fma(FloatVector.fromArray(FS, y, y2 + p), l20);
+                        l21 = wh.fma(FloatVector.fromArray(FS, y, y2 + p + 64), l21);
+                        l30 = wl.fma(FloatVector.fromArray(FS, y, y3 + p), l30);
+                        l31 = wh.fma(FloatVector.fromArray(FS, y, y3 + p + 64), l31);
+                    }
+                }
+            }
+            float d = Float.float16ToFloat(w.get(LE_SHORT, bo + Q6_KCodec.D));
+            c0 = FloatVector.broadcast(FS, d * dy[s0 + blk]).fma(l00.add(l01), c0);
+            c1 = FloatVector.broadcast(FS, d * dy[s1 + blk]).fma(l10.add(l11), c1);
+            c2 = FloatVector.broadcast(FS, d * dy[s2 + blk]).fma(l20.add(l21), c2);
+            c3 = FloatVector.broadcast(FS, d * dy[s3 + blk]).fma(l30.add(l31), c3);
+        }
+        // stored without calling sum(): past C2's node budget a call would box the accumulators
+        NEG_ZERO.add(c0).intoArray(red, 0);
+        out[o] = reduce(red, 0);
+        NEG_ZERO.add(c1).intoArray(red, 0);
+        out[o + stride] = reduce(red, 0);
+        NEG_ZERO.add(c2).intoArray(red, 0);
+        float r2 = reduce(red, 0);
+        NEG_ZERO.add(c3).intoArray(red, 0);
+        float r3 = reduce(red, 0);
+        if (n > 2) {
+            out[o + 2 * stride] = r2;
+        }
+        if (n > 3) {
+            out[o + 3 * stride] = r3;
+        }
+    }
+
+    /**
      * Q6_K: per half {@code n} and lane chunk {@code l}, one load each of the two {@code ql} rows and {@code qh}
      * gives the four quarters {@code t} (sub-blocks {@code 8n + 2t + l/16}); quants times their int8 scale are
      * exact, so {@code lanes += (q * sc) * y}.
@@ -298,6 +375,22 @@ final class VectorKQuantDots {
             }
             NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
             return reduce(red, 0);
+        }
+
+        @Override
+        public boolean multiRow() {
+            return F == 16;
+        }
+
+        /** One pass over the row for 3-4 activation rows, else {@link #dot1} per row. */
+        @Override
+        public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
+                         int stride, float[] red) {
+            if (F != 16 || n < 3) {
+                super.dotN(w, off, cols, a, b, n, out, o, stride, red);
+            } else {
+                dot4Q6K(w, off, cols, a, b, n, out, o, stride, red);
+            }
         }
 
         @Override
