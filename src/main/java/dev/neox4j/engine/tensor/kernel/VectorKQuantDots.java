@@ -88,6 +88,12 @@ final class VectorKQuantDots {
         return m.mul(FloatVector.fromArray(F8, ps, po)).reduceLanes(VectorOperators.ADD);
     }
 
+    /** The eight 6-bit scales packed in {@code sc} ({@link #scales45}) as floats into {@code red[SCALES ..]}. */
+    private static void scalesToRed(long sc, float[] red) {
+        ((FloatVector) LongVector.broadcast(L2, sc).reinterpretAsBytes().convertShape(VectorOperators.B2F, F8, 0))
+                .intoArray(red, Decoded.SCALES);
+    }
+
     private static void decodeMins45(long mins, float[] coef, int co) {
         for (int k = 0; k < 8; k++) {
             coef[co + 2 * k] = byteAt(mins, k);
@@ -135,7 +141,7 @@ final class VectorKQuantDots {
             float msum = 0f;
             for (int blk = 0; blk < cols / 256; blk++) {
                 long o = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
-                long sc = scales45(w, o + Q4_KCodec.SCALES);
+                scalesToRed(scales45(w, o + Q4_KCodec.SCALES), red);
                 int yb = yo + 256 * blk;
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
@@ -149,8 +155,8 @@ final class VectorKQuantDots {
                         hi = hi.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F)
                                 .mul(lds(ys, yb + 64 * c + 32 + j)));
                     }
-                    lanes0 = bc(byteAt(sc, 2 * c)).fma(shortsToFloats(lo), lanes0);
-                    lanes1 = bc(byteAt(sc, 2 * c + 1)).fma(shortsToFloats(hi), lanes1);
+                    lanes0 = bc(red[Decoded.SCALES + 2 * c]).fma(shortsToFloats(lo), lanes0);
+                    lanes1 = bc(red[Decoded.SCALES + 2 * c + 1]).fma(shortsToFloats(hi), lanes1);
                 }
                 float dyb = dy[so + blk];
                 acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
@@ -210,7 +216,7 @@ final class VectorKQuantDots {
             float msum = 0f;
             for (int blk = 0; blk < cols / 256; blk++) {
                 long o = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
-                long sc = scales45(w, o + Q5_KCodec.SCALES);
+                scalesToRed(scales45(w, o + Q5_KCodec.SCALES), red);
                 int yb = yo + 256 * blk;
                 FloatVector lanes0 = FloatVector.zero(FS);
                 FloatVector lanes1 = FloatVector.zero(FS);
@@ -222,9 +228,9 @@ final class VectorKQuantDots {
                                 .mul(lds(ys, yb + 32 * k + j)));
                     }
                     if ((k & 1) == 0) {
-                        lanes0 = bc(byteAt(sc, k)).fma(shortsToFloats(isub), lanes0);
+                        lanes0 = bc(red[Decoded.SCALES + k]).fma(shortsToFloats(isub), lanes0);
                     } else {
-                        lanes1 = bc(byteAt(sc, k)).fma(shortsToFloats(isub), lanes1);
+                        lanes1 = bc(red[Decoded.SCALES + k]).fma(shortsToFloats(isub), lanes1);
                     }
                 }
                 float dyb = dy[so + blk];
