@@ -297,6 +297,8 @@ final class Scheduler {
             return;
         }
         long after = System.nanoTime();
+        // the caches hold this step's tokens now: publish before any listener hears of a token from this step
+        kvTokensUsed = slots.tokensUsed();
         for (Sequence s : running) {
             if (s.stepFrom == -2 || s.isDone()) {
                 continue; // not in this batch

@@ -290,7 +290,8 @@ final class VectorKQuantDots {
                 for (int u = 0; u < 2; u++) {
                     for (int l = 0; l < 32; l += F) {
                         // JDK calls only (force-inlined): own helpers could fail C2's inlining cutoff here
-                        ByteVector ql = ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.QL + 64 * h2 + 32 * u + l, LE);
+                        long qlOff = bo + Q6_KCodec.QL + 64 * h2 + 32 * u + l;
+                        ByteVector ql = ByteVector.fromMemorySegment(BS, w, qlOff, LE);
                         ByteVector h = ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.QH + 32 * h2 + l, LE)
                                 .reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * u).reinterpretAsBytes();
                         ByteVector hl = h.reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes();
@@ -535,7 +536,8 @@ final class VectorKQuantDots {
                         for (int l = 0; l < 32; l += F) {
                             ByteVector qs = shr(loadBytes(w, o + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3);
                             ByteVector hm = shl(shr(loadBytes(w, o + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2);
-                            lanes = bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(red[Decoded.SCALES + 8 * n + 2 * j + (l >> 4)]))
+                            float scale = red[Decoded.SCALES + 8 * n + 2 * j + (l >> 4)];
+                            lanes = bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(scale))
                                     .fma(ld(y, yb + 128 * n + 32 * j + l), lanes);
                         }
                         if ((j & 1) == 0) {

@@ -21,11 +21,14 @@ import java.lang.foreign.MemorySegment;
  * the row range a thread was given, so results are batch and thread-count invariant.
  *
  * <p>Prompt rows ({@link Activations#markPromptRows}) of the block types without an additive min (all but
- * Q4_1/Q5_1, whose f16-rounded activation block sums the float path would not reproduce) take a faster path: the decoded tile is
- * dequantized to float weights once ({@link Decoded#dequantize}) and multiplied with the dequantized 8-bit
- * activations in 4x4 register tiles (one FMA chain per pair, no per-block scale step), as for float weights.
- * Their rounding differs from the integer block sums by float rounding only, and a prompt row's result still
- * never depends on the other rows of the batch, so prompts stay batch invariant too.
+ * Q4_1/Q5_1, whose f16-rounded activation block sums the float path would not reproduce) take a faster path: the
+ * decoded tile is dequantized to float weights once ({@link Decoded#dequantize}) and multiplied with the
+ * dequantized 8-bit activations in 4x4 register tiles (one FMA chain per pair, no per-block scale step), as for
+ * float weights. Their rounding differs from the integer block sums by float rounding only, and a prompt row's
+ * result still never depends on the other rows of the batch, so prompts stay batch invariant too.
+ *
+ * <p>Small batches (2-4) of generated rows go through the types' direct multi-row kernels ({@link RowDot#dotN})
+ * where a type has one that beats the decoded tile (Q4_0, Q8_0, Q6_K); each result equals the single-row kernel's.
  */
 public final class VectorKernels implements MatmulKernels {
 

@@ -210,7 +210,8 @@ final class VectorLegacyDots {
             FloatVector acc = FloatVector.zero(FS);
             for (int blk = 0; blk < cols / 32; blk++) {
                 long o = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(q4Sum(w, o, ys, yo + 32 * blk), acc);
+                float scale = Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk];
+                acc = bc(scale).fma(q4Sum(w, o, ys, yo + 32 * blk), acc);
             }
             return sum(acc, red);
         }

@@ -181,7 +181,8 @@ class VectorKernelsTest {
                 for (int r = 0; r < rows; r++) {
                     int i = b * rows + r;
                     String where = type + " cols " + cols + " b " + b + " r " + r;
-                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(mixed[i]), where + " alone");
+                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(mixed[i]),
+                            where + " alone");
                     boolean promptPath = mixedFlags[b] && type != GgmlType.Q4_1 && type != GgmlType.Q5_1;
                     if (promptPath) {
                         assertEquals(Float.floatToRawIntBits(allPrompt[i]), Float.floatToRawIntBits(mixed[i]),
@@ -190,7 +191,8 @@ class VectorKernelsTest {
                         for (int c = 0; c < cols; c++) {
                             mag += Math.abs((double) wd[r * cols + c] * x[b * cols + c]);
                         }
-                        assertEquals(scalar[i], mixed[i], Math.max(mag * PROMPT_VS_SCALAR_REL, 1e-30), where + " vs scalar");
+                        assertEquals(scalar[i], mixed[i], Math.max(mag * PROMPT_VS_SCALAR_REL, 1e-30),
+                                where + " vs scalar");
                     } else {
                         assertEquals(Float.floatToRawIntBits(generated[i]), Float.floatToRawIntBits(mixed[i]),
                                 where + " generated row changed by prompt rows in its batch");
@@ -205,7 +207,8 @@ class VectorKernelsTest {
             VECTOR.matmul(w, m, 0, 3, split, 0, rows);
             VECTOR.matmul(w, m, 3, rows, split, 0, rows);
             for (int i = 0; i < split.length; i++) {
-                assertEquals(Float.floatToRawIntBits(mixed[i]), Float.floatToRawIntBits(split[i]), type + " split " + i);
+                assertEquals(Float.floatToRawIntBits(mixed[i]), Float.floatToRawIntBits(split[i]),
+                        type + " split " + i);
             }
         }
     }
