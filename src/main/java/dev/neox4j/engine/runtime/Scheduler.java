@@ -297,8 +297,11 @@ final class Scheduler {
             return;
         }
         long after = System.nanoTime();
-        // the caches hold this step's tokens now: publish before any listener hears of a token from this step
+        // the step's forward pass is done and the caches hold its tokens: publish the step's gauges before any
+        // listener hears of a token from it (a client reacting to its first token must see them)
         kvTokensUsed = slots.tokensUsed();
+        steps++;
+        lastStepNanos = after;
         for (Sequence s : running) {
             if (s.stepFrom == -2 || s.isDone()) {
                 continue; // not in this batch
@@ -310,7 +313,6 @@ final class Scheduler {
                 fail(s, t);
             }
         }
-        steps++;
         lastStepNanos = System.nanoTime();
         kvTokensUsed = slots.tokensUsed();
     }
