@@ -147,6 +147,7 @@ public final class Bench {
             }
             r.put("ppRate", statsJson(Stats.of(pp)));
             r.put("tgRate", statsJson(Stats.of(tg)));
+            r.put("tgAllocatedBytesPerToken", fb.allocatedBytesPerToken(o.tg()));
             mem = ProcStatus.read(); // one sequence's KV cache, before the streams test adds more
             MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
             heapCommitted = mx.getHeapMemoryUsage().getCommitted();
@@ -227,6 +228,10 @@ public final class Bench {
             out.println(prefix + "tg" + o.tg() + "x" + o.streams() + " forward | " + fwdStreams.format() + " |");
         }
         out.println();
+        if (r.get("tgAllocatedBytesPerToken") != null) {
+            out.printf(Locale.ROOT, "decode path allocation: %d bytes per token (all threads, after the timed runs)%n",
+                    (long) r.get("tgAllocatedBytesPerToken"));
+        }
         out.printf(Locale.ROOT, "time to ready: %.0f ms (%s)%s%n", (double) r.get("readyMs"),
                 r.get("readyStepsMs"), r.get("jvmUptimeAtReadyMs") == null ? ""
                         : String.format(Locale.ROOT, "; %d ms from JVM start", (long) r.get("jvmUptimeAtReadyMs")));

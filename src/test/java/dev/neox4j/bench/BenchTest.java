@@ -85,12 +85,13 @@ class BenchTest {
         assertTrue(j.get("streams").get("engine").get("mean").asDouble() > 0);
         assertTrue(j.get("streams").get("forward").get("mean").asDouble() > 0);
         assertTrue(j.get("readyMs").asDouble() > 0);
+        assertTrue(j.get("tgAllocatedBytesPerToken").asLong() >= 0); // measured (its size depends on the JIT state)
         JsonNode mem = j.get("memory");
         assertTrue(mem.get("vmHwmBytes").asLong() >= mem.get("vmRssBytes").asLong());
         assertEquals(2L * 2 * 512 * 256 * 2, mem.get("kvBytes").asLong()); // 2 layers, ctx 512, n_embd 256, f16
         String text = buf.toString(StandardCharsets.UTF_8);
         assertTrue(text.contains("| tiny Q8_0 |") && text.contains("| pp16 |") && text.contains("| tg4 |")
-                && text.contains("tg4x2 engine"), text);
+                && text.contains("tg4x2 engine") && text.contains("decode path allocation:"), text);
 
         // Cached: a second run with the same options does not rewrite the file.
         FileTime before = FileTime.fromMillis(1_000_000L);

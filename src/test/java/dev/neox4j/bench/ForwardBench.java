@@ -145,6 +145,35 @@ final class ForwardBench implements AutoCloseable {
     }
 
     /**
+     * Bytes allocated by all Java threads (the caller and the worker pool) per decode pass, over {@code n}
+     * single-token passes after a one-token prompt; meant to be called once the kernels are compiled. The per-token
+     * path is meant not to allocate, so anything above a few bytes points at a kernel C2 did not fully inline.
+     */
+    long allocatedBytesPerToken(int n) {
+        var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        cache.clear();
+        batch.clear();
+        batch.add(cache, tokens[0], true, true);
+        forward.forward(batch);
+        long[] ids = mx.getAllThreadIds();
+        long[] before = mx.getThreadAllocatedBytes(ids);
+        for (int i = 0; i < n; i++) {
+            batch.clear();
+            batch.add(cache, tokens[1 + i], true);
+            forward.forward(batch);
+        }
+        long[] after = mx.getThreadAllocatedBytes(ids);
+        batch.clear();
+        long sum = 0;
+        for (int i = 0; i < ids.length; i++) {
+            if (before[i] >= 0 && after[i] >= 0) {
+                sum += after[i] - before[i];
+            }
+        }
+        return sum / Math.max(1, n);
+    }
+
+    /**
      * Aggregate decode rate (tokens/s) of {@code streams} sequences decoded together: a 4-token prompt each
      * (one pass), then {@code n} passes of one token per sequence.
      */
