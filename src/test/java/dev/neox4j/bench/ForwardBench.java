@@ -129,19 +129,29 @@ final class ForwardBench implements AutoCloseable {
 
     /** Decode rate (tokens/s) of {@code n} single-token passes after a one-token prompt. */
     double tg(int n) {
+        promptOfOne();
+        long t = System.nanoTime();
+        decode(n);
+        long dt = System.nanoTime() - t;
+        return n / (dt / 1e9);
+    }
+
+    /** Starts a fresh sequence with a one-token prompt. */
+    private void promptOfOne() {
         cache.clear();
         batch.clear();
         batch.add(cache, tokens[0], true, true);
         forward.forward(batch);
-        long t = System.nanoTime();
+    }
+
+    /** {@code n} single-token passes of generated tokens, continuing the sequence. */
+    private void decode(int n) {
         for (int i = 0; i < n; i++) {
             batch.clear();
             batch.add(cache, tokens[1 + i], true);
             forward.forward(batch);
         }
-        long dt = System.nanoTime() - t;
         batch.clear();
-        return n / (dt / 1e9);
     }
 
     /**
@@ -151,19 +161,11 @@ final class ForwardBench implements AutoCloseable {
      */
     long allocatedBytesPerToken(int n) {
         var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
-        cache.clear();
-        batch.clear();
-        batch.add(cache, tokens[0], true, true);
-        forward.forward(batch);
+        promptOfOne();
         long[] ids = mx.getAllThreadIds();
         long[] before = mx.getThreadAllocatedBytes(ids);
-        for (int i = 0; i < n; i++) {
-            batch.clear();
-            batch.add(cache, tokens[1 + i], true);
-            forward.forward(batch);
-        }
+        decode(n);
         long[] after = mx.getThreadAllocatedBytes(ids);
-        batch.clear();
         long sum = 0;
         for (int i = 0; i < ids.length; i++) {
             if (before[i] >= 0 && after[i] >= 0) {

@@ -297,11 +297,11 @@ final class Scheduler {
             return;
         }
         long after = System.nanoTime();
-        // the step's forward pass is done and the caches hold its tokens: publish the step's gauges before any
-        // listener hears of a token from it (a client reacting to its first token must see them)
+        // the step's forward pass is done and the caches hold its tokens: count the step and its KV use before any
+        // listener hears of a token from it (a client reacting to its first token must see them); sequences that
+        // finish below update kvTokensUsed when they release their slot
         kvTokensUsed = slots.tokensUsed();
         steps++;
-        lastStepNanos = after;
         for (Sequence s : running) {
             if (s.stepFrom == -2 || s.isDone()) {
                 continue; // not in this batch
@@ -314,7 +314,6 @@ final class Scheduler {
             }
         }
         lastStepNanos = System.nanoTime();
-        kvTokensUsed = slots.tokensUsed();
     }
 
     private void dropCancelledWaiting(long now) {

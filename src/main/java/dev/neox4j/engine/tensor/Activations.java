@@ -34,6 +34,7 @@ public final class Activations {
     private short[] shortValues = new short[0];
     private int[] promptRows = new int[0];
     private int promptCount;
+    private int promptsInShape;
     private Activations dequantized;
 
     /** Creates an empty buffer. */
@@ -60,13 +61,18 @@ public final class Activations {
         scales = grow(scales, Math.multiplyExact(rows, scalesPerRow()));
         sums = grow(sums, Math.multiplyExact(rows, sumsPerRow()));
         pairSums = grow(pairSums, Math.multiplyExact(rows, pairSumsPerRow()));
-        if (format.blockElems > 1 && shortValues.length < rows * cols) {
-            shortValues = new short[rows * cols];
+        if (format.blockElems > 1) {
+            shortValues = grow(shortValues, Math.multiplyExact(rows, cols));
         }
+        countPromptsInShape();
     }
 
     private static float[] grow(float[] a, int n) {
         return a.length >= n ? a : new float[n];
+    }
+
+    private static short[] grow(short[] a, int n) {
+        return a.length >= n ? a : new short[n];
     }
 
     /** The current format. */
@@ -125,11 +131,24 @@ public final class Activations {
             }
         }
         promptCount = c;
+        countPromptsInShape();
     }
 
-    /** Number of rows marked as prompt rows ({@link #markPromptRows}). */
+    /**
+     * Number of marked prompt rows ({@link #markPromptRows}) among the current {@link #rows()}: marks beyond the
+     * current shape are ignored.
+     */
     public int promptRowCount() {
-        return promptCount;
+        return promptsInShape;
+    }
+
+    /** Recomputes {@link #promptRowCount()} after the marks or the shape changed. */
+    private void countPromptsInShape() {
+        int n = 0;
+        while (n < promptCount && promptRows[n] < rows) {
+            n++;
+        }
+        promptsInShape = n;
     }
 
     /** The {@code k}-th prompt row's index, ascending in {@code k}. */

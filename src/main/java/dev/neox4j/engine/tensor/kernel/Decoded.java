@@ -1,5 +1,7 @@
 package dev.neox4j.engine.tensor.kernel;
 
+import jdk.incubator.vector.FloatVector;
+
 /**
  * A tile of weight rows decoded once for a whole batch of activation rows, per thread (reused, grows only).
  * The values are exact: integer quants (times their integer sub-block scale for K-quants) or the float weights
@@ -53,11 +55,11 @@ final class Decoded {
             for (int blk = 0; blk < nb; blk++) {
                 int bi = s * nb + blk;
                 int e0 = qo + blk * blockElems;
-                jdk.incubator.vector.FloatVector sc = VectorShapes.bc(scale[bi]);
+                FloatVector sc = VectorShapes.bc(scale[bi]);
                 if (kind == DecodedDots.SUB_KMIN) {
                     float m = min[bi];
                     for (int g = 0; g < blockElems / 16; g++) {
-                        jdk.incubator.vector.FloatVector off = VectorShapes.bc(-(m * coef[bi * 16 + g]));
+                        FloatVector off = VectorShapes.bc(-(m * coef[bi * 16 + g]));
                         for (int j = 0; j < 16; j += VectorShapes.F) {
                             int e = e0 + 16 * g + j;
                             VectorShapes.ld(q, e).fma(sc, off).intoArray(q, e);

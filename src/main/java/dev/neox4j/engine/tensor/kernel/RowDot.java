@@ -24,20 +24,18 @@ interface RowDot {
     float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red);
 
     /**
-     * Dots of the weight row at byte {@code off} with the {@code n} (1..4) consecutive activation rows from
-     * {@code b}, to {@code out[o + i * stride]}: each exactly {@link #dot1}'s result, in one pass over the row
-     * where a type has such a kernel (small batches of generated tokens), else {@link #dot1} per row.
+     * Dots of the weight row at byte {@code off} with the {@code n} (3 or 4) consecutive activation rows from
+     * {@code b}, to {@code out[o + i * stride]}, in one pass over the row: each exactly {@link #dot1}'s result.
+     * Only for types whose {@link #multiRow()} is true, with 16 float lanes ({@link VectorShapes#F}).
      */
     default void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o, int stride,
                       float[] red) {
-        for (int i = 0; i < n; i++) {
-            out[o + i * stride] = dot1(w, off, cols, a, b + i, red);
-        }
+        throw new UnsupportedOperationException("no multi-row kernel for this type");
     }
 
     /**
-     * Whether {@link #dotN} is a one-pass kernel that beats the decoded tile for small batches of generated rows
-     * (else the caller decodes a tile for batches).
+     * Whether the type has a {@link #dotN} kernel, which beats the decoded tile for 3-4 generated rows (and then
+     * {@link #dot1} per row beats it for 2); else the caller decodes a tile for every batch.
      */
     default boolean multiRow() {
         return false;

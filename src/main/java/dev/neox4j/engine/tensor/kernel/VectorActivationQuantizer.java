@@ -59,9 +59,6 @@ final class VectorActivationQuantizer {
         float[] out = dst.values();
         for (int k = 0; k < src.promptRowCount(); k++) {
             int r = src.promptRow(k);
-            if (r >= rows) {
-                break;
-            }
             int vo = src.valuesOffset(r);
             int so = src.scalesOffset(r);
             for (int b = 0; b < cols / be; b++) {

@@ -263,9 +263,9 @@ final class VectorKQuantDots {
     };
 
     /**
-     * Dots of one Q6_K weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; repeats of
-     * the last row are computed, not written), expanding each 16-quant chunk times its scale once: per row exactly
-     * the operations of {@link #Q6_K}'s direct kernel, so the results are bit-identical to it.
+     * Dots of one Q6_K weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3
+     * rows the third is computed twice and written once), expanding each 16-quant chunk times its scale once: per
+     * row exactly the operations of {@link #Q6_K}'s direct kernel, so the results are bit-identical to it.
      */
     static void dot4Q6K(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                         int stride, float[] red) {
@@ -273,11 +273,11 @@ final class VectorKQuantDots {
         float[] dy = a.scales();
         int y0 = a.valuesOffset(b);
         int y1 = a.valuesOffset(b + 1);
-        int y2 = a.valuesOffset(b + Math.min(2, n - 1));
+        int y2 = a.valuesOffset(b + 2);
         int y3 = a.valuesOffset(b + Math.min(3, n - 1));
         int s0 = a.scalesOffset(b);
         int s1 = a.scalesOffset(b + 1);
-        int s2 = a.scalesOffset(b + Math.min(2, n - 1));
+        int s2 = a.scalesOffset(b + 2);
         int s3 = a.scalesOffset(b + Math.min(3, n - 1));
         FloatVector z = FloatVector.zero(FS);
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
@@ -327,12 +327,9 @@ final class VectorKQuantDots {
         NEG_ZERO.add(c1).intoArray(red, 0);
         out[o + stride] = reduce(red, 0);
         NEG_ZERO.add(c2).intoArray(red, 0);
-        float r2 = reduce(red, 0);
+        out[o + 2 * stride] = reduce(red, 0);
         NEG_ZERO.add(c3).intoArray(red, 0);
         float r3 = reduce(red, 0);
-        if (n > 2) {
-            out[o + 2 * stride] = r2;
-        }
         if (n > 3) {
             out[o + 3 * stride] = r3;
         }
@@ -386,18 +383,13 @@ final class VectorKQuantDots {
 
         @Override
         public boolean multiRow() {
-            return F == 16;
+            return true;
         }
 
-        /** One pass over the row for 3-4 activation rows, else {@link #dot1} per row. */
         @Override
         public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                          int stride, float[] red) {
-            if (F != 16 || n < 3) {
-                super.dotN(w, off, cols, a, b, n, out, o, stride, red);
-            } else {
-                dot4Q6K(w, off, cols, a, b, n, out, o, stride, red);
-            }
+            dot4Q6K(w, off, cols, a, b, n, out, o, stride, red);
         }
 
         @Override

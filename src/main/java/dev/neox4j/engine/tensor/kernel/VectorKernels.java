@@ -36,8 +36,9 @@ public final class VectorKernels implements MatmulKernels {
     private static final int TILE_FLOATS = 64 * 1024;
 
     /**
-     * Up to this many generated rows (no prompt rows) go through the types' direct multi-row kernels
-     * ({@link RowDot#dotN}) instead of the decoded tile: small decode batches of concurrent streams.
+     * Up to this many generated rows (no prompt rows) of a type with a multi-row kernel skip the decoded tile: 3-4
+     * go through {@link RowDot#dotN}, 2 through {@link RowDot#dot1} each (small decode batches of concurrent
+     * streams).
      */
     static final int DIRECT_MAX_BATCH = 4;
 
@@ -90,7 +91,7 @@ public final class VectorKernels implements MatmulKernels {
         RowDot k = dots(w.type());
         int batch = a.rows();
         int kind = k.kind();
-        int prompts = kind == DecodedDots.FLOAT || kind == DecodedDots.ADD_MIN ? 0 : promptRows(a, batch);
+        int prompts = kind == DecodedDots.FLOAT || kind == DecodedDots.ADD_MIN ? 0 : a.promptRowCount();
         Decoded dec = WORKSPACE.get();
         if (prompts == 0 && batch == 1) {
             MemorySegment seg = w.data();
@@ -101,14 +102,17 @@ public final class VectorKernels implements MatmulKernels {
             }
             return;
         }
-        if (prompts == 0 && batch <= DIRECT_MAX_BATCH && k.multiRow()) {
+        if (prompts == 0 && batch <= DIRECT_MAX_BATCH && VectorShapes.F == 16 && k.multiRow()) {
             MemorySegment seg = w.data();
             long rowBytes = w.rowBytes();
             int cols = w.cols();
             for (int r = rowStart; r < rowEnd; r++) {
-                for (int b = 0; b < batch; b += 4) {
-                    k.dotN(seg, r * rowBytes, cols, a, b, Math.min(4, batch - b), out, outOffset + b * outStride + r,
-                            outStride, dec.red);
+                if (batch >= 3) {
+                    k.dotN(seg, r * rowBytes, cols, a, 0, batch, out, outOffset + r, outStride, dec.red);
+                } else {
+                    for (int b = 0; b < batch; b++) {
+                        out[outOffset + b * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, b, dec.red);
+                    }
                 }
             }
             return;
@@ -134,15 +138,6 @@ public final class VectorKernels implements MatmulKernels {
                 promptTiles(dec, a, r1 - r0, prompts, be, out, outOffset + r0, outStride);
             }
         }
-    }
-
-    /** Number of marked prompt rows below {@code batch} (they come first in {@link Activations#promptRow}). */
-    private static int promptRows(Activations a, int batch) {
-        int n = 0;
-        while (n < a.promptRowCount() && a.promptRow(n) < batch) {
-            n++;
-        }
-        return n;
     }
 
     /**

@@ -68,22 +68,19 @@ final class VectorLegacyDots {
         ShortVector p = ShortVector.zero(SS);
         for (int j = 0; j < 16; j += F) {
             ShortVector q = loadBytesAsShorts(w, o + Q4_0Codec.QS + j);
-            ShortVector lo = q.and((short) 0x0F).sub((short) 8);
-            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-            p = p.add(lo.mul(lds(ys, yb + j))).add(hi.mul(lds(ys, yb + 16 + j)));
+            p = p.add(q4Lo(q).mul(lds(ys, yb + j))).add(q4Hi(q).mul(lds(ys, yb + 16 + j)));
         }
         return shortsToFloats(p);
     }
 
-    /** The low nibbles minus 8 of the {@code F} bytes of a Q4_0 block at {@code o + j}, as shorts. */
-    static ShortVector q4Lo(MemorySegment w, long o, int j) {
-        return loadBytesAsShorts(w, o + Q4_0Codec.QS + j).and((short) 0x0F).sub((short) 8);
+    /** The low nibbles minus 8 of Q4_0 quant bytes {@code q} (sign-extended to shorts). */
+    static ShortVector q4Lo(ShortVector q) {
+        return q.and((short) 0x0F).sub((short) 8);
     }
 
-    /** The high nibbles minus 8 of the {@code F} bytes of a Q4_0 block at {@code o + j}, as shorts. */
-    static ShortVector q4Hi(MemorySegment w, long o, int j) {
-        return loadBytesAsShorts(w, o + Q4_0Codec.QS + j).lanewise(VectorOperators.ASHR, 4).and((short) 0x0F)
-                .sub((short) 8);
+    /** The high nibbles minus 8 of Q4_0 quant bytes {@code q} (sign-extended to shorts). */
+    static ShortVector q4Hi(ShortVector q) {
+        return q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
     }
 
     /**
@@ -97,10 +94,10 @@ final class VectorLegacyDots {
     }
 
     /**
-     * Dots of one Q4_0 weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; repeats of
-     * the last row are computed, not written), expanding each block to shorts once: per row exactly the direct
-     * kernel's operations, so the results are bit-identical to it. (One method per type: a shared one exceeds
-     * C2's inlining budget and boxes vectors.)
+     * Dots of one Q4_0 weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3
+     * rows the third is computed twice and written once), expanding each block to shorts once: per row exactly the
+     * direct kernel's operations, so the results are bit-identical to it. (One method per type: a shared one
+     * exceeds C2's inlining budget and boxes vectors.)
      */
     static void dot4Q4(MemorySegment w, long off, int cols, Activations a, int b, int n,
                      float[] out, int o, int stride, float[] red) {
@@ -108,19 +105,20 @@ final class VectorLegacyDots {
         float[] dy = a.scales();
         int y0 = a.valuesOffset(b);
         int y1 = a.valuesOffset(b + 1);
-        int y2 = a.valuesOffset(b + Math.min(2, n - 1));
+        int y2 = a.valuesOffset(b + 2);
         int y3 = a.valuesOffset(b + Math.min(3, n - 1));
         int s0 = a.scalesOffset(b);
         int s1 = a.scalesOffset(b + 1);
-        int s2 = a.scalesOffset(b + Math.min(2, n - 1));
+        int s2 = a.scalesOffset(b + 2);
         int s3 = a.scalesOffset(b + Math.min(3, n - 1));
         FloatVector z = FloatVector.zero(FS);
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
         for (int blk = 0; blk < cols / 32; blk++) {
             long bo = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
             float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
-            ShortVector lo = q4Lo(w, bo, 0);
-            ShortVector hi = q4Hi(w, bo, 0);
+            ShortVector q = loadBytesAsShorts(w, bo + Q4_0Codec.QS);
+            ShortVector lo = q4Lo(q);
+            ShortVector hi = q4Hi(q);
             int e = 32 * blk;
             c0 = halvesAcc(lo, hi, ys, y0 + e, dx * dy[s0 + blk], c0);
             c1 = halvesAcc(lo, hi, ys, y1 + e, dx * dy[s1 + blk], c1);
@@ -133,12 +131,9 @@ final class VectorLegacyDots {
         NEG_ZERO.add(c1).intoArray(red, 0);
         out[o + stride] = reduce(red, 0);
         NEG_ZERO.add(c2).intoArray(red, 0);
-        float r2 = reduce(red, 0);
+        out[o + 2 * stride] = reduce(red, 0);
         NEG_ZERO.add(c3).intoArray(red, 0);
         float r3 = reduce(red, 0);
-        if (n > 2) {
-            out[o + 2 * stride] = r2;
-        }
         if (n > 3) {
             out[o + 3 * stride] = r3;
         }
@@ -153,11 +148,11 @@ final class VectorLegacyDots {
         float[] dy = a.scales();
         int y0 = a.valuesOffset(b);
         int y1 = a.valuesOffset(b + 1);
-        int y2 = a.valuesOffset(b + Math.min(2, n - 1));
+        int y2 = a.valuesOffset(b + 2);
         int y3 = a.valuesOffset(b + Math.min(3, n - 1));
         int s0 = a.scalesOffset(b);
         int s1 = a.scalesOffset(b + 1);
-        int s2 = a.scalesOffset(b + Math.min(2, n - 1));
+        int s2 = a.scalesOffset(b + 2);
         int s3 = a.scalesOffset(b + Math.min(3, n - 1));
         FloatVector z = FloatVector.zero(FS);
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
@@ -178,12 +173,9 @@ final class VectorLegacyDots {
         NEG_ZERO.add(c1).intoArray(red, 0);
         out[o + stride] = reduce(red, 0);
         NEG_ZERO.add(c2).intoArray(red, 0);
-        float r2 = reduce(red, 0);
+        out[o + 2 * stride] = reduce(red, 0);
         NEG_ZERO.add(c3).intoArray(red, 0);
         float r3 = reduce(red, 0);
-        if (n > 2) {
-            out[o + 2 * stride] = r2;
-        }
         if (n > 3) {
             out[o + 3 * stride] = r3;
         }
@@ -218,18 +210,13 @@ final class VectorLegacyDots {
 
         @Override
         public boolean multiRow() {
-            return F == 16;
+            return true;
         }
 
-        /** One pass over the row for 3-4 activation rows (expanding each block once), else {@link #dot1} per row. */
         @Override
         public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                          int stride, float[] red) {
-            if (F != 16 || n < 3) {
-                RowDot.super.dotN(w, off, cols, a, b, n, out, o, stride, red);
-            } else {
-                dot4Q4(w, off, cols, a, b, n, out, o, stride, red);
-            }
+            dot4Q4(w, off, cols, a, b, n, out, o, stride, red);
         }
 
         @Override
@@ -333,18 +320,13 @@ final class VectorLegacyDots {
 
         @Override
         public boolean multiRow() {
-            return F == 16;
+            return true;
         }
 
-        /** One pass over the row for 3-4 activation rows, else {@link #dot1} per row. */
         @Override
         public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                          int stride, float[] red) {
-            if (F != 16 || n < 3) {
-                RowDot.super.dotN(w, off, cols, a, b, n, out, o, stride, red);
-            } else {
-                dot4Q8(w, off, cols, a, b, n, out, o, stride, red);
-            }
+            dot4Q8(w, off, cols, a, b, n, out, o, stride, red);
         }
 
         @Override
