@@ -65,19 +65,11 @@ class VectorKernelsTest {
     void vectorMatchesScalarAndIsBatchInvariant(GgmlType type, int cols) {
         int rows = 5;
         long seed = type.ordinal() * 1000L + cols;
-        float[] wf = TestData.gaussian(rows * cols, seed);
-        float[] x = TestData.gaussian(8 * cols, seed + 1);
-        for (int i = 0; i < x.length; i++) {
-            x[i] *= 50f; // activations are larger than weights
-        }
+        float[] x = activations(8, cols, seed + 1);
         try (Arena arena = Arena.ofConfined()) {
-            byte[] bytes = TensorCodecs.quantize(type, wf, 0, rows * cols);
-            MemorySegment seg = arena.allocate(bytes.length + 1).asSlice(1); // unaligned, native like a mapped file
-            seg.copyFrom(MemorySegment.ofArray(bytes));
-            WeightMatrix w = new WeightMatrix("w", type, seg, rows, cols);
+            WeightMatrix w = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
             ActivationFormat f = ActivationFormat.forWeight(type);
-            float[] wd = new float[rows * cols];
-            TensorCodecs.dequantize(type, seg, 0, wd, 0, rows * cols);
+            float[] wd = dequantized(w);
 
             for (int batch : new int[] {1, 3, 6, 8}) {
                 Activations a = VECTOR.newActivations();
@@ -88,11 +80,7 @@ class VectorKernelsTest {
                 SCALAR.matmul(w, a, 0, rows, sc, 0, rows);
                 for (int b = 0; b < batch; b++) {
                     for (int r = 0; r < rows; r++) {
-                        double mag = 0;
-                        for (int i = 0; i < cols; i++) {
-                            mag += Math.abs((double) wd[r * cols + i] * x[b * cols + i]);
-                        }
-                        double tol = Math.max(mag * VECTOR_VS_SCALAR_REL, 1e-30);
+                        double tol = Math.max(magnitude(wd, r, x, b, cols) * VECTOR_VS_SCALAR_REL, 1e-30);
                         assertEquals(sc[b * rows + r], vs[b * rows + r], tol,
                                 type + " cols " + cols + " batch " + batch + " b " + b + " r " + r);
                     }
@@ -153,19 +141,11 @@ class VectorKernelsTest {
     void promptRowsTakeTheirOwnPathAndStayBatchInvariant(GgmlType type, int cols) {
         int rows = 7;
         long seed = type.ordinal() * 7919L + cols;
-        float[] wf = TestData.gaussian(rows * cols, seed);
-        float[] x = TestData.gaussian(8 * cols, seed + 1);
-        for (int i = 0; i < x.length; i++) {
-            x[i] *= 50f;
-        }
+        float[] x = activations(8, cols, seed + 1);
         try (Arena arena = Arena.ofConfined()) {
-            byte[] bytes = TensorCodecs.quantize(type, wf, 0, rows * cols);
-            MemorySegment seg = arena.allocate(bytes.length + 1).asSlice(1);
-            seg.copyFrom(MemorySegment.ofArray(bytes));
-            WeightMatrix w = new WeightMatrix("w", type, seg, rows, cols);
+            WeightMatrix w = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
             ActivationFormat f = ActivationFormat.forWeight(type);
-            float[] wd = new float[rows * cols];
-            TensorCodecs.dequantize(type, seg, 0, wd, 0, rows * cols);
+            float[] wd = dequantized(w);
 
             boolean[] mixedFlags = {false, true, true, false, false, true, true, true};
             float[] mixed = run(w, x, 8, cols, mixedFlags);
@@ -187,11 +167,8 @@ class VectorKernelsTest {
                     if (promptPath) {
                         assertEquals(Float.floatToRawIntBits(allPrompt[i]), Float.floatToRawIntBits(mixed[i]),
                                 where + " among prompts vs among generated rows");
-                        double mag = 0;
-                        for (int c = 0; c < cols; c++) {
-                            mag += Math.abs((double) wd[r * cols + c] * x[b * cols + c]);
-                        }
-                        assertEquals(scalar[i], mixed[i], Math.max(mag * PROMPT_VS_SCALAR_REL, 1e-30),
+                        double tol = Math.max(magnitude(wd, r, x, b, cols) * PROMPT_VS_SCALAR_REL, 1e-30);
+                        assertEquals(scalar[i], mixed[i], tol,
                                 where + " vs scalar");
                     } else {
                         assertEquals(Float.floatToRawIntBits(generated[i]), Float.floatToRawIntBits(mixed[i]),
@@ -211,6 +188,39 @@ class VectorKernelsTest {
                         type + " split " + i);
             }
         }
+    }
+
+    /** {@code rows} random activation rows, larger than the weights as in a model. */
+    private static float[] activations(int rows, int cols, long seed) {
+        float[] x = TestData.gaussian(rows * cols, seed);
+        for (int i = 0; i < x.length; i++) {
+            x[i] *= 50f;
+        }
+        return x;
+    }
+
+    /** {@code wf} quantized to {@code type} in an unaligned native segment, like a tensor of a mapped file. */
+    private static WeightMatrix matrix(Arena arena, GgmlType type, float[] wf, int rows, int cols) {
+        byte[] bytes = TensorCodecs.quantize(type, wf, 0, rows * cols);
+        MemorySegment seg = arena.allocate(bytes.length + 1).asSlice(1);
+        seg.copyFrom(MemorySegment.ofArray(bytes));
+        return new WeightMatrix("w", type, seg, rows, cols);
+    }
+
+    /** {@code sum_i |w[r][i] * x[b][i]|}, the scale the tolerances are relative to. */
+    private static double magnitude(float[] wd, int r, float[] x, int b, int cols) {
+        double mag = 0;
+        for (int i = 0; i < cols; i++) {
+            mag += Math.abs((double) wd[r * cols + i] * x[b * cols + i]);
+        }
+        return mag;
+    }
+
+    /** The weights of {@code w} as the codec dequantizes them. */
+    private static float[] dequantized(WeightMatrix w) {
+        float[] wd = new float[w.rows() * w.cols()];
+        TensorCodecs.dequantize(w.type(), w.data(), 0, wd, 0, wd.length);
+        return wd;
     }
 
     /** One vector matmul of {@code batch} activation rows of {@code x}, marked by {@code flags}. */
