@@ -60,14 +60,20 @@ public class TokenizerResource {
                                 @JsonProperty("add_bos_token") boolean addBosToken) {
     }
 
+    /** The request's JSON fields, after checking its {@code model} (if any) names the served model. */
+    private JsonFields fields(RequestParser parser, String body) {
+        JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
+        parser.checkModel(f);
+        return f;
+    }
+
     @POST
     @Path("tokenize")
     @Blocking
     public TokenizeResponse tokenize(String body) {
         RequestParser parser = service.parser();
         Engine engine = parser.engine();
-        JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
-        parser.checkModel(f);
+        JsonFields f = fields(parser, body);
         Tokenizer tokenizer = engine.tokenizer();
         boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
         boolean addSpecial = f.bool("add_special_tokens", true); // BOS/EOS only if the model asks (Pythia: never)
@@ -99,8 +105,7 @@ public class TokenizerResource {
     public DetokenizeResponse detokenize(String body) {
         RequestParser parser = service.parser();
         Engine engine = parser.engine();
-        JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
-        parser.checkModel(f);
+        JsonFields f = fields(parser, body);
         JsonNode tokens = f.get("tokens");
         if (tokens == null) {
             throw ApiException.badRequest("tokens", "'tokens' is required");
