@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * Keeps the layering of {@code shared/design/architecture.md} true by scanning the main sources: which
- * project packages each layer may reference, that the engine never touches the frameworks, that the Vector
+ * Keeps the project's layering (docs/README.md, "Layers") true by scanning the main sources: which project
+ * packages each layer may reference, that the engine never touches the frameworks, that the Vector
  * API stays in {@code engine.tensor.kernel}, and the file-size and one-type-per-file rules.
  */
 class ArchitectureTest {

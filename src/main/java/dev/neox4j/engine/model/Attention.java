@@ -2,7 +2,7 @@ package dev.neox4j.engine.model;
 
 /**
  * Causal self-attention of one query head against one sequence's {@link KvCache}, with llama.cpp's
- * roundings (spec gptneox.md sections 4.3 and 4.5):
+ * roundings (docs/gpt-neox.md, "Attention" and "Roundings that make the bits match"):
  * <ul>
  *   <li>with an f16 cache, {@code K·Q} is an F16 matmul, so Q is rounded to f16; products are summed in
  *       double (llama.cpp sums f32 SIMD lanes into a double);</li>
