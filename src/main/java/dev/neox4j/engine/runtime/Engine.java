@@ -87,6 +87,7 @@ public final class Engine implements AutoCloseable {
         Path path = demo ? DemoModel.path() : options.modelPath();
         GgufFile file = GgufFile.open(path);
         WorkerPool pool = null;
+        KvSlotPool slots = null;
         Scheduler scheduler = null;
         try {
             NeoxModel model;
@@ -105,10 +106,13 @@ public final class Engine implements AutoCloseable {
             int ctx = contextLength(options, hp, file);
             MatmulKernels kernels = Kernels.select(options.kernels());
             int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
-            KvSlotPool slots = new KvSlotPool(hp, options.maxSequences(), ctx,
-                    options.kvCacheType() == KvCacheType.F32 ? KvCache.ElementType.F32 : KvCache.ElementType.F16);
+            KvCache.ElementType kvType = options.kvCacheType() == KvCacheType.F32
+                    ? KvCache.ElementType.F32 : KvCache.ElementType.F16;
+            int slotCount = KvMemoryBudget.forThisProcess(file.fileSize())
+                    .slots(hp, ctx, kvType, options.maxSequences(), file.fileName());
+            slots = new KvSlotPool(hp, slotCount, ctx, kvType);
             pool = new WorkerPool(threads);
-            int budget = Scheduler.tokenBudget(options.maxSequences(), options.prefillChunk());
+            int budget = Scheduler.tokenBudget(slotCount, options.prefillChunk());
             NeoxForward forward = new NeoxForward(model, kernels, pool, budget);
             ForwardBatch batch = new ForwardBatch();
             warmUp(forward, batch, slots, tokenizer);
@@ -123,7 +127,7 @@ public final class Engine implements AutoCloseable {
                     "loaded %s: %s, %,d parameters, %d layers, n_embd %d, vocab %d, context %d x %d slots (%s KV), "
                             + "%d threads, kernels %s, in %.0f ms",
                     file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
-                    hp.embeddingLength(), hp.vocabSize(), ctx, options.maxSequences(),
+                    hp.embeddingLength(), hp.vocabSize(), ctx, slots.slots(),
                     options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT), threads, kernels.name(),
                     engine.loadMillis));
             return engine;
@@ -133,6 +137,9 @@ public final class Engine implements AutoCloseable {
             }
             if (pool != null) {
                 pool.close();
+            }
+            if (slots != null) {
+                slots.close();
             }
             file.close();
             throw t;
@@ -342,6 +349,7 @@ public final class Engine implements AutoCloseable {
             resourcesClosed = true;
         }
         pool.close();
+        slots.close();
         file.close();
         LOG.log(System.Logger.Level.DEBUG, "engine closed: " + info.id());
     }
