@@ -1,5 +1,6 @@
 package dev.neox4j.config;
 
+import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.KvCacheType;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -21,11 +22,19 @@ import java.util.Optional;
 public interface NeoxConfig {
 
     /**
-     * Path of the GPT-NeoX / Pythia GGUF file to serve ({@code neox.model}, env {@code NEOX_MODEL}). When absent the
-     * service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights) and logs how to
-     * point it at a real model.
+     * The GPT-NeoX / Pythia model to serve ({@code neox.model}, env {@code NEOX_MODEL}): a GGUF file or a transformers
+     * checkpoint directory ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors} /
+     * {@code pytorch_model.bin}, sharded or not). When absent the service serves a small built-in demo model (the
+     * real GPT-NeoX tokenizer with random weights) and logs how to point it at a real model.
      */
     Optional<String> model();
+
+    /**
+     * Quantize the weights while loading ({@code neox.quantize}, env {@code NEOX_QUANTIZE}): {@code Q8_0},
+     * {@code Q4_0}, {@code Q4_K_M}, ... (any {@link FileType}; per-tensor types as llama-quantize chooses them).
+     * Absent (the default): a checkpoint's weights are served as stored (F32, F16 or BF16) and a GGUF file as it is.
+     */
+    Optional<FileType> quantize();
 
     /**
      * Model id used in the API ({@code /v1/models}, the {@code model} field of responses). Default: the file name

@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.checkpoint.CheckpointLoader;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.model.ForwardBatch;
@@ -14,6 +15,7 @@ import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -85,7 +87,7 @@ public final class Engine implements AutoCloseable {
         validate(options);
         boolean demo = options.modelPath() == null;
         Path path = demo ? DemoModel.path() : options.modelPath();
-        GgufFile file = GgufFile.open(path);
+        GgufFile file = openModel(path, options);
         WorkerPool pool = null;
         KvSlotPool slots = null;
         Scheduler scheduler = null;
@@ -144,6 +146,17 @@ public final class Engine implements AutoCloseable {
             file.close();
             throw t;
         }
+    }
+
+    /**
+     * The model at {@code path}: a checkpoint directory read through {@link CheckpointLoader}, else a GGUF file
+     * (requantized in memory when {@link EngineOptions#quantize()} asks for it).
+     */
+    private static GgufFile openModel(Path path, EngineOptions o) throws IOException {
+        if (Files.isDirectory(path)) {
+            return CheckpointLoader.load(path, o.quantize(), o.threads());
+        }
+        return o.quantize() == null ? GgufFile.open(path) : CheckpointLoader.requantize(path, o.quantize(), o.threads());
     }
 
     private static void validate(EngineOptions o) {
