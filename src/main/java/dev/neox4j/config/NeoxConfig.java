@@ -66,6 +66,14 @@ public interface NeoxConfig {
     @WithDefault("auto")
     Kernels kernels();
 
+    /**
+     * What to do when a request's prompt plus its {@code max_tokens} exceed the context: {@code false} (default)
+     * answers 400 {@code context_length_exceeded} naming both numbers, as OpenAI and vLLM do; {@code true} keeps the
+     * older behaviour of generating only what fits (the response ends with {@code finish_reason: length}).
+     */
+    @WithDefault("false")
+    boolean clipMaxTokens();
+
     /** Prompt tokens evaluated per scheduler step and sequence, so long prompts don't stall running streams. */
     @WithDefault("256")
     int prefillChunk();
