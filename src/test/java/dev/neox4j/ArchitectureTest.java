@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
- * Keeps the layering of {@code shared/design/architecture.md} true by scanning the main sources: which
- * project packages each layer may reference, that the engine, the LangChain4j provider and the Hub client
+ * Keeps the project's layering (docs/README.md, "Layers") true by scanning the main sources: which project
+ * packages each layer may reference, that the engine, the LangChain4j provider and the Hub client
  * ({@code hub}) never touch the frameworks, that the Vector
  * API stays in {@code engine.tensor.kernel}, and the file-size and one-type-per-file rules.
  */
@@ -36,8 +36,9 @@ class ArchitectureTest {
             Map.entry("engine.tokenizer", Set.of("engine.gguf")),
             Map.entry("engine.sampling", Set.of()),
             Map.entry("engine.model", Set.of("engine.tensor", "engine.tensor.kernel", "engine.gguf")),
+            Map.entry("engine.checkpoint", Set.of("engine.model", "engine.tensor", "engine.gguf")),
             Map.entry("engine.runtime", Set.of("engine.model", "engine.sampling", "engine.tokenizer",
-                    "engine.tensor", "engine.tensor.kernel", "engine.gguf")),
+                    "engine.tensor", "engine.tensor.kernel", "engine.gguf", "engine.checkpoint")),
             Map.entry("hub", Set.of()),
             Map.entry("langchain4j", Set.of("engine.runtime", "engine.tokenizer", "hub")),
             Map.entry("api.rest", Set.of("engine.runtime", "engine.tokenizer", "config")),

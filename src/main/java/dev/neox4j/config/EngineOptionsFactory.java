@@ -64,7 +64,7 @@ public final class EngineOptionsFactory {
         }
         return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
                 config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
-                timeoutMillis);
+                timeoutMillis, config.quantize().orElse(null));
     }
 
     /**
