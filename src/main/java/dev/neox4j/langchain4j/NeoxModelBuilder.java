@@ -3,6 +3,8 @@ package dev.neox4j.langchain4j;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
 
+import dev.neox4j.engine.sampling.SamplingSettings;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -163,19 +165,35 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /** The validated generation defaults. @throws IllegalArgumentException naming a bad value */
     GenerationSettings settings() {
         GenerationSettings d = GenerationSettings.DEFAULTS;
-        long timeoutMillis = timeout == null ? d.timeoutMillis() : timeout.toMillis();
-        return new GenerationSettings(
-                temperature != null ? temperature : d.temperature(),
-                topK != null ? topK : d.topK(),
-                topP != null ? topP : d.topP(),
-                minP != null ? minP : d.minP(),
-                repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
-                presencePenalty != null ? presencePenalty : d.presencePenalty(),
-                frequencyPenalty != null ? frequencyPenalty : d.frequencyPenalty(),
-                seed,
-                maxTokens != null ? maxTokens : d.maxTokens(),
-                stop != null ? stop : d.stop(),
-                timeoutMillis).validate();
+        SamplingSettings.Builder b = d.sampling().toBuilder().seed(seed);
+        if (temperature != null) {
+            b.temperature(temperature);
+        }
+        if (topK != null) {
+            b.topK(topK);
+        }
+        if (topP != null) {
+            b.topP(topP);
+        }
+        if (minP != null) {
+            b.minP(minP);
+        }
+        if (repetitionPenalty != null) {
+            b.repetitionPenalty(repetitionPenalty);
+        }
+        if (presencePenalty != null) {
+            b.presencePenalty(presencePenalty);
+        }
+        if (frequencyPenalty != null) {
+            b.frequencyPenalty(frequencyPenalty);
+        }
+        if (maxTokens != null) {
+            b.maxTokens(maxTokens);
+        }
+        if (stop != null) {
+            b.stop(stop);
+        }
+        return GenerationSettings.of(b, timeout == null ? d.timeoutMillis() : timeout.toMillis());
     }
 
     /**

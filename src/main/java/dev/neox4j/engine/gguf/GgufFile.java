@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * A GGUF file (v2 or v3), memory-mapped once into a {@link MemorySegment} of a shared {@link Arena}.
  *
- * <p>{@link #open(Path)} validates the whole header (spec: gguf.md section 9) before returning: a malformed
- * file fails with a {@link GgufFormatException} whose message names the file, the defect and where it is.
+ * <p>{@link #open(Path)} validates the whole header (docs/gguf.md, "What the reader rejects") before returning: a
+ * malformed file fails with a {@link GgufFormatException} whose message names the file, the defect and where it is.
  * Tensor data is never copied: {@link #data(GgufTensorInfo)} returns a slice of the mapping. Files larger
  * than 2 GiB work. {@link #close()} unmaps the file; slices must not be used afterwards.
  *
@@ -175,7 +175,9 @@ public final class GgufFile implements AutoCloseable {
         return alignment;
     }
 
-    /** Absolute file offset of the tensor data section (may equal or exceed the file size when there are no tensors). */
+    /**
+     * Absolute file offset of the tensor data section (may equal or exceed the file size when there are no tensors).
+     */
     public long dataOffset() {
         return dataOffset;
     }
