@@ -179,6 +179,13 @@ public final class NeoxMetrics implements EngineObserver {
         gauge("neox.model.mapped.bytes", "Bytes of model weights memory-mapped", EngineStats::mappedBytes);
         FunctionCounter.builder("neox.scheduler.steps", this, m -> m.read(EngineStats::steps))
                 .description("Scheduler steps run since the engine started").register(registry);
+        FunctionCounter.builder("neox.prefix.cache.queries", this, m -> m.read(EngineStats::prefixCacheQueries))
+                .description("Admitted requests that looked for a cached prompt prefix").register(registry);
+        FunctionCounter.builder("neox.prefix.cache.hits", this, m -> m.read(EngineStats::prefixCacheHitTokens))
+                .description("Prompt tokens taken from the prefix cache instead of being evaluated")
+                .register(registry);
+        gauge("neox.prefix.cache.tokens", "Prompt positions the prefix cache can reuse now, over all KV slots",
+                EngineStats::prefixCacheTokens);
     }
 
     private void gauge(String name, String description, ToDoubleFunction<EngineStats> value) {

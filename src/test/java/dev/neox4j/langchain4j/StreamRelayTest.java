@@ -82,6 +82,21 @@ class StreamRelayTest {
         public boolean isDone() {
             return false;
         }
+
+        @Override
+        public void pause(java.time.Duration maxPause) {
+            throw new UnsupportedOperationException("not used by the relay");
+        }
+
+        @Override
+        public void resume() {
+            throw new UnsupportedOperationException("not used by the relay");
+        }
+
+        @Override
+        public boolean isPaused() {
+            return false;
+        }
     }
 
     private static Completion completion(FinishReason reason, String text, int generated) {

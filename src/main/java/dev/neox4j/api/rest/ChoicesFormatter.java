@@ -95,19 +95,27 @@ abstract class ChoicesFormatter<C extends ChoicesFormatter.ChoiceState> implemen
     /** The last chunk of a stream with {@code stream_options.include_usage}: no choices, the usage. */
     abstract Object usageChunk(UsageDto usage, TimingsDto timings);
 
-    /** Usage over every choice: each prompt's tokens once, every choice's generated tokens. */
+    /**
+     * Usage over every choice: each prompt's tokens once, every choice's generated tokens; a prompt's cached tokens
+     * are the fewest any of its choices reused (its choices share one evaluation of the prompt).
+     */
     UsageDto usage() {
         int prompt = 0;
         int completion = 0;
+        int cached = 0;
         int lastPrompt = -1;
+        int promptCached = 0;
         for (C c : choices) {
             if (c.spec.promptIndex() != lastPrompt) {
+                cached += lastPrompt >= 0 ? promptCached : 0;
                 prompt += c.done.usage().promptTokens();
                 lastPrompt = c.spec.promptIndex();
+                promptCached = c.done.usage().cachedTokens();
             }
+            promptCached = Math.min(promptCached, c.done.usage().cachedTokens());
             completion += c.done.usage().completionTokens();
         }
-        return UsageDto.of(prompt, completion);
+        return UsageDto.of(prompt, completion, cached + (lastPrompt >= 0 ? promptCached : 0));
     }
 
     /** Timings summed over every choice. */

@@ -11,13 +11,30 @@ public final class CommonDtos {
     private CommonDtos() {
     }
 
-    /** OpenAI {@code usage}. */
+    /**
+     * OpenAI {@code usage}; {@code prompt_tokens_details.cached_tokens} counts the prompt tokens taken from the
+     * prefix cache instead of being evaluated.
+     */
     public record UsageDto(@JsonProperty("prompt_tokens") int promptTokens,
                            @JsonProperty("completion_tokens") int completionTokens,
-                           @JsonProperty("total_tokens") int totalTokens) {
+                           @JsonProperty("total_tokens") int totalTokens,
+                           @JsonProperty("prompt_tokens_details") PromptTokensDetails promptTokensDetails) {
         public static UsageDto of(int prompt, int completion) {
-            return new UsageDto(prompt, completion, prompt + completion);
+            return of(prompt, completion, 0);
         }
+
+        public static UsageDto of(int prompt, int completion, int cached) {
+            return new UsageDto(prompt, completion, prompt + completion, new PromptTokensDetails(cached));
+        }
+
+        /** The usage of one finished sequence. */
+        public static UsageDto of(dev.neox4j.engine.runtime.Usage u) {
+            return of(u.promptTokens(), u.completionTokens(), u.cachedTokens());
+        }
+    }
+
+    /** OpenAI {@code usage.prompt_tokens_details}. */
+    public record PromptTokensDetails(@JsonProperty("cached_tokens") int cachedTokens) {
     }
 
     /**

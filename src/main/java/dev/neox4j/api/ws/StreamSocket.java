@@ -190,7 +190,7 @@ public class StreamSocket {
                 : c.finishReason() == FinishReason.LENGTH ? "length" : "stop";
         String text = plan.chat() ? holder.chatTemplate().reply(c.text()) : c.text();
         return new WsMessages.Done(id, index, reason, text,
-                UsageDto.of(c.usage().promptTokens(), c.usage().completionTokens()), TimingsDto.of(c.timings()));
+                UsageDto.of(c.usage()), TimingsDto.of(c.timings()));
     }
 
     private void cancel(WebSocketConnection connection, String id) {

@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Scheduler {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
+    /** Longest wait for work while sequences run but none can take a step (all paused). */
+    static final long IDLE_STEP_NANOS = 5_000_000;
+
     /** Prompt positions of one chunk whose every position needs logits (echo with logprobs). */
     static final int ECHO_CHUNK = 64;
 
@@ -178,7 +181,9 @@ final class Scheduler {
                     break;
                 }
                 try {
-                    step();
+                    if (!step()) {
+                        waiting.sleep(IDLE_STEP_NANOS); // every sequence paused: woken by resume, submit, cancel
+                    }
                 } catch (Throwable t) {
                     // a bug in the step itself: fail what is running rather than leaving it hanging
                     LOG.log(System.Logger.Level.ERROR, "scheduler step failed", t);
@@ -201,19 +206,26 @@ final class Scheduler {
         }
     }
 
-    /** One scheduler step: endings, admissions, the plan, the forward pass, the plan's slices handed back. */
-    private void step() {
+    /**
+     * One scheduler step: endings, admissions, the plan, the forward pass, the plan's slices handed back.
+     *
+     * @return whether a forward pass ran
+     */
+    private boolean step() {
         long now = System.nanoTime();
         dropCancelledWaiting(now);
         for (Sequence s : running) {
             if (s.cancelRequested() || now > s.deadlineNanos) {
                 finish(s, FinishReason.CANCELLED, null);
+            } else if (s.stalled(now)) {
+                finish(s, FinishReason.CANCELLED, new SequenceStalledException("sequence " + s.id + " stayed paused "
+                        + "longer than its limit (its client stopped reading); it was ended and its slot freed"));
             }
         }
         admit(now);
         buildBatch();
         if (plan.size() == 0) {
-            return;
+            return false;
         }
         float[] logits;
         try {
@@ -223,7 +235,7 @@ final class Scheduler {
             for (int i = 0; i < plan.size(); i++) {
                 finish(plan.get(i).sequence, FinishReason.CANCELLED, t); // its KV cache may be half written
             }
-            return;
+            return true;
         }
         // the caches hold the step's tokens: count the step and its KV use before any listener hears of a token
         // from it (a client reacting to its first token must see them); sequences that finish below update
@@ -232,6 +244,7 @@ final class Scheduler {
         steps++;
         advance(logits, System.nanoTime());
         lastStepNanos = System.nanoTime();
+        return true;
     }
 
     private void dropCancelledWaiting(long now) {
@@ -281,13 +294,13 @@ final class Scheduler {
         batch.clear();
         plan.clear();
         for (Sequence s : running) {
-            if (!s.prefilling()) {
+            if (!s.prefilling() && !s.isPaused()) {
                 int p = s.decodePosition();
                 plan.add(s, p, p + 1, 1, batch);
             }
         }
         for (Sequence s : running) {
-            if (!s.prefilling()) {
+            if (!s.prefilling() || s.isPaused()) {
                 continue;
             }
             int chunk = s.needsEveryPromptRow() ? Math.min(prefillChunk, ECHO_CHUNK) : prefillChunk;
@@ -333,7 +346,7 @@ final class Scheduler {
         }
         if (s.slot >= 0) {
             slots.release(s.slot);
-            prefix.released(s.slot, error == null);
+            prefix.released(s.slot, error == null || error instanceof SequenceStalledException);
             s.slot = -1;
             s.cache = null;
         }

@@ -42,6 +42,9 @@ final class Sequence implements GenerationHandle {
 
     private volatile boolean cancelRequested;
     private volatile boolean done;
+    /** {@link System#nanoTime()} when paused, or 0 when running. */
+    private volatile long pausedAt;
+    private volatile long maxPauseNanos;
 
     // ---- scheduler-thread state ----
     int slot = -1;
@@ -89,6 +92,33 @@ final class Sequence implements GenerationHandle {
     @Override
     public boolean isDone() {
         return done;
+    }
+
+    @Override
+    public synchronized void pause(java.time.Duration maxPause) {
+        if (!done && pausedAt == 0) {
+            maxPauseNanos = Math.max(0, maxPause.toNanos());
+            pausedAt = Math.max(1, System.nanoTime());
+        }
+    }
+
+    @Override
+    public synchronized void resume() {
+        if (pausedAt != 0) {
+            pausedAt = 0;
+            scheduler.wakeUp();
+        }
+    }
+
+    @Override
+    public boolean isPaused() {
+        return pausedAt != 0;
+    }
+
+    /** Whether the sequence has been paused for longer than its limit at {@code now}. */
+    boolean stalled(long now) {
+        long at = pausedAt;
+        return at != 0 && now - at > maxPauseNanos;
     }
 
     boolean cancelRequested() {

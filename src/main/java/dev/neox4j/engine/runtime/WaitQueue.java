@@ -135,6 +135,16 @@ final class WaitQueue {
         }
     }
 
+    /** Sleeps up to {@code nanos}, or until {@link #wakeUp()} or a new request. */
+    void sleep(long nanos) throws InterruptedException {
+        lock.lock();
+        try {
+            wake.awaitNanos(nanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Signals {@link #awaitIdle} when nothing waits and {@code running} is 0. */
     void signalIfIdle(int running) {
         lock.lock();

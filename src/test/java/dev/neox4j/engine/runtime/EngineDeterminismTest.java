@@ -106,6 +106,8 @@ class EngineDeterminismTest {
         assertEquals(expected.text(), actual.text(), what + " text");
         assertEquals(expected.promptLogprobs(), actual.promptLogprobs(), what + " prompt logprobs");
         assertEquals(actual.text(), actualRun.streamedText(), what + " streamed text");
-        assertEquals(expected.usage(), actual.usage(), what + " usage");
+        // the prompt tokens may come from the prefix cache in one run and not the other: same counts, same bits
+        assertEquals(expected.usage().promptTokens(), actual.usage().promptTokens(), what + " prompt tokens");
+        assertEquals(expected.usage().completionTokens(), actual.usage().completionTokens(), what + " tokens");
     }
 }
