@@ -4,8 +4,8 @@ import dev.neox4j.engine.tensor.kernel.AttentionDots;
 
 /**
  * Causal self-attention of a tile of 1 to {@value AttentionDots#MAX_QUERIES} queries of one head (consecutive
- * positions of one sequence) against that sequence's {@link KvCache}, with llama.cpp's roundings (see
- * {@code docs/}):
+ * positions of one sequence) against that sequence's {@link KvCache}, with llama.cpp's roundings
+ * (docs/gpt-neox.md, "Attention" and "Roundings that make the bits match"):
  * <ul>
  *   <li>with an f16 cache, {@code K·Q} is an F16 matmul, so Q is rounded to f16;</li>
  *   <li>scores are scaled by {@code 1/sqrt(hd)} before the (causal) mask, so query {@code i} of a tile whose first
