@@ -35,6 +35,10 @@ for (const label of labels) {
     + apiCols("pp" + nx.pp, pp));
   rows.push(`| | tg${nx.tg} tok/s | ${ms(tg)} | ${ms(nx.tgRate)} | ${ratio(nx.tgRate.mean, tg?.mean)} |`
     + apiCols("tg" + nx.tg, tg));
+  if (nx.tgWeightGBps != null) {
+    rows.push(`| | tg${nx.tg}: weights read per second, GB/s (machine: STREAM-like read ${f(nx.memoryReadGBps, 1)} GB/s) | | `
+      + `${f(nx.tgWeightGBps, 1)} | ${(100 * nx.tgWeightGBps / nx.memoryReadGBps).toFixed(0)} % of the read | | |`);
+  }
   if (api(`tg${nx.tg}-client`)) {
     rows.push(`| | tg${nx.tg} tok/s seen by the HTTP client (wall time after the first token) | | | |`
       + apiCols(`tg${nx.tg}-client`, tg));
