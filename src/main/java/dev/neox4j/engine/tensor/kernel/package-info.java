@@ -22,7 +22,8 @@
  *   <li>{@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining} shows a kernel that was not inlined
  *       ("callee is too large", "already compiled into a big method").</li>
  * </ul>
- * Every vector kernel has a scalar twin with the same summation order per output element, and the tests compare
- * them; results never depend on the thread count or on the other rows of a batch.
+ * Every vector kernel has a scalar twin the tests compare it with (bit for bit for the attention products, within
+ * the kernel tests' tolerances for the matmuls); results never depend on the thread count or on the other rows of
+ * a batch.
  */
 package dev.neox4j.engine.tensor.kernel;
