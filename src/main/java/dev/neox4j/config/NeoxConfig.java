@@ -113,6 +113,27 @@ public interface NeoxConfig {
     /** Flow control of streamed responses (SSE and WebSocket; README "Slow clients"). */
     Stream stream();
 
+    /** Automatic prefix caching (README "Prefix caching"). */
+    PrefixCache prefixCache();
+
+    /** Automatic prefix caching: a prompt's beginning whose KV a slot already holds is not evaluated again. */
+    interface PrefixCache {
+        /**
+         * Whether a new request reuses the KV of the longest prompt prefix already computed (by a finished request
+         * or a running one) instead of evaluating it again. Exact: the answer is the same, bit for bit.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Most prompt positions idle KV slots keep for reuse, over all slots; past it the least recently used are
+         * dropped. 0 (default) = every position of every slot ({@code neox.max-sequences} x the context length),
+         * which costs no memory beyond the KV cache itself.
+         */
+        @WithDefault("0")
+        long maxTokens();
+    }
+
     /** HTTP connection handling. */
     interface Http {
         /**

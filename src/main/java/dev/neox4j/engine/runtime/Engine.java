@@ -114,8 +114,9 @@ public final class Engine implements AutoCloseable {
             warmUp(forward, batch, slots, tokenizer);
             ModelInfo info = ModelInfos.describe(file, model, ctx, demo);
             Observers observers = new Observers();
-            scheduler = new Scheduler(forward, batch, slots, tokenizer, hp.vocabSize(), options.prefillChunk(),
-                    budget, options.queueSize(), observers);
+            PrefixCache prefix = new PrefixCache(slots, options.prefixCache(), options.prefixCacheMaxTokens());
+            scheduler = new Scheduler(forward, batch, slots, prefix, tokenizer, hp.vocabSize(),
+                    options.prefillChunk(), budget, options.queueSize(), observers);
             Engine engine = new Engine(options, file, model, tokenizer, pool, slots, scheduler, info, observers);
             scheduler.start(engine::closeResourcesFromScheduler);
             engine.loadMillis = (System.nanoTime() - t0) / 1e6;
@@ -193,13 +194,15 @@ public final class Engine implements AutoCloseable {
 
     /** One forward step of a single token, so that the first request does not pay for class loading and JIT. */
     private static void warmUp(NeoxForward forward, ForwardBatch batch, KvSlotPool slots, Tokenizer tokenizer) {
-        int slot = slots.acquire();
+        int slot = 0;
+        slots.acquire(slot);
         try {
             batch.clear();
             batch.add(slots.cache(slot), Math.max(0, tokenizer.eosId()), true);
             forward.forward(batch);
         } finally {
             batch.clear();
+            slots.cache(slot).clear();
             slots.release(slot);
         }
     }
@@ -292,7 +295,8 @@ public final class Engine implements AutoCloseable {
     public EngineStats stats() {
         return new EngineStats(scheduler.waitingCount(), scheduler.runningCount(), slots.slots(),
                 scheduler.kvTokensUsed(), slots.tokensCapacity(), pool.threads(), scheduler.steps(),
-                scheduler.lastStepNanos(), loadMillis, info.mappedBytes());
+                scheduler.lastStepNanos(), loadMillis, info.mappedBytes(), scheduler.prefix().queries(),
+                scheduler.prefix().hitTokens(), scheduler.prefix().cachedTokens());
     }
 
     /**

@@ -33,6 +33,7 @@ final class Scheduler {
     private final ForwardBatch batch;
     private final StepPlan plan;
     private final KvSlotPool slots;
+    private final PrefixCache prefix;
     private final Tokenizer tokenizer;
     private final int vocab;
     private final int prefillChunk;
@@ -58,8 +59,9 @@ final class Scheduler {
     private volatile double avgRequestSeconds = 1.0;
     private Runnable onExit = () -> { };
 
-    Scheduler(NeoxForward forward, ForwardBatch batch, KvSlotPool slots, Tokenizer tokenizer, int vocab,
-              int prefillChunk, int tokenBudget, int queueSize, Observers observers) {
+    Scheduler(NeoxForward forward, ForwardBatch batch, KvSlotPool slots, PrefixCache prefix, Tokenizer tokenizer,
+              int vocab, int prefillChunk, int tokenBudget, int queueSize, Observers observers) {
+        this.prefix = prefix;
         this.forward = forward;
         this.batch = batch;
         this.plan = new StepPlan(slots.slots());
@@ -162,6 +164,10 @@ final class Scheduler {
         return kvTokensUsed;
     }
 
+    PrefixCache prefix() {
+        return prefix;
+    }
+
     // ------------------------------------------------------------------ the scheduler thread
 
     private void loop() {
@@ -238,16 +244,19 @@ final class Scheduler {
     }
 
     private void admit(long now) {
+        if (slots.available() == 0 || waiting.size() == 0) {
+            return; // the usual decoding step: nothing to do, nothing allocated
+        }
         // counted as running under the queue's lock, so that awaitIdle never sees a gap
-        List<Sequence> admitted = waiting.poll(slots::available, s -> {
-            s.slot = slots.acquire(); // held from here: finish() releases it whatever happens next
+        List<Sequence> admitted = waiting.poll(slots::available, this::mayStart, s -> {
+            s.slot = prefix.admit(s); // held from here: finish() releases it whatever happens next
             s.startNanos = now;
             running.add(s);
             runningCount = running.size();
         });
         for (Sequence s : admitted) {
             try {
-                s.start(s.slot, slots.cache(s.slot), 0, now);
+                s.start(s.slot, slots.cache(s.slot), s.cached, now);
             } catch (Throwable t) {
                 finish(s, FinishReason.CANCELLED, t);
                 continue;
@@ -255,6 +264,16 @@ final class Scheduler {
             double queued = (now - s.submitNanos) / 1e9;
             observers.notify(o -> o.started(s.source(), queued, s.prompt.length));
         }
+    }
+
+    /** False while a running sequence is computing a prompt prefix {@code s} shares (n > 1, a shared context). */
+    private boolean mayStart(Sequence s) {
+        for (Sequence r : running) {
+            if (prefix.worthWaiting(s, r)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Writes the step down: decoding tokens first, then prompt chunks, oldest first, within the budgets. */
@@ -290,6 +309,9 @@ final class Scheduler {
                 continue;
             }
             try {
+                if (slice.prompt()) {
+                    prefix.promptComputed(s.slot, s.prompt, slice.to);
+                }
                 FinishReason end = s.advance(slice, logits, now);
                 if (end != null) {
                     finish(s, end, null);
@@ -311,6 +333,7 @@ final class Scheduler {
         }
         if (s.slot >= 0) {
             slots.release(s.slot);
+            prefix.released(s.slot, error == null);
             s.slot = -1;
             s.cache = null;
         }

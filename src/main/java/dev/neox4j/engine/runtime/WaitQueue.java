@@ -47,15 +47,22 @@ final class WaitQueue {
         }
     }
 
-    /** Removes and returns up to {@code n} sequences, oldest first, running {@code taken} on each under the lock. */
-    List<Sequence> poll(IntSupplier free, java.util.function.Consumer<Sequence> taken) {
+    /**
+     * Removes the sequences that are {@code ready}, oldest first, while {@code free} slots remain, running
+     * {@code taken} on each under the lock; the others keep their place.
+     */
+    List<Sequence> poll(IntSupplier free, java.util.function.Predicate<Sequence> ready,
+                        java.util.function.Consumer<Sequence> taken) {
         List<Sequence> out = new ArrayList<>();
         lock.lock();
         try {
-            while (!waiting.isEmpty() && free.getAsInt() > 0) {
-                Sequence s = waiting.poll();
-                taken.accept(s);
-                out.add(s);
+            for (var it = waiting.iterator(); it.hasNext() && free.getAsInt() > 0; ) {
+                Sequence s = it.next();
+                if (ready.test(s)) {
+                    it.remove();
+                    taken.accept(s);
+                    out.add(s);
+                }
             }
             return out;
         } finally {
