@@ -149,6 +149,29 @@ public final class KvCache implements AutoCloseable {
         length = n;
     }
 
+    /**
+     * Makes this cache hold the first {@code n} positions of {@code source} (a cache of the same shape and element
+     * type): copies K and V of those positions in every layer, bit for bit, and sets the length to {@code n}. How
+     * a prefix cache reuses a prompt's KV computed by another sequence.
+     */
+    public void copyPrefixFrom(KvCache source, int n) {
+        if (source.layers != layers || source.embd != embd || source.type != type) {
+            throw new IllegalArgumentException("cannot copy between KV caches of different shapes");
+        }
+        if (n < 0 || n > source.length || n > capacity) {
+            throw new IllegalArgumentException("cannot copy " + n + " positions from a KV cache of length "
+                    + source.length + " into one of capacity " + capacity);
+        }
+        long bytes = (long) n * embd * type.bytes();
+        if (source != this) {
+            for (int l = 0; l < layers; l++) {
+                MemorySegment.copy(source.keys[l], 0, keys[l], 0, bytes);
+                MemorySegment.copy(source.values[l], 0, values[l], 0, bytes);
+            }
+        }
+        length = n;
+    }
+
     /** Empties the cache (contents are overwritten as new positions are written). */
     public void clear() {
         length = 0;
