@@ -20,7 +20,8 @@ class CheckpointEngineTest {
     private static EngineOptions at(Path dir) {
         EngineOptions o = EngineFixtures.options("F32");
         return new EngineOptions(dir, o.threads(), o.contextLength(), o.maxSequences(), o.kvCacheType(), o.queueSize(),
-                o.kernels(), o.prefillChunk(), o.requestTimeoutMillis(), o.quantize());
+                o.kernels(), o.prefillChunk(), o.requestTimeoutMillis(), o.quantize(), o.prefixCache(),
+                o.prefixCacheMaxTokens());
     }
 
     private static int[] greedy(Engine engine, int[] prompt, int n) throws Exception {
