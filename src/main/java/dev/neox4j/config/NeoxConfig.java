@@ -1,5 +1,6 @@
 package dev.neox4j.config;
 
+import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.KvCacheType;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
@@ -21,11 +22,22 @@ import java.util.Optional;
 public interface NeoxConfig {
 
     /**
-     * Path of the GPT-NeoX / Pythia GGUF file to serve ({@code neox.model}, env {@code NEOX_MODEL}). When absent the
-     * service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights) and logs how to
-     * point it at a real model.
+     * The GPT-NeoX / Pythia model to serve ({@code neox.model}, env {@code NEOX_MODEL}): a GGUF file or a transformers
+     * checkpoint directory ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors} /
+     * {@code pytorch_model.bin}, sharded or not), or a Hugging Face Hub reference downloaded into the Hugging Face
+     * cache before loading: {@code hf://OWNER/REPO[@REVISION]/FILE.gguf}, {@code hf://OWNER/REPO[@REVISION]:QUANT}
+     * or {@code hf://OWNER/REPO[@REVISION]} (a checkpoint repository; see {@link dev.neox4j.hub.ModelReference}).
+     * When absent the service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights)
+     * and logs how to point it at a real model.
      */
     Optional<String> model();
+
+    /**
+     * Quantize the weights while loading ({@code neox.quantize}, env {@code NEOX_QUANTIZE}): {@code Q8_0},
+     * {@code Q4_0}, {@code Q4_K_M}, ... (any {@link FileType}; per-tensor types as llama-quantize chooses them).
+     * Absent (the default): a checkpoint's weights are served as stored (F32, F16 or BF16) and a GGUF file as it is.
+     */
+    Optional<FileType> quantize();
 
     /**
      * Model id used in the API ({@code /v1/models}, the {@code model} field of responses). Default: the file name
@@ -56,6 +68,14 @@ public interface NeoxConfig {
     /** Kernel family for the matmuls: {@code auto} (Vector API when available), {@code vector} or {@code scalar}. */
     @WithDefault("auto")
     Kernels kernels();
+
+    /**
+     * What to do when a request's prompt plus its {@code max_tokens} exceed the context: {@code false} (default)
+     * answers 400 {@code context_length_exceeded} naming both numbers, as OpenAI and vLLM do; {@code true} keeps the
+     * older behaviour of generating only what fits (the response ends with {@code finish_reason: length}).
+     */
+    @WithDefault("false")
+    boolean clipMaxTokens();
 
     /** Prompt tokens evaluated per scheduler step and sequence, so long prompts don't stall running streams. */
     @WithDefault("256")
@@ -92,6 +112,27 @@ public interface NeoxConfig {
 
     /** Flow control of streamed responses (SSE and WebSocket; README "Slow clients"). */
     Stream stream();
+
+    /** Automatic prefix caching (README "Prefix caching"). */
+    PrefixCache prefixCache();
+
+    /** Automatic prefix caching: a prompt's beginning whose KV a slot already holds is not evaluated again. */
+    interface PrefixCache {
+        /**
+         * Whether a new request reuses the KV of the longest prompt prefix already computed (by a finished request
+         * or a running one) instead of evaluating it again. Exact: the answer is the same, bit for bit.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Most prompt positions idle KV slots keep for reuse, over all slots; past it the least recently used are
+         * dropped. 0 (default) = every position of every slot ({@code neox.max-sequences} x the context length),
+         * which costs no memory beyond the KV cache itself.
+         */
+        @WithDefault("0")
+        long maxTokens();
+    }
 
     /** HTTP connection handling. */
     interface Http {
