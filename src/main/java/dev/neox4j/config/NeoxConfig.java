@@ -24,8 +24,11 @@ public interface NeoxConfig {
     /**
      * The GPT-NeoX / Pythia model to serve ({@code neox.model}, env {@code NEOX_MODEL}): a GGUF file or a transformers
      * checkpoint directory ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors} /
-     * {@code pytorch_model.bin}, sharded or not). When absent the service serves a small built-in demo model (the
-     * real GPT-NeoX tokenizer with random weights) and logs how to point it at a real model.
+     * {@code pytorch_model.bin}, sharded or not), or a Hugging Face Hub reference downloaded into the Hugging Face
+     * cache before loading: {@code hf://OWNER/REPO[@REVISION]/FILE.gguf}, {@code hf://OWNER/REPO[@REVISION]:QUANT}
+     * or {@code hf://OWNER/REPO[@REVISION]} (a checkpoint repository; see {@link dev.neox4j.hub.ModelReference}).
+     * When absent the service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights)
+     * and logs how to point it at a real model.
      */
     Optional<String> model();
 

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The engine facade: a loaded model, its tokenizer, the worker pool, the KV slot pool and the
@@ -49,14 +48,14 @@ public final class Engine implements AutoCloseable {
     private final KvSlotPool slots;
     private final Scheduler scheduler;
     private final ModelInfo info;
-    private final List<EngineObserver> observers;
+    private final Observers observers;
     private final Object closeLock = new Object();
     private volatile double loadMillis;
     private volatile boolean closed;
     private boolean resourcesClosed;
 
     private Engine(EngineOptions options, GgufFile file, NeoxModel model, Tokenizer tokenizer, WorkerPool pool,
-                   KvSlotPool slots, Scheduler scheduler, ModelInfo info, List<EngineObserver> observers) {
+                   KvSlotPool slots, Scheduler scheduler, ModelInfo info, Observers observers) {
         this.options = options;
         this.file = file;
         this.model = model;
@@ -114,7 +113,7 @@ public final class Engine implements AutoCloseable {
             ForwardBatch batch = new ForwardBatch();
             warmUp(forward, batch, slots, tokenizer);
             ModelInfo info = ModelInfos.describe(file, model, ctx, demo);
-            List<EngineObserver> observers = new CopyOnWriteArrayList<>();
+            Observers observers = new Observers();
             scheduler = new Scheduler(forward, batch, slots, tokenizer, hp.vocabSize(), options.prefillChunk(),
                     budget, options.queueSize(), observers);
             Engine engine = new Engine(options, file, model, tokenizer, pool, slots, scheduler, info, observers);
@@ -243,7 +242,7 @@ public final class Engine implements AutoCloseable {
         }
         check(request);
         long timeout = request.timeoutMillis() > 0 ? request.timeoutMillis() : options.requestTimeoutMillis();
-        return scheduler.submit(request, listener, request.prompt().clone(), timeout);
+        return scheduler.submit(request, listener, timeout);
     }
 
     /**
