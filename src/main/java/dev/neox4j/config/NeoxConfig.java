@@ -137,11 +137,11 @@ public interface NeoxConfig {
     /** HTTP connection handling. */
     interface Http {
         /**
-         * How long a connection may stay silent while the server waits for a request: before the first request
-         * head is complete and between two requests of a kept-alive connection. A connection that sends nothing, or
-         * stops in the middle of its headers, is closed after this time, so that idle sockets cannot pile up. Once a
-         * request's head has arrived the connection gets {@code quarkus.http.idle-timeout} instead (default 30
-         * minutes), so a stream that is quiet while its request waits for a slot is not cut.
+         * How long a new connection may stay silent before its first request head is complete. A connection that
+         * sends nothing, or stops in the middle of its headers, is closed after this time, so that idle sockets
+         * cannot pile up. Once a request head has arrived the connection gets {@code quarkus.http.idle-timeout}
+         * instead (default 30 minutes), so a stream that is quiet while its request waits for a slot is not cut and
+         * a client's pooled keep-alive connection is not closed between its requests.
          */
         @WithDefault("10s")
         Duration headerTimeout();

@@ -3,6 +3,7 @@ package dev.neox4j.engine.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Objects;
  * ({@link ElementType#F32}: no rounding anywhere in attention).
  *
  * <p>Storage is native memory outside the Java heap, allocated once from an {@link Arena} owned by this cache:
- * {@code 2 * layers * capacity * n_embd} elements in native byte order. Off the heap, a multi-GB cache neither
+ * {@code 2 * layers * capacity * n_embd} little-endian elements. Off the heap, a multi-GB cache neither
  * needs a large {@code -Xmx} nor gets scanned or moved by the garbage collector; the memory is released by
  * {@link #close()} (or when the JVM exits). The allocation is zeroed, so its pages are resident from the start:
  * what the cache will need is committed when the engine starts, not later under load.
@@ -44,10 +45,10 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** f16 elements (native order, aligned). */
-    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT;
-    /** f32 elements (native order, aligned). */
-    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+    /** f16 elements (little-endian, as the attention kernels read them). */
+    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** f32 elements (little-endian). */
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Alignment of each layer's block: a cache line. */
     private static final long ALIGN = 64;
 
@@ -211,12 +212,12 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Keys of a layer, {@code [capacity][embd]} elements of {@link #type()} in native order. */
+    /** Keys of a layer, {@code [capacity][embd]} little-endian elements of {@link #type()}. */
     MemorySegment keys(int layer) {
         return keys[layer];
     }
 
-    /** Values of a layer, {@code [capacity][embd]} elements of {@link #type()} in native order. */
+    /** Values of a layer, {@code [capacity][embd]} little-endian elements of {@link #type()}. */
     MemorySegment values(int layer) {
         return values[layer];
     }
