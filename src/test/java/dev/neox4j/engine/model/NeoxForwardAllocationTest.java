@@ -53,7 +53,8 @@ class NeoxForwardAllocationTest {
      * The production path: vector kernels (matmuls and attention), two worker threads, decode steps of four
      * sequences, counted over all threads. The vector kernels allocate (boxed vectors) until C2 has compiled them,
      * and when C2 fails to inline one they allocate on every call, for good: so the test measures successive
-     * windows and requires one window to be allocation-free, which compiled kernels reach and boxed ones never do.
+     * windows (for up to two minutes, C2 being slow on a busy machine) and requires one window to be allocation-free,
+     * which compiled kernels reach and boxed ones never do.
      */
     @Test
     void vectorDecodeStepsOnTwoThreadsStopAllocatingOnceCompiled() {
@@ -70,8 +71,15 @@ class NeoxForwardAllocationTest {
                 ForwardBatch batch = new ForwardBatch();
                 long best = Long.MAX_VALUE;
                 int step = 0;
-                for (int window = 0; window < 40 && best > MAX_BYTES_PER_STEP; window++) {
+                // C2 may need long on a busy machine: windows until one is clean, for at most two minutes
+                long deadline = System.nanoTime() + 120_000_000_000L;
+                for (int window = 0; best > MAX_BYTES_PER_STEP && System.nanoTime() < deadline; window++) {
                     int steps = 20;
+                    for (KvCache c : caches) {
+                        if (c.length() + steps > c.capacity()) {
+                            c.clear();
+                        }
+                    }
                     long before = mx.getTotalThreadAllocatedBytes();
                     for (int i = 0; i < steps; i++, step++) {
                         batch.clear();
