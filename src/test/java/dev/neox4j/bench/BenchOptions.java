@@ -1,8 +1,7 @@
 package dev.neox4j.bench;
 
-import dev.neox4j.engine.model.NeoxModelGenerator;
-import dev.neox4j.engine.model.NeoxModelGenerator.FileType;
-import dev.neox4j.engine.model.NeoxModelGenerator.Mix;
+import dev.neox4j.bench.NeoxModelGenerator.FileType;
+import dev.neox4j.bench.NeoxModelGenerator.Mix;
 
 import java.nio.file.Path;
 import java.util.Locale;

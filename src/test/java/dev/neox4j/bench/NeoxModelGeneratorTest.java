@@ -1,4 +1,4 @@
-package dev.neox4j.engine.model;
+package dev.neox4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,8 +12,9 @@ import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufMetadata;
 import dev.neox4j.engine.gguf.GgufTensorInfo;
-import dev.neox4j.engine.model.NeoxModelGenerator.FileType;
-import dev.neox4j.engine.model.NeoxModelGenerator.Mix;
+import dev.neox4j.engine.model.NeoxHParams;
+import dev.neox4j.bench.NeoxModelGenerator.FileType;
+import dev.neox4j.bench.NeoxModelGenerator.Mix;
 import dev.neox4j.engine.tensor.TensorCodecs;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;

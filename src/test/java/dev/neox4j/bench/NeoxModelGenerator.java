@@ -1,6 +1,8 @@
-package dev.neox4j.engine.model;
+package dev.neox4j.bench;
 
 import dev.neox4j.engine.gguf.GgmlType;
+import dev.neox4j.engine.model.NeoxHParams;
+import dev.neox4j.engine.runtime.DemoModel;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufMetadata;
 import dev.neox4j.engine.gguf.GgufTensorInfo;
@@ -10,7 +12,6 @@ import dev.neox4j.engine.gguf.GgufWriter;
 import dev.neox4j.engine.tensor.TensorCodecs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -53,8 +54,6 @@ import java.util.SplittableRandom;
 public final class NeoxModelGenerator {
     private static final System.Logger LOG = System.getLogger(NeoxModelGenerator.class.getName());
 
-    /** Classpath location of the demo tokenizer (the real GPT-NeoX-20B / Pythia vocabulary, 50432 tokens). */
-    public static final String DEFAULT_TOKENIZER_RESOURCE = "/demo/gpt-neox-tokenizer.gguf";
     /** Token type written for padding tokens (llama.cpp LLAMA_TOKEN_TYPE_UNUSED). */
     public static final int TOKEN_TYPE_UNUSED = 5;
     /** Floats generated per chunk (bounded memory whatever the tensor size). */
@@ -408,16 +407,9 @@ public final class NeoxModelGenerator {
         }
     }
 
-    /** Metadata of the demo tokenizer on the classpath ({@link #DEFAULT_TOKENIZER_RESOURCE}). */
+    /** Metadata of the demo model's tokenizer ({@link DemoModel#TOKENIZER_RESOURCE}). */
     public static GgufMetadata demoTokenizer() throws IOException {
-        try (InputStream in = NeoxModelGenerator.class.getResourceAsStream(DEFAULT_TOKENIZER_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("classpath resource " + DEFAULT_TOKENIZER_RESOURCE + " not found");
-            }
-            try (GgufFile f = GgufFile.read(in.readAllBytes(), "gpt-neox-tokenizer.gguf")) {
-                return f.metadata();
-            }
-        }
+        return DemoModel.tokenizer();
     }
 
     /** The hyper-parameters written. */
