@@ -1,5 +1,8 @@
 package dev.neox4j.langchain4j;
 
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.neox4j.engine.runtime.ChatTemplate;
+import dev.neox4j.engine.runtime.DemoModel;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
 
@@ -21,6 +24,7 @@ import java.util.function.Supplier;
  *       the same file share one engine (weights mapped once, one scheduler); {@link #threads(int)} and
  *       {@link #contextLength(int)} apply when this model is the one that opens it. Closing the model releases
  *       its reference.</li>
+ *   <li>{@link #demoModel()}: the same with the built-in demo model (random weights: for trying things out).</li>
  *   <li>{@link #engine(Engine)}: an engine the application owns (closing the model leaves it open).</li>
  *   <li>{@link #engineSupplier(Supplier)}: asked for the engine on every request (for engines that load in the
  *       background; the Quarkus beans use it).</li>
@@ -35,6 +39,7 @@ import java.util.function.Supplier;
 public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
 
     private Path modelPath;
+    private boolean demoModel;
     private Engine engine;
     private Supplier<Engine> engineSupplier;
     private Integer threads;
@@ -62,6 +67,16 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /** The GGUF model file; models built from the same file share one engine. */
     public B modelPath(Path modelPath) {
         this.modelPath = modelPath;
+        return self();
+    }
+
+    /**
+     * Runs on the built-in demo model: the real GPT-NeoX / Pythia tokenizer with small random weights, so the text
+     * is noise, but everything works without a model file (first use writes it to the temporary directory, about
+     * 30 MB). Shared like a {@link #modelPath} file.
+     */
+    public B demoModel() {
+        this.demoModel = true;
         return self();
     }
 
@@ -186,14 +201,16 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
      */
     NeoxGenerator generator() {
         GenerationSettings settings = settings();
-        int sources = (modelPath != null ? 1 : 0) + (engine != null ? 1 : 0) + (engineSupplier != null ? 1 : 0);
+        int sources = (modelPath != null ? 1 : 0) + (demoModel ? 1 : 0) + (engine != null ? 1 : 0)
+                + (engineSupplier != null ? 1 : 0);
         if (sources != 1) {
-            throw new IllegalArgumentException(
-                    "set exactly one of modelPath(...), engine(...) or engineSupplier(...), got " + sources);
+            throw new IllegalArgumentException("set exactly one of modelPath(...), demoModel(), engine(...) or "
+                    + "engineSupplier(...), got " + sources);
         }
-        if (modelPath == null && (threads != null || contextLength != null)) {
+        boolean opens = modelPath != null || demoModel;
+        if (!opens && (threads != null || contextLength != null)) {
             throw new IllegalArgumentException(
-                    "threads and contextLength configure an engine opened from modelPath(...); "
+                    "threads and contextLength configure an engine opened from modelPath(...) or demoModel(); "
                             + "set them on the engine you pass in instead");
         }
         if (threads != null && threads < 0) {
@@ -208,25 +225,44 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
         } else if (engineSupplier != null) {
             source = EngineSource.lazy(engineSupplier);
         } else {
-            EngineOptions options = EngineOptions.defaults(modelPath);
+            Path path = modelPath;
+            try {
+                if (demoModel) {
+                    path = DemoModel.path();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
+            }
+            EngineOptions.Builder options = EngineOptions.builder(path);
             if (threads != null) {
-                options = options.withThreads(threads);
+                options.threads(threads);
             }
             if (contextLength != null) {
-                options = options.withContextLength(contextLength);
+                options.contextLength(contextLength);
             }
             try {
-                source = EngineSource.leased(NeoxEngines.acquire(options));
+                source = EngineSource.leased(NeoxEngines.acquire(options.build()));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open model " + modelPath + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot open model " + path + ": " + e.getMessage(), e);
             }
         }
-        return new NeoxGenerator(source, settings);
+        return new NeoxGenerator(source, settings, chatTemplate(), chatListeners());
+    }
+
+    /** The chat template of the chat models ({@link NeoxChatModelBuilder}); unused by the language models. */
+    ChatTemplate chatTemplate() {
+        return ChatTemplate.DEFAULT;
+    }
+
+    /** The listeners of the chat models ({@link NeoxChatModelBuilder}); none for the language models. */
+    List<ChatModelListener> chatListeners() {
+        return List.of();
     }
 
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{modelPath=" + modelPath + ", engine=" + engine
+        return getClass().getSimpleName() + "{modelPath=" + modelPath + ", demoModel=" + demoModel
+                + ", engine=" + engine
                 + ", engineSupplier=" + (engineSupplier != null) + "}";
     }
 }

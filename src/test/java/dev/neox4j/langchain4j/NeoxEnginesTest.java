@@ -62,8 +62,8 @@ class NeoxEnginesTest {
 
     @Test
     void anEngineTheApplicationOwnsIsNotClosedByItsModels() throws Exception {
-        try (Engine engine = Engine.open(EngineOptions.defaults(TinyModel.PATH).withThreads(1)
-                .withContextLength(TinyModel.CONTEXT))) {
+        try (Engine engine = Engine.open(EngineOptions.builder(TinyModel.PATH).threads(1)
+                .contextLength(TinyModel.CONTEXT).build())) {
             NeoxLanguageModel model = NeoxLanguageModel.builder().engine(engine).temperature(0).maxTokens(3).build();
             int out = model.generate("Hello").tokenUsage().outputTokenCount();
             assertTrue(out >= 1 && out <= 3, "output tokens " + out);
@@ -76,8 +76,8 @@ class NeoxEnginesTest {
     @Test
     void aSuppliedEngineIsLookedUpLazilyOnEveryRequest() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        try (Engine engine = Engine.open(EngineOptions.defaults(TinyModel.PATH).withThreads(1)
-                .withContextLength(TinyModel.CONTEXT))) {
+        try (Engine engine = Engine.open(EngineOptions.builder(TinyModel.PATH).threads(1)
+                .contextLength(TinyModel.CONTEXT).build())) {
             NeoxLanguageModel model = NeoxLanguageModel.builder().engineSupplier(() -> {
                 lookups.incrementAndGet();
                 return engine;

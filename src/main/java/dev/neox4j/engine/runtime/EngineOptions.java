@@ -29,46 +29,95 @@ public record EngineOptions(
 
     /** Defaults suitable for tests and embedding: all cores, model context, 4 slots, f16 KV cache. */
     public static EngineOptions defaults(Path modelPath) {
-        return new EngineOptions(modelPath, 0, 0, 4, KvCacheType.F16, 64, "auto", 256, 0);
+        return builder(modelPath).build();
     }
 
-    public EngineOptions withThreads(int n) {
-        return new EngineOptions(modelPath, n, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
+    /** A builder starting from the {@link #defaults} for {@code modelPath} ({@code null}: the demo model). */
+    public static Builder builder(Path modelPath) {
+        return new Builder(modelPath);
     }
 
-    public EngineOptions withContextLength(int n) {
-        return new EngineOptions(modelPath, threads, n, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public EngineOptions withMaxSequences(int n) {
-        return new EngineOptions(modelPath, threads, contextLength, n, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
-    }
+    /** Builds {@link EngineOptions}; every setting starts at the value the builder was created from. */
+    public static final class Builder {
+        private Path modelPath;
+        private int threads;
+        private int contextLength;
+        private int maxSequences = 4;
+        private KvCacheType kvCacheType = KvCacheType.F16;
+        private int queueSize = 64;
+        private String kernels = "auto";
+        private int prefillChunk = 256;
+        private long requestTimeoutMillis;
 
-    public EngineOptions withKvCacheType(KvCacheType t) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, t, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
-    }
+        private Builder(Path modelPath) {
+            this.modelPath = modelPath;
+        }
 
-    public EngineOptions withQueueSize(int n) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, n, kernels,
-                prefillChunk, requestTimeoutMillis);
-    }
+        private Builder(EngineOptions o) {
+            this(o.modelPath);
+            threads = o.threads;
+            contextLength = o.contextLength;
+            maxSequences = o.maxSequences;
+            kvCacheType = o.kvCacheType;
+            queueSize = o.queueSize;
+            kernels = o.kernels;
+            prefillChunk = o.prefillChunk;
+            requestTimeoutMillis = o.requestTimeoutMillis;
+        }
 
-    public EngineOptions withKernels(String k) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, k,
-                prefillChunk, requestTimeoutMillis);
-    }
+        public Builder modelPath(Path modelPath) {
+            this.modelPath = modelPath;
+            return this;
+        }
 
-    public EngineOptions withPrefillChunk(int n) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                n, requestTimeoutMillis);
-    }
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
 
-    public EngineOptions withRequestTimeoutMillis(long ms) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, ms);
+        public Builder contextLength(int contextLength) {
+            this.contextLength = contextLength;
+            return this;
+        }
+
+        public Builder maxSequences(int maxSequences) {
+            this.maxSequences = maxSequences;
+            return this;
+        }
+
+        public Builder kvCacheType(KvCacheType kvCacheType) {
+            this.kvCacheType = kvCacheType;
+            return this;
+        }
+
+        public Builder queueSize(int queueSize) {
+            this.queueSize = queueSize;
+            return this;
+        }
+
+        public Builder kernels(String kernels) {
+            this.kernels = kernels;
+            return this;
+        }
+
+        public Builder prefillChunk(int prefillChunk) {
+            this.prefillChunk = prefillChunk;
+            return this;
+        }
+
+        public Builder requestTimeoutMillis(long requestTimeoutMillis) {
+            this.requestTimeoutMillis = requestTimeoutMillis;
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize,
+                    kernels, prefillChunk, requestTimeoutMillis);
+        }
     }
 }
