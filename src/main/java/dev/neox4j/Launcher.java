@@ -1,13 +1,13 @@
 package dev.neox4j;
 
+import dev.neox4j.cli.NeoxMain;
 import dev.neox4j.engine.JavaVersionCheck;
-import io.quarkus.runtime.Quarkus;
 
 /**
- * The service's entry point ({@code quarkus.package.main-class} in {@code application.properties}): checks the
- * Java version, then starts Quarkus. Compiled for Java 17 (see {@link JavaVersionCheck}), so that Java 17-24
- * print "neox4j needs Java 25 or newer; this is Java N" and exit with status 1 instead of failing silently.
- * A command-line front end (picocli) plugs in here: {@code Quarkus.run(ItsQuarkusApplication.class, args)}.
+ * The entry point of {@code quarkus-run.jar} ({@code quarkus.package.main-class} in {@code application.properties}):
+ * checks the Java version, then hands over to {@link NeoxMain} (the server, or a command). Compiled for Java 17
+ * (see {@link JavaVersionCheck}), so that Java 17-24 print "neox4j needs Java 25 or newer; this is Java N" and exit
+ * with status 1 instead of failing without a word.
  */
 public final class Launcher {
 
@@ -20,6 +20,6 @@ public final class Launcher {
             System.err.println(problem);
             System.exit(1);
         }
-        Quarkus.run(args);
+        NeoxMain.main(args);
     }
 }

@@ -58,7 +58,7 @@ final class NeoxGenerator implements AutoCloseable {
     NeoxGenerator(EngineSource source, GenerationSettings defaults, ChatTemplate template,
             List<ChatModelListener> listeners) {
         this.source = Objects.requireNonNull(source, "source");
-        this.defaults = defaults.validate();
+        this.defaults = Objects.requireNonNull(defaults, "defaults");
         this.template = Objects.requireNonNull(template, "template");
         this.listeners = List.copyOf(listeners);
         this.defaultParameters = asParameters(this.defaults);
@@ -206,8 +206,8 @@ final class NeoxGenerator implements AutoCloseable {
             throw new InvalidRequestException("prompt must not be null");
         }
         int[] ids = PromptTokens.encode(engine.tokenizer(), prompt);
-        return new GenerationRequest(ids, s.maxTokens(), s.sampling(), s.stop(), false, -1, false,
-                s.timeoutMillis(), false, SOURCE);
+        return GenerationRequest.builder(ids).sampling(s.sampling()).timeoutMillis(s.timeoutMillis()).source(SOURCE)
+                .build();
     }
 
     /**

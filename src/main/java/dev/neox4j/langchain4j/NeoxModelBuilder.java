@@ -5,6 +5,9 @@ import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.DemoModel;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
+import dev.neox4j.engine.sampling.SamplingSettings;
+import dev.neox4j.hub.HubSettings;
+import dev.neox4j.hub.ModelResolver;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +43,8 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
 
     private Path modelPath;
     private boolean demoModel;
+    private String modelReference;
+    private HubSettings hubSettings;
     private Engine engine;
     private Supplier<Engine> engineSupplier;
     private Integer threads;
@@ -73,10 +78,29 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /**
      * Runs on the built-in demo model: the real GPT-NeoX / Pythia tokenizer with small random weights, so the text
      * is noise, but everything works without a model file (first use writes it to the temporary directory, about
-     * 30 MB). Shared like a {@link #modelPath} file.
+     * 14 MB). Shared like a {@link #modelPath} file.
      */
     public B demoModel() {
         this.demoModel = true;
+        return self();
+    }
+
+    /**
+     * The model by reference, resolved when the model is built: a local {@code .gguf} file or checkpoint
+     * directory, {@code hf://OWNER/REPO[@REVISION]/FILE.gguf}, {@code hf://OWNER/REPO[@REVISION]:QUANT} or
+     * {@code hf://OWNER/REPO[@REVISION]} (a transformers checkpoint). Hub models are downloaded into the Hugging
+     * Face cache with the settings of the environment ({@code HF_ENDPOINT}, {@code HF_TOKEN},
+     * {@code HF_HUB_OFFLINE}, {@code HF_HUB_CACHE}); see {@link ModelResolver}. Like {@link #modelPath(Path)},
+     * models of the same resolved file share one engine.
+     */
+    public B model(String reference) {
+        this.modelReference = reference;
+        return self();
+    }
+
+    /** The Hub settings {@link #model(String)} uses (default: {@link HubSettings#fromEnvironment()}). */
+    public B hubSettings(HubSettings hubSettings) {
+        this.hubSettings = hubSettings;
         return self();
     }
 
@@ -178,19 +202,35 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /** The validated generation defaults. @throws IllegalArgumentException naming a bad value */
     GenerationSettings settings() {
         GenerationSettings d = GenerationSettings.DEFAULTS;
-        long timeoutMillis = timeout == null ? d.timeoutMillis() : timeout.toMillis();
-        return new GenerationSettings(
-                temperature != null ? temperature : d.temperature(),
-                topK != null ? topK : d.topK(),
-                topP != null ? topP : d.topP(),
-                minP != null ? minP : d.minP(),
-                repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
-                presencePenalty != null ? presencePenalty : d.presencePenalty(),
-                frequencyPenalty != null ? frequencyPenalty : d.frequencyPenalty(),
-                seed,
-                maxTokens != null ? maxTokens : d.maxTokens(),
-                stop != null ? stop : d.stop(),
-                timeoutMillis).validate();
+        SamplingSettings.Builder b = d.sampling().toBuilder().seed(seed);
+        if (temperature != null) {
+            b.temperature(temperature);
+        }
+        if (topK != null) {
+            b.topK(topK);
+        }
+        if (topP != null) {
+            b.topP(topP);
+        }
+        if (minP != null) {
+            b.minP(minP);
+        }
+        if (repetitionPenalty != null) {
+            b.repetitionPenalty(repetitionPenalty);
+        }
+        if (presencePenalty != null) {
+            b.presencePenalty(presencePenalty);
+        }
+        if (frequencyPenalty != null) {
+            b.frequencyPenalty(frequencyPenalty);
+        }
+        if (maxTokens != null) {
+            b.maxTokens(maxTokens);
+        }
+        if (stop != null) {
+            b.stop(stop);
+        }
+        return GenerationSettings.of(b, timeout == null ? d.timeoutMillis() : timeout.toMillis());
     }
 
     /**
@@ -201,16 +241,17 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
      */
     NeoxGenerator generator() {
         GenerationSettings settings = settings();
-        int sources = (modelPath != null ? 1 : 0) + (demoModel ? 1 : 0) + (engine != null ? 1 : 0)
-                + (engineSupplier != null ? 1 : 0);
+        int sources = (modelPath != null ? 1 : 0) + (modelReference != null ? 1 : 0) + (demoModel ? 1 : 0)
+                + (engine != null ? 1 : 0) + (engineSupplier != null ? 1 : 0);
         if (sources != 1) {
-            throw new IllegalArgumentException("set exactly one of modelPath(...), demoModel(), engine(...) or "
-                    + "engineSupplier(...), got " + sources);
+            throw new IllegalArgumentException("set exactly one of modelPath(...), model(...), demoModel(), "
+                    + "engine(...) or engineSupplier(...), got " + sources);
         }
-        boolean opens = modelPath != null || demoModel;
+        boolean opens = modelPath != null || modelReference != null || demoModel;
         if (!opens && (threads != null || contextLength != null)) {
             throw new IllegalArgumentException(
-                    "threads and contextLength configure an engine opened from modelPath(...) or demoModel(); "
+                    "threads and contextLength configure an engine opened from modelPath(...), model(...) or "
+                            + "demoModel(); "
                             + "set them on the engine you pass in instead");
         }
         if (threads != null && threads < 0) {
@@ -225,14 +266,10 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
         } else if (engineSupplier != null) {
             source = EngineSource.lazy(engineSupplier);
         } else {
-            Path path = modelPath;
-            try {
-                if (demoModel) {
-                    path = DemoModel.path();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
-            }
+            Path path = modelPath != null ? modelPath
+                    : modelReference != null
+                            ? resolve(modelReference, hubSettings != null ? hubSettings : HubSettings.fromEnvironment())
+                            : demoModelPath();
             EngineOptions.Builder options = EngineOptions.builder(path);
             if (threads != null) {
                 options.threads(threads);
@@ -259,9 +296,28 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
         return List.of();
     }
 
+    /** The demo model's file, written first when needed. */
+    private static Path demoModelPath() {
+        try {
+            return DemoModel.path();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
+        }
+    }
+
+    /** The local path of a model reference (downloading a Hub model into the cache). */
+    private static Path resolve(String reference, HubSettings hub) {
+        try (ModelResolver resolver = ModelResolver.create(hub)) {
+            return resolver.resolve(reference);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve model " + reference + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{modelPath=" + modelPath + ", demoModel=" + demoModel
+        return getClass().getSimpleName() + "{modelPath=" + modelPath + ", model=" + modelReference
+                + ", demoModel=" + demoModel
                 + ", engine=" + engine
                 + ", engineSupplier=" + (engineSupplier != null) + "}";
     }

@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.checkpoint.CheckpointLoader;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.model.ForwardBatch;
@@ -7,16 +8,15 @@ import dev.neox4j.engine.model.KvCache;
 import dev.neox4j.engine.model.NeoxForward;
 import dev.neox4j.engine.model.NeoxHParams;
 import dev.neox4j.engine.model.NeoxModel;
-import dev.neox4j.engine.sampling.Logprobs;
-import dev.neox4j.engine.sampling.SamplerSettings;
+import dev.neox4j.engine.sampling.InvalidSettingException;
 import dev.neox4j.engine.tensor.kernel.Kernels;
 import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,9 +40,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
-
-    /** Most stop strings a request may give. */
-    public static final int MAX_STOP_STRINGS = 64;
 
     private final EngineOptions options;
     private final GgufFile file;
@@ -85,8 +82,9 @@ public final class Engine implements AutoCloseable {
         validate(options);
         boolean demo = options.modelPath() == null;
         Path path = demo ? DemoModel.path() : options.modelPath();
-        GgufFile file = GgufFile.open(path);
+        GgufFile file = openModel(path, options);
         WorkerPool pool = null;
+        KvSlotPool slots = null;
         Scheduler scheduler = null;
         try {
             NeoxModel model;
@@ -105,10 +103,13 @@ public final class Engine implements AutoCloseable {
             int ctx = contextLength(options, hp, file);
             MatmulKernels kernels = Kernels.select(options.kernels());
             int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
-            KvSlotPool slots = new KvSlotPool(hp, options.maxSequences(), ctx,
-                    options.kvCacheType() == KvCacheType.F32 ? KvCache.ElementType.F32 : KvCache.ElementType.F16);
+            KvCache.ElementType kvType = options.kvCacheType() == KvCacheType.F32
+                    ? KvCache.ElementType.F32 : KvCache.ElementType.F16;
+            int slotCount = KvMemoryBudget.forThisProcess(file.fileSize())
+                    .slots(hp, ctx, kvType, options.maxSequences(), file.fileName());
+            slots = new KvSlotPool(hp, slotCount, ctx, kvType);
             pool = new WorkerPool(threads);
-            int budget = Scheduler.tokenBudget(options.maxSequences(), options.prefillChunk());
+            int budget = Scheduler.tokenBudget(slotCount, options.prefillChunk());
             NeoxForward forward = new NeoxForward(model, kernels, pool, budget);
             ForwardBatch batch = new ForwardBatch();
             warmUp(forward, batch, slots, tokenizer);
@@ -123,7 +124,7 @@ public final class Engine implements AutoCloseable {
                     "loaded %s: %s, %,d parameters, %d layers, n_embd %d, vocab %d, context %d x %d slots (%s KV), "
                             + "%d threads, kernels %s, in %.0f ms",
                     file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
-                    hp.embeddingLength(), hp.vocabSize(), ctx, options.maxSequences(),
+                    hp.embeddingLength(), hp.vocabSize(), ctx, slots.slots(),
                     options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT), threads, kernels.name(),
                     engine.loadMillis));
             return engine;
@@ -134,9 +135,23 @@ public final class Engine implements AutoCloseable {
             if (pool != null) {
                 pool.close();
             }
+            if (slots != null) {
+                slots.close();
+            }
             file.close();
             throw t;
         }
+    }
+
+    /**
+     * The model at {@code path}: a checkpoint directory read through {@link CheckpointLoader}, else a GGUF file
+     * (requantized in memory when {@link EngineOptions#quantize()} asks for it).
+     */
+    private static GgufFile openModel(Path path, EngineOptions o) throws IOException {
+        if (Files.isDirectory(path)) {
+            return CheckpointLoader.load(path, o.quantize(), o.threads());
+        }
+        return o.quantize() == null ? GgufFile.open(path) : CheckpointLoader.requantize(path, o.quantize(), o.threads());
     }
 
     private static void validate(EngineOptions o) {
@@ -215,8 +230,9 @@ public final class Engine implements AutoCloseable {
      * Queues a sequence. Returns at once; events arrive on {@code listener} from an engine thread.
      *
      * @throws QueueFullException       when the admission queue is full
-     * @throws ContextOverflowException when the prompt does not fit and truncation was not asked for
-     * @throws IllegalArgumentException for an invalid request (empty prompt, token id out of range, ...)
+     * @throws ContextOverflowException when the prompt, or the prompt plus {@code maxTokens} (unless
+     *                                  {@link GenerationRequest#clipMaxTokens()}), does not fit into the context
+     * @throws InvalidSettingException  for a token id out of the model's range (prompt or logit bias)
      * @throws EngineClosedException    while draining or after close
      */
     public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
@@ -225,58 +241,53 @@ public final class Engine implements AutoCloseable {
         if (closed || !scheduler.accepting()) {
             throw new EngineClosedException("the engine is shutting down and takes no new requests");
         }
-        int[] prompt = checkedPrompt(request);
+        check(request);
         long timeout = request.timeoutMillis() > 0 ? request.timeoutMillis() : options.requestTimeoutMillis();
-        return scheduler.submit(request, listener, prompt, timeout);
+        return scheduler.submit(request, listener, request.prompt().clone(), timeout);
     }
 
-    /** Validates {@code r} and returns the prompt to evaluate (truncated when asked and needed). */
-    private int[] checkedPrompt(GenerationRequest r) {
-        int[] prompt = r.prompt();
-        if (prompt == null || prompt.length == 0) {
-            throw new IllegalArgumentException("the prompt is empty: at least one token is needed");
-        }
-        int vocab = info.vocabSize();
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + i + " has id " + prompt[i]
-                        + ", outside the model's vocabulary [0, " + vocab + ")");
-            }
-        }
-        if (r.maxTokens() < 0) {
-            throw new IllegalArgumentException("max tokens must be >= 0, got " + r.maxTokens());
-        }
-        if (r.logprobs() < -1 || r.logprobs() > Logprobs.MAX_TOP) {
-            throw new IllegalArgumentException("logprobs must be between 0 and " + Logprobs.MAX_TOP
-                    + " (or -1 for none), got " + r.logprobs());
-        }
-        if (r.timeoutMillis() < 0) {
-            throw new IllegalArgumentException("timeout must be >= 0 ms, got " + r.timeoutMillis());
-        }
-        if (r.stop().size() > MAX_STOP_STRINGS) {
-            throw new IllegalArgumentException("at most " + MAX_STOP_STRINGS + " stop strings, got "
-                    + r.stop().size());
-        }
-        SamplingParams p = r.sampling();
-        new SamplerSettings(p.temperature(), p.topK(), p.topP(), p.minP(), p.repetitionPenalty(),
-                p.presencePenalty(), p.frequencyPenalty(), p.logitBias(), p.seed()); // validates
-        for (Integer id : p.logitBias().keySet()) {
-            if (id == null || id < 0 || id >= vocab) {
-                throw new IllegalArgumentException("logit_bias names token " + id
-                        + ", outside the model's vocabulary [0, " + vocab + ")");
+    /**
+     * Checks what depends on the model, once: prompt token ids, {@code logit_bias} token ids, and the context fit
+     * (the prompt, and the prompt plus {@code maxTokens} unless the request opts in to
+     * {@link GenerationRequest#clipMaxTokens()}). The rest was checked when the request was built.
+     */
+    private void check(GenerationRequest r) {
+        checkTokenIds("prompt", r.prompt());
+        int vocab = tokenVocabulary();
+        for (Integer id : r.sampling().logitBias().keySet()) {
+            if (id >= vocab) {
+                throw new InvalidSettingException("logit_bias", "token id " + id + " is out of range: ids are 0.."
+                        + (vocab - 1));
             }
         }
         int ctx = info.contextLength();
-        if (prompt.length > ctx) {
-            if (!r.truncatePrompt()) {
-                throw new ContextOverflowException(prompt.length, ctx);
-            }
-            // keep the last tokens, leaving room for the completion (at least half the context for the prompt)
-            int keep = Math.max(ctx / 2, ctx - r.maxTokens());
-            keep = Math.max(1, Math.min(ctx, keep));
-            return Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
+        int prompt = r.prompt().length;
+        if (prompt > ctx || (!r.clipMaxTokens() && (long) prompt + r.maxTokens() > ctx)) {
+            throw new ContextOverflowException(prompt, r.maxTokens(), ctx);
         }
-        return prompt.clone();
+    }
+
+    /** Ids a request may name: those the model evaluates and the tokenizer can write back as text. */
+    private int tokenVocabulary() {
+        return Math.min(info.vocabSize(), tokenizer.vocabSize());
+    }
+
+    /**
+     * Checks that every id in {@code ids} is one the model evaluates and the tokenizer can write back as text (the
+     * one rule for token ids; {@link #submit} applies it to prompts, and a front end that must decode a prompt
+     * before submitting it applies it first).
+     *
+     * @param setting the request setting holding the ids, named in the error
+     * @throws InvalidSettingException naming the first id out of range and its index
+     */
+    public void checkTokenIds(String setting, int[] ids) {
+        int vocab = tokenVocabulary();
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new InvalidSettingException(setting, "token id " + ids[i] + " at index " + i
+                        + " is out of range: ids are 0.." + (vocab - 1));
+            }
+        }
     }
 
     public EngineStats stats() {
@@ -342,6 +353,7 @@ public final class Engine implements AutoCloseable {
             resourcesClosed = true;
         }
         pool.close();
+        slots.close();
         file.close();
         LOG.log(System.Logger.Level.DEBUG, "engine closed: " + info.id());
     }

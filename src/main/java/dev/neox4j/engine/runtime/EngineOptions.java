@@ -1,12 +1,15 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.checkpoint.FileType;
+
 import java.nio.file.Path;
 
 /**
  * Everything the engine needs to start, mapped once from configuration (the service maps {@code neox.*}
  * keys into this record; the LangChain4j builders and the benchmarks fill it directly).
  *
- * @param modelPath       GGUF file to serve; {@code null} selects the built-in demo model
+ * @param modelPath       GGUF file or transformers checkpoint directory to serve; {@code null} selects the built-in
+ *                        demo model
  * @param threads         worker threads for matmuls (0 = available processors)
  * @param contextLength   KV positions per sequence (0 = the model's training context length)
  * @param maxSequences    sequences decoded together (KV slots in the pool)
@@ -15,6 +18,7 @@ import java.nio.file.Path;
  * @param kernels         kernel family: {@code auto}, {@code vector} or {@code scalar}
  * @param prefillChunk    prompt tokens evaluated per scheduler step and sequence
  * @param requestTimeoutMillis default per-request time limit (0 = none)
+ * @param quantize        type to quantize the weights to while loading; {@code null} serves them as stored
  */
 public record EngineOptions(
         Path modelPath,
@@ -25,7 +29,8 @@ public record EngineOptions(
         int queueSize,
         String kernels,
         int prefillChunk,
-        long requestTimeoutMillis) {
+        long requestTimeoutMillis,
+        FileType quantize) {
 
     /** Defaults suitable for tests and embedding: all cores, model context, 4 slots, f16 KV cache. */
     public static EngineOptions defaults(Path modelPath) {
@@ -53,6 +58,7 @@ public record EngineOptions(
         private String kernels = "auto";
         private int prefillChunk = 256;
         private long requestTimeoutMillis;
+        private FileType quantize;
 
         private Builder(Path modelPath) {
             this.modelPath = modelPath;
@@ -68,6 +74,7 @@ public record EngineOptions(
             kernels = o.kernels;
             prefillChunk = o.prefillChunk;
             requestTimeoutMillis = o.requestTimeoutMillis;
+            quantize = o.quantize;
         }
 
         public Builder modelPath(Path modelPath) {
@@ -115,9 +122,15 @@ public record EngineOptions(
             return this;
         }
 
+        /** The type to quantize the weights to while loading ({@code null}, the default: as stored). */
+        public Builder quantize(FileType quantize) {
+            this.quantize = quantize;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize,
-                    kernels, prefillChunk, requestTimeoutMillis);
+                    kernels, prefillChunk, requestTimeoutMillis, quantize);
         }
     }
 }
