@@ -2,6 +2,7 @@ package dev.neox4j.bench;
 
 import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.gguf.GgmlType;
+import dev.neox4j.engine.model.DemoWeights;
 import dev.neox4j.engine.model.NeoxHParams;
 import dev.neox4j.engine.runtime.DemoModel;
 import dev.neox4j.engine.gguf.GgufFile;
@@ -366,18 +367,7 @@ public final class NeoxModelGenerator {
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", NeoxHParams.ARCHITECTURE);
         w.putString("general.name", name);
-        String a = NeoxHParams.ARCHITECTURE + ".";
-        w.putUInt32(a + "context_length", hp.contextLength());
-        w.putUInt32(a + "embedding_length", hp.embeddingLength());
-        w.putUInt32(a + "block_count", hp.blockCount());
-        w.putUInt32(a + "feed_forward_length", hp.feedForwardLength());
-        w.putUInt32(a + "rope.dimension_count", hp.ropeDims());
-        w.putUInt32(a + "attention.head_count", hp.headCount());
-        w.putBool(a + "use_parallel_residual", hp.parallelResidual());
-        w.putFloat32(a + "attention.layer_norm_epsilon", hp.layerNormEps());
-        if (hp.ropeFreqBase() != 10000f) {
-            w.putFloat32(a + "rope.freq_base", hp.ropeFreqBase());
-        }
+        DemoWeights.putHyperParameters(w, hp);
         w.putUInt32("general.file_type", fileType.id);
         putTokenizer(w, tokenizer, hp.vocabSize());
         w.putUInt32("general.quantization_version", 2);

@@ -1,11 +1,8 @@
 package dev.neox4j.langchain4j;
 
-import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineClosedException;
 import dev.neox4j.engine.runtime.EngineOptions;
-import dev.neox4j.engine.runtime.GeneratedToken;
-import dev.neox4j.engine.runtime.GenerationListener;
 import dev.neox4j.engine.runtime.GenerationRequest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,19 +109,7 @@ class NeoxEnginesSharingTest {
         }
         assertEquals(0, NeoxEngines.references(model));
         assertThrows(EngineClosedException.class,
-                () -> engine.submit(GenerationRequest.greedy(new int[] {1}, 1), new GenerationListener() {
-                    @Override
-                    public void onToken(GeneratedToken token) {
-                    }
-
-                    @Override
-                    public void onComplete(Completion completion) {
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                    }
-                }));
+                () -> engine.submit(GenerationRequest.greedy(new int[] {1}, 1), NeoxEnginesTest.IGNORE));
         // a later acquisition opens a fresh engine
         try (EngineLease again = NeoxEngines.acquire(options(model))) {
             assertNotSame(engine, again.engine());

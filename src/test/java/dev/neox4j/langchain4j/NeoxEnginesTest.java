@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Models built from one file share one engine; the engine closes with the last model. */
 class NeoxEnginesTest {
 
-    private static final GenerationListener IGNORE = new GenerationListener() {
+    /** A listener that ignores every event. */
+    static final GenerationListener IGNORE = new GenerationListener() {
         @Override
         public void onToken(GeneratedToken token) {
         }

@@ -39,20 +39,11 @@ public final class DemoWeights {
                     + shape.vocabSize());
         }
         GgufWriter w = new GgufWriter();
-        String a = NeoxHParams.ARCHITECTURE + ".";
         w.putString("general.architecture", NeoxHParams.ARCHITECTURE);
         w.putString("general.name", name);
+        putHyperParameters(w, shape);
         w.putUInt32("general.file_type", 7); // llama.cpp's MOSTLY_Q8_0
         w.putUInt32("general.quantization_version", 2);
-        w.putUInt32(a + "context_length", shape.contextLength());
-        w.putUInt32(a + "embedding_length", shape.embeddingLength());
-        w.putUInt32(a + "block_count", shape.blockCount());
-        w.putUInt32(a + "feed_forward_length", shape.feedForwardLength());
-        w.putUInt32(a + "rope.dimension_count", shape.ropeDims());
-        w.putUInt32(a + "attention.head_count", shape.headCount());
-        w.putBool(a + "use_parallel_residual", shape.parallelResidual());
-        w.putFloat32(a + "attention.layer_norm_epsilon", shape.layerNormEps());
-        w.putFloat32(a + "rope.freq_base", shape.ropeFreqBase());
         w.putAll(tokenizer, (key, value) -> key.startsWith("tokenizer."));
 
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -79,6 +70,25 @@ public final class DemoWeights {
         vector(w, rnd, "output_norm.bias", e, 0f, 0.1f);
         matrix(w, rnd, "output.weight", e, v, outputScale / (float) Math.sqrt(e));
         w.write(out);
+    }
+
+    /**
+     * Writes the {@code gptneox.*} hyper-parameter keys of {@code shape} (docs/gguf.md, "GPT-NeoX metadata"); the
+     * rotary base only when it is not the default 10000.
+     */
+    public static void putHyperParameters(GgufWriter w, NeoxHParams shape) {
+        String a = NeoxHParams.ARCHITECTURE + ".";
+        w.putUInt32(a + "context_length", shape.contextLength());
+        w.putUInt32(a + "embedding_length", shape.embeddingLength());
+        w.putUInt32(a + "block_count", shape.blockCount());
+        w.putUInt32(a + "feed_forward_length", shape.feedForwardLength());
+        w.putUInt32(a + "rope.dimension_count", shape.ropeDims());
+        w.putUInt32(a + "attention.head_count", shape.headCount());
+        w.putBool(a + "use_parallel_residual", shape.parallelResidual());
+        w.putFloat32(a + "attention.layer_norm_epsilon", shape.layerNormEps());
+        if (shape.ropeFreqBase() != 10000f) {
+            w.putFloat32(a + "rope.freq_base", shape.ropeFreqBase());
+        }
     }
 
     /** {@code rows} rows of {@code width} values, Q8_0. */

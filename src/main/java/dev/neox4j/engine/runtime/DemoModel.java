@@ -23,7 +23,7 @@ public final class DemoModel {
     private static final System.Logger LOG = System.getLogger(DemoModel.class.getName());
 
     /** Bumped whenever the recipe below changes, so stale cached files are not reused. */
-    public static final String VERSION = "2";
+    public static final String VERSION = "3";
     /** The tokenizer of the demo model (the GPT-NeoX-20B / Pythia vocabulary), a classpath resource. */
     public static final String TOKENIZER_RESOURCE = "/demo/gpt-neox-tokenizer.gguf";
     /** {@code general.name} of the demo file. */
