@@ -11,12 +11,13 @@ import picocli.CommandLine;
 @TopCommand
 @CommandLine.Command(name = "neox4j", mixinStandardHelpOptions = true, versionProvider = NeoxCommand.Version.class,
         description = {"neox4j: GPT-NeoX / Pythia inference server and tools.",
-                "Without arguments the jar serves the model of neox.model (NEOX_MODEL) on port 8080.",
-                "With a command it runs that command without binding a port or loading the served model."},
+                "Without arguments the jar serves the model of neox.model (NEOX_MODEL) on",
+                "port 8080. With a command it runs that command without binding a port or",
+                "loading the served model."},
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 PullCommand.class,
-                // ConvertCommand.class,     (checkpoint: convert SRC OUT.gguf --type T)
+                ConvertCommand.class,
                 // PerplexityCommand.class,  (research: perplexity)
                 CommandLine.HelpCommand.class
         })

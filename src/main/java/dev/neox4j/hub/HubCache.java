@@ -7,7 +7,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -215,11 +214,6 @@ public final class HubCache {
         } catch (IOException ignored) {
             // best effort
         }
-    }
-
-    /** Whether {@code path} exists without following a final symbolic link. */
-    static boolean existsNoFollow(Path path) {
-        return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static String safeName(String name, String what) throws HubException {

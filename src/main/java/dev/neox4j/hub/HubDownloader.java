@@ -47,7 +47,7 @@ final class HubDownloader {
         }
         FileMetadata meta;
         try {
-            meta = client.head(repo, pinned != null ? pinned : revision, file);
+            meta = head(repo, revision, file, pinned);
         } catch (ConnectException | HttpTimeoutException e) {
             // the Hub cannot be reached: a cached copy still serves, as in huggingface_hub
             return cachedOrOffline(repo, revision, file, e);
@@ -72,6 +72,24 @@ final class HubDownloader {
             cache.link(pointer, blob);
         }
         return pointer;
+    }
+
+    /**
+     * {@code HEAD} of the file at the commit a listing pinned (as snapshot_download does), or at the revision;
+     * a Hub that does not resolve the commit itself is asked for the revision instead.
+     */
+    private FileMetadata head(RepoId repo, String revision, String file, String pinned) throws IOException {
+        if (pinned == null || pinned.equals(revision)) {
+            return client.head(repo, revision, file);
+        }
+        try {
+            return client.head(repo, pinned, file);
+        } catch (HubException e) {
+            if (e.kind() != HubException.Kind.NOT_FOUND) {
+                throw e;
+            }
+            return client.head(repo, revision, file);
+        }
     }
 
     private Path cachedOrOffline(RepoId repo, String revision, String file, IOException cause) throws IOException {

@@ -105,7 +105,7 @@ async function api(path, body) {
 function explain(e) {
   const code = e.code || "";
   if (code === "model_loading") {
-    return ["loading", "The model is loading… the page retries by itself."];
+    return ["loading", "The model is still loading: try again in a moment."];
   }
   if (code === "queue_full" || e.status === 429) {
     return ["busy", "The server is busy (queue full): try again" + (e.retryAfter ? " in " + e.retryAfter + " s."
@@ -138,7 +138,7 @@ async function loadModel() {
       return;
     } catch (e) {
       const [state, text] = explain(e);
-      status(state, text);
+      status(state, state === "loading" ? "The model is loading… the page waits for it." : text);
       showModelState(ui.modelCard, state === "loading" ? "loading…" : text);
       if (e.code === "model_load_failed") {
         return;

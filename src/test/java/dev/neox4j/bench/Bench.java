@@ -147,6 +147,10 @@ public final class Bench {
             r.put("ppRate", statsJson(Stats.of(pp)));
             r.put("tgRate", statsJson(Stats.of(tg)));
             r.put("tgAllocatedBytesPerToken", fb.allocatedBytesPerToken(o.tg()));
+            // decode against memory: weight bytes read per second vs a STREAM-like read with the same threads
+            long weightBytes = MemoryBandwidth.weightBytesPerToken(path);
+            r.put("tgWeightGBps", weightBytes * Stats.of(tg).mean() / 1e9);
+            r.put("memoryReadGBps", MemoryBandwidth.readGBps(256L << 20, o.threads(), 3));
             mem = ProcStatus.read(); // one sequence's KV cache, before the streams test adds more
             MemoryMXBean mx = ManagementFactory.getMemoryMXBean();
             heapCommitted = mx.getHeapMemoryUsage().getCommitted();
@@ -227,6 +231,10 @@ public final class Bench {
             out.println(prefix + "tg" + o.tg() + "x" + o.streams() + " forward | " + fwdStreams.format() + " |");
         }
         out.println();
+        if (r.get("memoryReadGBps") != null) {
+            out.printf(Locale.ROOT, "decode reads %.1f GB/s of weights; a STREAM-like read with %d threads: %.1f GB/s%n",
+                    (double) r.get("tgWeightGBps"), o.threads(), (double) r.get("memoryReadGBps"));
+        }
         if (r.get("tgAllocatedBytesPerToken") != null) {
             out.printf(Locale.ROOT, "decode path allocation: %d bytes per token (all threads, after the timed runs)%n",
                     (long) r.get("tgAllocatedBytesPerToken"));

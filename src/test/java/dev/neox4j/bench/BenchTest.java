@@ -88,6 +88,9 @@ class BenchTest {
         // reported and a byte count (its size depends on the JIT state of this short run, so no upper bound here)
         assertTrue(j.hasNonNull("tgAllocatedBytesPerToken") && j.get("tgAllocatedBytesPerToken").isIntegralNumber()
                 && j.get("tgAllocatedBytesPerToken").asLong() >= 0, String.valueOf(j.get("tgAllocatedBytesPerToken")));
+        // decode in GB/s of weights beside the machine's STREAM-like read
+        assertTrue(j.get("tgWeightGBps").asDouble() > 0, String.valueOf(j.get("tgWeightGBps")));
+        assertTrue(j.get("memoryReadGBps").asDouble() > 0, String.valueOf(j.get("memoryReadGBps")));
         JsonNode mem = j.get("memory");
         assertTrue(mem.get("vmHwmBytes").asLong() >= mem.get("vmRssBytes").asLong());
         assertEquals(2L * 2 * 512 * 256 * 2, mem.get("kvBytes").asLong()); // 2 layers, ctx 512, n_embd 256, f16

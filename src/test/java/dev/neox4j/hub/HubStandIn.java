@@ -83,7 +83,7 @@ public final class HubStandIn implements AutoCloseable {
         }
 
         String commitOf(String revision) {
-            if (commits.containsKey(revision)) {
+            if (commits.containsKey(revision) && resolveCommits) {
                 return revision;
             }
             String c = branches.get(revision);
@@ -102,6 +102,7 @@ public final class HubStandIn implements AutoCloseable {
     private final Map<String, Integer> stallAfter = new ConcurrentHashMap<>();
     private final Map<String, Boolean> corrupt = new ConcurrentHashMap<>();
     private volatile boolean revisionApi = true;
+    private volatile boolean resolveCommits = true;
     private volatile long cdnDelayMillis;
 
     public HubStandIn() throws IOException {
@@ -162,6 +163,11 @@ public final class HubStandIn implements AutoCloseable {
     /** Turns the model-info API off (404), so that clients must use the tree API. */
     public void disableRevisionApi() {
         revisionApi = false;
+    }
+
+    /** Resolves branch and tag names only, not commit hashes (a simpler Hub than the real one). */
+    public void resolveNamesOnly() {
+        resolveCommits = false;
     }
 
     /** Slows each CDN chunk down (to keep concurrent downloads overlapping). */

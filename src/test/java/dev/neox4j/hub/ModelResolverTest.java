@@ -221,6 +221,15 @@ class ModelResolverTest {
     }
 
     @Test
+    void aHubThatResolvesOnlyNamesIsAskedForTheRevision() throws IOException {
+        hub.resolveNamesOnly();
+        Path path = resolve("hf://acme/tiny-GGUF:Q8_0");
+        assertArrayEquals(gguf, Files.readAllBytes(path));
+        assertTrue(hub.requests().stream().anyMatch(r -> r.path().equals("/acme/tiny-GGUF/resolve/" + commit
+                + "/tiny.Q8_0.gguf")), "the listing's commit is tried first, as snapshot_download does");
+    }
+
+    @Test
     void aShardedSafetensorsCheckpointBecomesASnapshotDirectory() throws IOException {
         HubStandIn.Repo ckpt = hub.repo("acme/pythia-tiny");
         byte[] s1 = random(5000, 7);
@@ -270,7 +279,9 @@ class ModelResolverTest {
         HubException e = failure(settings(Optional.empty()), "hf://acme/evil");
         assertEquals(HubException.Kind.INVALID_REFERENCE, e.kind());
         assertTrue(e.getMessage().contains(".."), e.getMessage());
-        try (Stream<Path> all = Files.walk(cache.getParent())) {
+        Path escaped = cache.resolve("models--acme--evil/snapshots/c/../../../../../escaped.safetensors").normalize();
+        assertFalse(Files.exists(escaped, java.nio.file.LinkOption.NOFOLLOW_LINKS), escaped.toString());
+        try (Stream<Path> all = Files.walk(cache)) {
             assertTrue(all.noneMatch(p -> p.getFileName().toString().equals("escaped.safetensors")));
         }
     }

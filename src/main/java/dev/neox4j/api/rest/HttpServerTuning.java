@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code quarkus.http.limits.max-initial-line-length} / {@code max-header-size}, so that a request over the
  *       configured limits still reaches {@link HttpLimitsFilter}, which answers 414 / 431 with an OpenAI error body.
  *       Only a request past the ceiling gets Vert.x's own bodiless 414 / 431.</li>
+ *   <li>WebSocket compression is off: the API's messages are small JSON, and with no extension negotiated a
+ *       frame with a reserved bit set is refused as RFC 6455 requires.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -58,6 +60,8 @@ public class HttpServerTuning implements HttpServerOptionsCustomizer {
         options.setIdleTimeout((int) Math.max(1, headerTimeoutMillis)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         options.setMaxInitialLineLength(ceiling(maxInitialLineLength));
         options.setMaxHeaderSize(ceiling(maxHeaderSize));
+        // no WebSocket extension is ever negotiated, so a frame with a reserved bit set is a protocol error (1002)
+        options.setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
     }
 
     private static int ceiling(long limit) {

@@ -21,11 +21,14 @@ import dev.neox4j.engine.runtime.FinishReason;
 import dev.neox4j.engine.runtime.GeneratedToken;
 import dev.neox4j.engine.runtime.ReplyTrimmer;
 import dev.neox4j.engine.runtime.TokenLogprob;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Multi;
+import io.vertx.core.buffer.Buffer;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -204,6 +207,15 @@ public class StreamSocket {
             throw ApiException.badRequest("id", "no running request '" + ApiException.cut(id) + "' on this connection");
         }
         r.cancelSequences();
+    }
+
+    /** The protocol is JSON text; a binary message closes the connection with 1003 (unsupported data). */
+    @OnBinaryMessage
+    void onBinary(Buffer message, WebSocketConnection connection) {
+        LOG.debugf("binary message of %d bytes on %s: closing with 1003", message.length(), connection.id());
+        connection.close(new CloseReason(1003, "binary messages are not supported: send JSON text"))
+                .subscribe().with(ignored -> {
+                }, failure -> LOG.debugf("could not close %s: %s", connection.id(), failure));
     }
 
     @OnClose

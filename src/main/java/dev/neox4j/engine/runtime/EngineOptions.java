@@ -19,6 +19,9 @@ import java.nio.file.Path;
  * @param prefillChunk    prompt tokens evaluated per scheduler step and sequence
  * @param requestTimeoutMillis default per-request time limit (0 = none)
  * @param quantize        type to quantize the weights to while loading; {@code null} serves them as stored
+ * @param prefixCache     reuse the KV of a prompt prefix already computed ({@link PrefixCache}); default true
+ * @param prefixCacheMaxTokens prompt positions idle KV slots keep for reuse, least recently used dropped first
+ *                        (0 = every position of every slot)
  */
 public record EngineOptions(
         Path modelPath,
@@ -30,7 +33,9 @@ public record EngineOptions(
         String kernels,
         int prefillChunk,
         long requestTimeoutMillis,
-        FileType quantize) {
+        FileType quantize,
+        boolean prefixCache,
+        long prefixCacheMaxTokens) {
 
     /** Defaults suitable for tests and embedding: all cores, model context, 4 slots, f16 KV cache. */
     public static EngineOptions defaults(Path modelPath) {
@@ -59,6 +64,8 @@ public record EngineOptions(
         private int prefillChunk = 256;
         private long requestTimeoutMillis;
         private FileType quantize;
+        private boolean prefixCache = true;
+        private long prefixCacheMaxTokens;
 
         private Builder(Path modelPath) {
             this.modelPath = modelPath;
@@ -75,6 +82,8 @@ public record EngineOptions(
             prefillChunk = o.prefillChunk;
             requestTimeoutMillis = o.requestTimeoutMillis;
             quantize = o.quantize;
+            prefixCache = o.prefixCache;
+            prefixCacheMaxTokens = o.prefixCacheMaxTokens;
         }
 
         public Builder modelPath(Path modelPath) {
@@ -128,9 +137,16 @@ public record EngineOptions(
             return this;
         }
 
+        /** Prefix caching on or off (default on) and its budget of idle positions (0, the default: all). */
+        public Builder prefixCache(boolean enabled, long maxTokens) {
+            this.prefixCache = enabled;
+            this.prefixCacheMaxTokens = maxTokens;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize,
-                    kernels, prefillChunk, requestTimeoutMillis, quantize);
+                    kernels, prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
         }
     }
 }

@@ -1,0 +1,29 @@
+/**
+ * Matmul and attention kernels: the scalar reference family ({@link dev.neox4j.engine.tensor.kernel.ScalarKernels},
+ * {@link dev.neox4j.engine.tensor.kernel.ScalarAttentionDots}) and the Vector API family
+ * ({@link dev.neox4j.engine.tensor.kernel.VectorKernels}, {@code VectorAttentionDots}), chosen once by
+ * {@link dev.neox4j.engine.tensor.kernel.Kernels}.
+ *
+ * <h2>Why the vector kernels repeat per weight type</h2>
+ * Each weight type has its own row kernel (and the multi-row ones their own method per type) although the loops
+ * look alike. This is deliberate: C2 turns Vector API calls into SIMD instructions only when the whole kernel is
+ * inlined into one compilation unit with the species and the per-type decode known as constants. A shared generic
+ * kernel taking the decode step as a lambda or an interface call, or a kernel that grows past C2's inlining budget,
+ * leaves vector values boxed: the kernel then allocates on every call and runs 5 to 50 times slower, with the same
+ * results. So each type's kernel is one small method that uses JDK vector calls only (those are force-inlined),
+ * and accumulators are stored through a constant receiver ({@code VectorShapes.NEG_ZERO.add(v)}) rather than a
+ * helper method.
+ *
+ * <h2>How to check it</h2>
+ * <ul>
+ *   <li>{@code NeoxForwardAllocationTest} runs decode steps of the vector family on two worker threads and fails
+ *       when they keep allocating (a boxed kernel allocates on every call);</li>
+ *   <li>{@code KernelThroughput} (bench) prints each kernel's GB/s and bytes allocated per call, which must be 0;</li>
+ *   <li>{@code -XX:+UnlockDiagnosticVMOptions -XX:+PrintInlining} shows a kernel that was not inlined
+ *       ("callee is too large", "already compiled into a big method").</li>
+ * </ul>
+ * Every vector kernel has a scalar twin the tests compare it with (bit for bit for the attention products, within
+ * the kernel tests' tolerances for the matmuls); results never depend on the thread count or on the other rows of
+ * a batch.
+ */
+package dev.neox4j.engine.tensor.kernel;
