@@ -30,6 +30,7 @@ class ArchitectureTest {
 
     /** Layer (package under dev.neox4j) to the project layers it may reference besides itself. */
     private static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
+            Map.entry("engine", Set.of()),
             Map.entry("engine.gguf", Set.of()),
             Map.entry("engine.tensor", Set.of("engine.gguf")),
             Map.entry("engine.tensor.kernel", Set.of("engine.tensor", "engine.gguf")),
@@ -40,7 +41,7 @@ class ArchitectureTest {
             Map.entry("engine.runtime", Set.of("engine.model", "engine.sampling", "engine.tokenizer",
                     "engine.tensor", "engine.tensor.kernel", "engine.gguf", "engine.checkpoint")),
             Map.entry("hub", Set.of()),
-            Map.entry("langchain4j", Set.of("engine.runtime", "engine.sampling", "engine.tokenizer", "hub")),
+            Map.entry("langchain4j", Set.of("engine", "engine.runtime", "engine.sampling", "engine.tokenizer", "hub")),
             Map.entry("api.rest", Set.of("engine.runtime", "engine.sampling", "engine.tokenizer", "config")),
             Map.entry("api.ws", Set.of("engine.runtime", "engine.tokenizer", "config", "api.rest")),
             Map.entry("ops", Set.of("engine.runtime", "config")),
@@ -51,6 +52,10 @@ class ArchitectureTest {
 
     private static final List<String> FRAMEWORKS = List.of("io.quarkus", "io.vertx", "jakarta.",
             "org.eclipse.microprofile", "io.smallrye", "dev.langchain4j", "io.micrometer", "org.jboss");
+
+    /** Logging APIs the library layers must not use (they log through System.Logger; the application picks). */
+    private static final List<String> LOGGING_APIS = List.of("java.util.logging", "org.jboss.logging",
+            "org.jboss.logmanager", "org.slf4j", "org.apache.logging", "org.apache.commons.logging", "ch.qos.logback");
 
     private static final Pattern PROJECT_REF = Pattern.compile("dev\\.neox4j\\.([a-z0-9_.]+?)\\.[A-Z]");
 
@@ -114,6 +119,11 @@ class ArchitectureTest {
                 continue;
             }
             String code = code(read(f));
+            for (String api : LOGGING_APIS) {
+                if (code.contains(api + ".")) {
+                    violations.add(f + " uses " + api + " (log through System.Logger)");
+                }
+            }
             for (String fw : FRAMEWORKS) {
                 if (layer.equals("langchain4j") && fw.equals("dev.langchain4j")) {
                     continue;

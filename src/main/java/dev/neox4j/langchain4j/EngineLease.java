@@ -3,6 +3,7 @@ package dev.neox4j.langchain4j;
 import dev.neox4j.engine.runtime.Engine;
 
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One reference to an engine shared through {@link NeoxEngines}. Closing the lease (idempotent) releases the
@@ -10,28 +11,36 @@ import java.nio.file.Path;
  */
 public final class EngineLease implements AutoCloseable {
 
-    private final SharedRegistry<Path, Engine>.Lease lease;
+    private final NeoxEngines.Entry entry;
+    private final Engine engine;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    EngineLease(SharedRegistry<Path, Engine>.Lease lease) {
-        this.lease = lease;
+    EngineLease(NeoxEngines.Entry entry) {
+        this.entry = entry;
+        this.engine = entry.engine.join();
     }
 
     /** The shared engine. @throws IllegalStateException after {@link #close()} */
     public Engine engine() {
-        return lease.value();
+        if (closed.get()) {
+            throw new IllegalStateException("engine lease on " + entry.path + " is closed");
+        }
+        return engine;
     }
 
     /** The real path of the model file. */
     public Path modelPath() {
-        return lease.key();
+        return entry.path;
     }
 
     public boolean isClosed() {
-        return lease.isClosed();
+        return closed.get();
     }
 
     @Override
     public void close() {
-        lease.close();
+        if (closed.compareAndSet(false, true)) {
+            NeoxEngines.release(entry);
+        }
     }
 }

@@ -3,9 +3,11 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.Engine;
+import dev.neox4j.engine.JavaVersionCheck;
+
+import java.util.List;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link ChatModel}, so that {@code AiServices} work on it.
@@ -19,10 +21,14 @@ import dev.neox4j.engine.runtime.Engine;
  * ({@code STOP} or {@code LENGTH}); {@link ChatModelListener}s see every request, response and error. Failures are
  * LangChain4j exceptions (see {@link NeoxLanguageModel}). Thread-safe; runs in-process.
  */
-public final class NeoxChatModel extends NeoxChatModelBase implements ChatModel {
+public final class NeoxChatModel extends NeoxModelBase implements ChatModel {
 
-    private NeoxChatModel(NeoxChatCore core) {
-        super(core);
+    static {
+        JavaVersionCheck.require(); // see NeoxModelBase
+    }
+
+    private NeoxChatModel(NeoxGenerator generator) {
+        super(generator);
     }
 
     public static Builder builder() {
@@ -31,10 +37,19 @@ public final class NeoxChatModel extends NeoxChatModelBase implements ChatModel 
 
     @Override
     public ChatResponse doChat(ChatRequest request) {
-        NeoxChatCore.Prepared prepared = core.prepare(request);
-        Engine engine = generator.engine();
-        Completion c = generator.generate(engine, prepared.prompt(), prepared.settings());
-        return core.response(c, generator.modelId(engine));
+        return generator.chat(request);
+    }
+
+    /** The builder defaults, as a {@link NeoxChatRequestParameters}. */
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return generator.defaultParameters();
+    }
+
+    /** The listeners called on every request, response and error. */
+    @Override
+    public List<ChatModelListener> listeners() {
+        return generator.listeners();
     }
 
     /** Builder of {@link NeoxChatModel}; see {@link NeoxChatModelBuilder} for the settings. */
@@ -49,7 +64,7 @@ public final class NeoxChatModel extends NeoxChatModelBase implements ChatModel 
          * @throws java.io.UncheckedIOException when the model file cannot be opened
          */
         public NeoxChatModel build() {
-            return new NeoxChatModel(chatCore());
+            return new NeoxChatModel(generator());
         }
     }
 }

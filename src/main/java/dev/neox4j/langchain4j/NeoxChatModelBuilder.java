@@ -44,9 +44,13 @@ public abstract class NeoxChatModelBuilder<B extends NeoxChatModelBuilder<B>> ex
         return listeners(Arrays.asList(Objects.requireNonNull(listeners, "listeners")));
     }
 
-    /** Validates the settings and opens (or shares) the engine. */
-    NeoxChatCore chatCore() {
-        NeoxGenerator generator = generator();
-        return new NeoxChatCore(generator, chatTemplate != null ? chatTemplate : ChatTemplate.DEFAULT, listeners);
+    @Override
+    ChatTemplate chatTemplate() {
+        return chatTemplate != null ? chatTemplate : ChatTemplate.DEFAULT;
+    }
+
+    @Override
+    List<ChatModelListener> chatListeners() {
+        return listeners;
     }
 }

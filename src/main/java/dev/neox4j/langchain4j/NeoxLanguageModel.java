@@ -2,7 +2,7 @@ package dev.neox4j.langchain4j;
 
 import dev.langchain4j.model.language.LanguageModel;
 import dev.langchain4j.model.output.Response;
-import dev.neox4j.engine.runtime.Completion;
+import dev.neox4j.engine.JavaVersionCheck;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link LanguageModel}: plain text completion, the natural
@@ -23,6 +23,10 @@ import dev.neox4j.engine.runtime.Completion;
  */
 public final class NeoxLanguageModel extends NeoxModelBase implements LanguageModel {
 
+    static {
+        JavaVersionCheck.require(); // see NeoxModelBase
+    }
+
     private NeoxLanguageModel(NeoxGenerator generator) {
         super(generator);
     }
@@ -33,8 +37,7 @@ public final class NeoxLanguageModel extends NeoxModelBase implements LanguageMo
 
     @Override
     public Response<String> generate(String prompt) {
-        Completion c = generator.generate(generator.engine(), prompt, generator.defaults());
-        return NeoxGenerator.textResponse(c);
+        return generator.completeText(prompt);
     }
 
     /** Builder of {@link NeoxLanguageModel}; see {@link NeoxModelBuilder} for the settings. */

@@ -1,11 +1,13 @@
 package dev.neox4j.langchain4j;
 
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.neox4j.engine.runtime.ChatTemplate;
+import dev.neox4j.engine.runtime.DemoModel;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import dev.neox4j.hub.HubSettings;
 import dev.neox4j.hub.ModelResolver;
-
-import dev.neox4j.engine.sampling.SamplingSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +27,7 @@ import java.util.function.Supplier;
  *       the same file share one engine (weights mapped once, one scheduler); {@link #threads(int)} and
  *       {@link #contextLength(int)} apply when this model is the one that opens it. Closing the model releases
  *       its reference.</li>
+ *   <li>{@link #demoModel()}: the same with the built-in demo model (random weights: for trying things out).</li>
  *   <li>{@link #engine(Engine)}: an engine the application owns (closing the model leaves it open).</li>
  *   <li>{@link #engineSupplier(Supplier)}: asked for the engine on every request (for engines that load in the
  *       background; the Quarkus beans use it).</li>
@@ -39,6 +42,7 @@ import java.util.function.Supplier;
 public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
 
     private Path modelPath;
+    private boolean demoModel;
     private String modelReference;
     private HubSettings hubSettings;
     private Engine engine;
@@ -68,6 +72,16 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /** The GGUF model file; models built from the same file share one engine. */
     public B modelPath(Path modelPath) {
         this.modelPath = modelPath;
+        return self();
+    }
+
+    /**
+     * Runs on the built-in demo model: the real GPT-NeoX / Pythia tokenizer with small random weights, so the text
+     * is noise, but everything works without a model file (first use writes it to the temporary directory, about
+     * 14 MB). Shared like a {@link #modelPath} file.
+     */
+    public B demoModel() {
+        this.demoModel = true;
         return self();
     }
 
@@ -227,15 +241,17 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
      */
     NeoxGenerator generator() {
         GenerationSettings settings = settings();
-        int sources = (modelPath != null ? 1 : 0) + (modelReference != null ? 1 : 0) + (engine != null ? 1 : 0)
-                + (engineSupplier != null ? 1 : 0);
+        int sources = (modelPath != null ? 1 : 0) + (modelReference != null ? 1 : 0) + (demoModel ? 1 : 0)
+                + (engine != null ? 1 : 0) + (engineSupplier != null ? 1 : 0);
         if (sources != 1) {
-            throw new IllegalArgumentException("set exactly one of modelPath(...), model(...), engine(...) or "
-                    + "engineSupplier(...), got " + sources);
+            throw new IllegalArgumentException("set exactly one of modelPath(...), model(...), demoModel(), "
+                    + "engine(...) or engineSupplier(...), got " + sources);
         }
-        if (modelPath == null && modelReference == null && (threads != null || contextLength != null)) {
+        boolean opens = modelPath != null || modelReference != null || demoModel;
+        if (!opens && (threads != null || contextLength != null)) {
             throw new IllegalArgumentException(
-                    "threads and contextLength configure an engine opened from modelPath(...); "
+                    "threads and contextLength configure an engine opened from modelPath(...), model(...) or "
+                            + "demoModel(); "
                             + "set them on the engine you pass in instead");
         }
         if (threads != null && threads < 0) {
@@ -251,21 +267,42 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
             source = EngineSource.lazy(engineSupplier);
         } else {
             Path path = modelPath != null ? modelPath
-                    : resolve(modelReference, hubSettings != null ? hubSettings : HubSettings.fromEnvironment());
-            EngineOptions options = EngineOptions.defaults(path);
+                    : modelReference != null
+                            ? resolve(modelReference, hubSettings != null ? hubSettings : HubSettings.fromEnvironment())
+                            : demoModelPath();
+            EngineOptions.Builder options = EngineOptions.builder(path);
             if (threads != null) {
-                options = options.withThreads(threads);
+                options.threads(threads);
             }
             if (contextLength != null) {
-                options = options.withContextLength(contextLength);
+                options.contextLength(contextLength);
             }
             try {
-                source = EngineSource.leased(NeoxEngines.acquire(options));
+                source = EngineSource.leased(NeoxEngines.acquire(options.build()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot open model " + path + ": " + e.getMessage(), e);
             }
         }
-        return new NeoxGenerator(source, settings);
+        return new NeoxGenerator(source, settings, chatTemplate(), chatListeners());
+    }
+
+    /** The chat template of the chat models ({@link NeoxChatModelBuilder}); unused by the language models. */
+    ChatTemplate chatTemplate() {
+        return ChatTemplate.DEFAULT;
+    }
+
+    /** The listeners of the chat models ({@link NeoxChatModelBuilder}); none for the language models. */
+    List<ChatModelListener> chatListeners() {
+        return List.of();
+    }
+
+    /** The demo model's file, written first when needed. */
+    private static Path demoModelPath() {
+        try {
+            return DemoModel.path();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo model: " + e.getMessage(), e);
+        }
     }
 
     /** The local path of a model reference (downloading a Hub model into the cache). */
@@ -280,6 +317,7 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     @Override
     public String toString() {
         return getClass().getSimpleName() + "{modelPath=" + modelPath + ", model=" + modelReference
+                + ", demoModel=" + demoModel
                 + ", engine=" + engine
                 + ", engineSupplier=" + (engineSupplier != null) + "}";
     }

@@ -3,14 +3,12 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
-import dev.neox4j.engine.runtime.Completion;
-import dev.neox4j.engine.runtime.ReplyTrimmer;
+import dev.neox4j.engine.JavaVersionCheck;
 
-import java.util.Objects;
+import java.util.List;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link StreamingChatModel}: the chat of {@link NeoxChatModel},
@@ -25,10 +23,14 @@ import java.util.Objects;
  * the generation is cancelled and the exception goes to {@code onError}. {@link ChatModelListener}s see every
  * request, response and error.
  */
-public final class NeoxStreamingChatModel extends NeoxChatModelBase implements StreamingChatModel {
+public final class NeoxStreamingChatModel extends NeoxModelBase implements StreamingChatModel {
 
-    private NeoxStreamingChatModel(NeoxChatCore core) {
-        super(core);
+    static {
+        JavaVersionCheck.require(); // see NeoxModelBase
+    }
+
+    private NeoxStreamingChatModel(NeoxGenerator generator) {
+        super(generator);
     }
 
     public static Builder builder() {
@@ -37,39 +39,19 @@ public final class NeoxStreamingChatModel extends NeoxChatModelBase implements S
 
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
-        Objects.requireNonNull(handler, "handler");
-        StreamRelay.Sink sink = sink(handler);
-        NeoxChatCore.Prepared prepared;
-        try {
-            prepared = core.prepare(request);
-        } catch (RuntimeException e) {
-            NeoxGenerator.failedStream(sink, e);
-            return;
-        }
-        generator.stream(prepared.prompt(), prepared.settings(), sink);
+        generator.streamChat(request, handler);
     }
 
-    private StreamRelay.Sink sink(StreamingChatResponseHandler handler) {
-        ReplyTrimmer trimmer = core.replyTrimmer();
-        return new StreamRelay.Sink() {
-            @Override
-            public void partial(String text, StreamingHandle handle) {
-                String reply = trimmer.next(text);
-                if (!reply.isEmpty()) {
-                    handler.onPartialResponse(new PartialResponse(reply), new PartialResponseContext(handle));
-                }
-            }
+    /** The builder defaults, as a {@link NeoxChatRequestParameters}. */
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return generator.defaultParameters();
+    }
 
-            @Override
-            public void complete(Completion c, String modelName) {
-                handler.onCompleteResponse(core.response(c, modelName));
-            }
-
-            @Override
-            public void error(Throwable error) {
-                handler.onError(error);
-            }
-        };
+    /** The listeners called on every request, response and error. */
+    @Override
+    public List<ChatModelListener> listeners() {
+        return generator.listeners();
     }
 
     /** Builder of {@link NeoxStreamingChatModel}; see {@link NeoxChatModelBuilder} for the settings. */
@@ -84,7 +66,7 @@ public final class NeoxStreamingChatModel extends NeoxChatModelBase implements S
          * @throws java.io.UncheckedIOException when the model file cannot be opened
          */
         public NeoxStreamingChatModel build() {
-            return new NeoxStreamingChatModel(chatCore());
+            return new NeoxStreamingChatModel(generator());
         }
     }
 }

@@ -3,7 +3,7 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.model.StreamingResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.language.StreamingLanguageModel;
-import dev.neox4j.engine.runtime.Completion;
+import dev.neox4j.engine.JavaVersionCheck;
 
 /**
  * A GPT-NeoX / Pythia GGUF model as a LangChain4j {@link StreamingLanguageModel}: plain text completion,
@@ -23,6 +23,10 @@ import dev.neox4j.engine.runtime.Completion;
  */
 public final class NeoxStreamingLanguageModel extends NeoxModelBase implements StreamingLanguageModel {
 
+    static {
+        JavaVersionCheck.require(); // see NeoxModelBase
+    }
+
     private NeoxStreamingLanguageModel(NeoxGenerator generator) {
         super(generator);
     }
@@ -40,23 +44,7 @@ public final class NeoxStreamingLanguageModel extends NeoxModelBase implements S
      * Like {@link #generate(String, StreamingResponseHandler)}, returning the handle that cancels the generation.
      */
     public StreamingHandle start(String prompt, StreamingResponseHandler<String> handler) {
-        java.util.Objects.requireNonNull(handler, "handler");
-        return generator.stream(prompt, generator.defaults(), new StreamRelay.Sink() {
-            @Override
-            public void partial(String text, StreamingHandle handle) {
-                handler.onNext(text);
-            }
-
-            @Override
-            public void complete(Completion c, String modelName) {
-                handler.onComplete(NeoxGenerator.textResponse(c));
-            }
-
-            @Override
-            public void error(Throwable error) {
-                handler.onError(error);
-            }
-        });
+        return generator.streamText(prompt, handler);
     }
 
     /** Builder of {@link NeoxStreamingLanguageModel}; see {@link NeoxModelBuilder} for the settings. */

@@ -2,7 +2,6 @@ package dev.neox4j.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.engine.model.NeoxHParams;
-import dev.neox4j.engine.model.NeoxModelGenerator;
 
 import java.io.IOException;
 import java.io.PrintStream;

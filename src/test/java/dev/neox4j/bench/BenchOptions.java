@@ -1,8 +1,7 @@
 package dev.neox4j.bench;
 
-import dev.neox4j.engine.model.NeoxModelGenerator;
-import dev.neox4j.engine.model.NeoxModelGenerator.FileType;
-import dev.neox4j.engine.model.NeoxModelGenerator.Mix;
+import dev.neox4j.engine.checkpoint.FileType;
+import dev.neox4j.bench.NeoxModelGenerator.Mix;
 
 import java.nio.file.Path;
 import java.util.Locale;
@@ -54,7 +53,7 @@ record BenchOptions(String shape, FileType fileType, Mix mix, int threads, int p
     static BenchOptions from(Properties p) {
         String shape = get(p, "bench.shape", "pythia-1.4b").toLowerCase(Locale.ROOT);
         NeoxModelGenerator.preset(shape); // validates the name
-        FileType ft = FileType.parse(get(p, "bench.type", "Q4_0"));
+        FileType ft = NeoxModelGenerator.parseFileType(get(p, "bench.type", "Q4_0"));
         String mixName = get(p, "bench.mix", "default").toLowerCase(Locale.ROOT);
         Mix mix = switch (mixName) {
             case "default", "llama", "llama_default" -> Mix.LLAMA_DEFAULT;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.neox4j.engine.model.NeoxModelGenerator.FileType;
-import dev.neox4j.engine.model.NeoxModelGenerator.Mix;
+import dev.neox4j.engine.checkpoint.FileType;
+import dev.neox4j.bench.NeoxModelGenerator.Mix;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

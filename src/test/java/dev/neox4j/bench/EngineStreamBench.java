@@ -32,8 +32,8 @@ final class EngineStreamBench implements AutoCloseable {
     }
 
     static EngineStreamBench open(Path model, String kernels, int threads, int streams, int ctx) throws IOException {
-        EngineOptions o = EngineOptions.defaults(model).withThreads(threads).withMaxSequences(streams)
-                .withContextLength(ctx).withKernels(kernels).withQueueSize(Math.max(64, streams));
+        EngineOptions o = EngineOptions.builder(model).threads(threads).maxSequences(streams)
+                .contextLength(ctx).kernels(kernels).queueSize(Math.max(64, streams)).build();
         return new EngineStreamBench(Engine.open(o));
     }
 

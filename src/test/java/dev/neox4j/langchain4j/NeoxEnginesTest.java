@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Models built from one file share one engine; the engine closes with the last model. */
 class NeoxEnginesTest {
 
-    private static final GenerationListener IGNORE = new GenerationListener() {
+    /** A listener that ignores every event. */
+    static final GenerationListener IGNORE = new GenerationListener() {
         @Override
         public void onToken(GeneratedToken token) {
         }
@@ -62,8 +63,8 @@ class NeoxEnginesTest {
 
     @Test
     void anEngineTheApplicationOwnsIsNotClosedByItsModels() throws Exception {
-        try (Engine engine = Engine.open(EngineOptions.defaults(TinyModel.PATH).withThreads(1)
-                .withContextLength(TinyModel.CONTEXT))) {
+        try (Engine engine = Engine.open(EngineOptions.builder(TinyModel.PATH).threads(1)
+                .contextLength(TinyModel.CONTEXT).build())) {
             NeoxLanguageModel model = NeoxLanguageModel.builder().engine(engine).temperature(0).maxTokens(3).build();
             int out = model.generate("Hello").tokenUsage().outputTokenCount();
             assertTrue(out >= 1 && out <= 3, "output tokens " + out);
@@ -76,8 +77,8 @@ class NeoxEnginesTest {
     @Test
     void aSuppliedEngineIsLookedUpLazilyOnEveryRequest() throws Exception {
         AtomicInteger lookups = new AtomicInteger();
-        try (Engine engine = Engine.open(EngineOptions.defaults(TinyModel.PATH).withThreads(1)
-                .withContextLength(TinyModel.CONTEXT))) {
+        try (Engine engine = Engine.open(EngineOptions.builder(TinyModel.PATH).threads(1)
+                .contextLength(TinyModel.CONTEXT).build())) {
             NeoxLanguageModel model = NeoxLanguageModel.builder().engineSupplier(() -> {
                 lookups.incrementAndGet();
                 return engine;

@@ -16,17 +16,25 @@ public class ReadmeExample {
     }
 
     public static void main(String[] args) throws Exception {
-        Path gguf = Path.of(args.length > 0 ? args[0] : "pythia-1b.Q4_K_M.gguf");
+        NeoxChatModel.Builder chat = NeoxChatModel.builder().temperature(0.7).maxTokens(64);
+        NeoxStreamingLanguageModel.Builder text = NeoxStreamingLanguageModel.builder().temperature(0.7).maxTokens(256);
+        if (args.length > 0) {
+            // a Pythia GGUF file, e.g. pythia-1b.Q4_K_M.gguf
+            chat.modelPath(Path.of(args[0]));
+            text.modelPath(Path.of(args[0]));
+        } else {
+            // the built-in demo model: real tokenizer, random weights (its text is noise)
+            chat.demoModel();
+            text.demoModel();
+        }
 
         // A chat model behind an AI service: messages are rendered with neox4j's plain-text chat template
-        try (NeoxChatModel chatModel = NeoxChatModel.builder()
-                .modelPath(gguf).temperature(0.7).maxTokens(64).build()) {
+        try (NeoxChatModel chatModel = chat.build()) {
             Assistant assistant = AiServices.create(Assistant.class, chatModel);
             System.out.println(assistant.chat("What is the capital of France?"));
 
             // A streaming completion model; built from the same file, it shares the loaded engine
-            try (NeoxStreamingLanguageModel model = NeoxStreamingLanguageModel.builder()
-                    .modelPath(gguf).temperature(0.7).maxTokens(256).build()) {
+            try (NeoxStreamingLanguageModel model = text.build()) {
                 CompletableFuture<Response<String>> done = new CompletableFuture<>();
                 model.generate("The meaning of life is", new StreamingResponseHandler<>() {
                     @Override

@@ -1,5 +1,6 @@
 package dev.neox4j.langchain4j;
 
+import dev.neox4j.engine.runtime.DemoModel;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -27,19 +28,32 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void theExampleRunsOnATinyModel() throws Exception {
+    void theExampleRunsOnAModelFile() throws Exception {
+        assertRanToTheEnd(run(TinyModel.PATH.toString()));
+        assertEquals(0, NeoxEngines.references(TinyModel.PATH), "the example closes its models");
+    }
+
+    @Test
+    void theExampleRunsOnTheDemoModelWithoutArguments() throws Exception {
+        assertRanToTheEnd(run());
+        assertEquals(0, NeoxEngines.references(DemoModel.path()), "the example closes its models");
+    }
+
+    private static String run(String... args) throws Exception {
         PrintStream original = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
         try {
-            ReadmeExample.main(new String[] {TinyModel.PATH.toString()});
+            ReadmeExample.main(args);
         } finally {
             System.setOut(original);
         }
-        String printed = out.toString(StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static void assertRanToTheEnd(String printed) {
         String last = printed.strip().lines().reduce((a, b) -> b).orElse("");
         assertTrue(last.startsWith("LENGTH ") || last.startsWith("STOP "), printed);
         assertTrue(last.contains("TokenUsage"), printed);
-        assertEquals(0, NeoxEngines.references(TinyModel.PATH), "the example closes its models");
     }
 }

@@ -28,7 +28,7 @@ class EngineDrainTest {
     private static final int[] PROMPT = {510, 3158, 8516, 30013};
 
     private static EngineOptions options() {
-        return EngineOptions.defaults(null).withThreads(2).withMaxSequences(4).withQueueSize(8);
+        return EngineOptions.builder(null).threads(2).maxSequences(4).queueSize(8).build();
     }
 
     static GenerationRequest request(int maxTokens, String source) {

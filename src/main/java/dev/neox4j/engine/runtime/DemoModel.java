@@ -1,27 +1,31 @@
 package dev.neox4j.engine.runtime;
 
-import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.gguf.GgufFile;
+import dev.neox4j.engine.gguf.GgufMetadata;
+import dev.neox4j.engine.model.DemoWeights;
 import dev.neox4j.engine.model.NeoxHParams;
-import dev.neox4j.engine.model.NeoxModelGenerator;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The built-in demo model, served when no model file is configured: a small GPT-NeoX network with the real
- * GPT-NeoX / Pythia tokenizer (classpath {@code /demo/gpt-neox-tokenizer.gguf}, 50432 tokens) and seeded random
- * Q8_0 weights (n_embd 128, 4 heads, n_rot 8, 2 layers, n_ff 512). Its text is noise, but every code path (API,
- * streaming, batching, logprobs) works on it. The file is written once with {@link NeoxModelGenerator} to
- * {@code ${java.io.tmpdir}/neox4j-demo-<version>.gguf} and then loaded through the normal memory-mapped path.
+ * The built-in demo model, served when no model file is configured (and by the LangChain4j builders'
+ * {@code demoModel()}): a small GPT-NeoX network with the real GPT-NeoX / Pythia tokenizer (classpath
+ * {@value #TOKENIZER_RESOURCE}, 50432 tokens) and seeded random Q8_0 weights (n_embd 128, 4 heads, n_rot 8,
+ * 2 layers, n_ff 512). Its text is noise, but every code path (API, streaming, batching, logprobs) works on it.
+ * The file is written once with {@link DemoWeights} to {@code ${java.io.tmpdir}/neox4j-demo-<version>.gguf} and
+ * then loaded through the normal memory-mapped path.
  */
 public final class DemoModel {
     private static final System.Logger LOG = System.getLogger(DemoModel.class.getName());
 
     /** Bumped whenever the recipe below changes, so stale cached files are not reused. */
-    public static final String VERSION = "1";
+    public static final String VERSION = "3";
+    /** The tokenizer of the demo model (the GPT-NeoX-20B / Pythia vocabulary), a classpath resource. */
+    public static final String TOKENIZER_RESOURCE = "/demo/gpt-neox-tokenizer.gguf";
     /** {@code general.name} of the demo file. */
     public static final String NAME = "neox4j-demo-v" + VERSION;
     private static final long SEED = 20240601L;
@@ -46,18 +50,29 @@ public final class DemoModel {
         if (!usable(p)) {
             long t0 = System.nanoTime();
             Files.createDirectories(p.toAbsolutePath().getParent());
-            NeoxModelGenerator.builder(shape()).weightType(GgmlType.Q8_0).seed(SEED).name(NAME)
-                    .outputScale(3f).build().write(p);
+            DemoWeights.write(p, shape(), tokenizer(), NAME, SEED, 3f);
             LOG.log(System.Logger.Level.INFO, String.format("wrote the demo model to %s in %.0f ms", p,
                     (System.nanoTime() - t0) / 1e6));
         }
         if (ANNOUNCED.compareAndSet(false, true)) {
-            LOG.log(System.Logger.Level.WARNING, "no model configured: serving the built-in DEMO model ("
-                    + "real GPT-NeoX tokenizer, random weights, so its text is noise). Point neox.model (env "
-                    + "NEOX_MODEL) at a Pythia GGUF file, e.g. NEOX_MODEL=/models/pythia-410m.Q8_0.gguf, to serve a "
-                    + "real model");
+            LOG.log(System.Logger.Level.WARNING, "using the built-in DEMO model (real GPT-NeoX tokenizer, random "
+                    + "weights, so its text is noise). For a real model point the service's neox.model (env "
+                    + "NEOX_MODEL), or a LangChain4j builder's modelPath(...), at a Pythia GGUF file, e.g. "
+                    + "/models/pythia-410m.Q8_0.gguf");
         }
         return p;
+    }
+
+    /** The metadata of the tokenizer resource. */
+    public static GgufMetadata tokenizer() throws IOException {
+        try (InputStream in = DemoModel.class.getResourceAsStream(TOKENIZER_RESOURCE)) {
+            if (in == null) {
+                throw new IOException("classpath resource " + TOKENIZER_RESOURCE + " not found");
+            }
+            try (GgufFile f = GgufFile.read(in.readAllBytes(), "gpt-neox-tokenizer.gguf")) {
+                return f.metadata();
+            }
+        }
     }
 
     private static boolean usable(Path p) {

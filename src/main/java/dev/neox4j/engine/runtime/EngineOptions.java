@@ -39,57 +39,114 @@ public record EngineOptions(
 
     /** Defaults suitable for tests and embedding: all cores, model context, 4 slots, f16 KV cache. */
     public static EngineOptions defaults(Path modelPath) {
-        return new EngineOptions(modelPath, 0, 0, 4, KvCacheType.F16, 64, "auto", 256, 0, null, true, 0);
+        return builder(modelPath).build();
     }
 
-    public EngineOptions withThreads(int n) {
-        return new EngineOptions(modelPath, n, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
+    /** A builder starting from the {@link #defaults} for {@code modelPath} ({@code null}: the demo model). */
+    public static Builder builder(Path modelPath) {
+        return new Builder(modelPath);
     }
 
-    public EngineOptions withContextLength(int n) {
-        return new EngineOptions(modelPath, threads, n, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
+    /** A builder starting from these options. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
-    public EngineOptions withMaxSequences(int n) {
-        return new EngineOptions(modelPath, threads, contextLength, n, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
-    }
+    /** Builds {@link EngineOptions}; every setting starts at the value the builder was created from. */
+    public static final class Builder {
+        private Path modelPath;
+        private int threads;
+        private int contextLength;
+        private int maxSequences = 4;
+        private KvCacheType kvCacheType = KvCacheType.F16;
+        private int queueSize = 64;
+        private String kernels = "auto";
+        private int prefillChunk = 256;
+        private long requestTimeoutMillis;
+        private FileType quantize;
+        private boolean prefixCache = true;
+        private long prefixCacheMaxTokens;
 
-    public EngineOptions withKvCacheType(KvCacheType t) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, t, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
-    }
+        private Builder(Path modelPath) {
+            this.modelPath = modelPath;
+        }
 
-    public EngineOptions withQueueSize(int n) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, n, kernels,
-                prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
-    }
+        private Builder(EngineOptions o) {
+            this(o.modelPath);
+            threads = o.threads;
+            contextLength = o.contextLength;
+            maxSequences = o.maxSequences;
+            kvCacheType = o.kvCacheType;
+            queueSize = o.queueSize;
+            kernels = o.kernels;
+            prefillChunk = o.prefillChunk;
+            requestTimeoutMillis = o.requestTimeoutMillis;
+            quantize = o.quantize;
+            prefixCache = o.prefixCache;
+            prefixCacheMaxTokens = o.prefixCacheMaxTokens;
+        }
 
-    public EngineOptions withKernels(String k) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, k,
-                prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
-    }
+        public Builder modelPath(Path modelPath) {
+            this.modelPath = modelPath;
+            return this;
+        }
 
-    public EngineOptions withPrefillChunk(int n) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                n, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
-    }
+        public Builder threads(int threads) {
+            this.threads = threads;
+            return this;
+        }
 
-    public EngineOptions withRequestTimeoutMillis(long ms) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, ms, quantize, prefixCache, prefixCacheMaxTokens);
-    }
+        public Builder contextLength(int contextLength) {
+            this.contextLength = contextLength;
+            return this;
+        }
 
-    public EngineOptions withQuantize(FileType t) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis, t, prefixCache, prefixCacheMaxTokens);
-    }
+        public Builder maxSequences(int maxSequences) {
+            this.maxSequences = maxSequences;
+            return this;
+        }
 
-    /** These options with prefix caching on or off and its budget of idle positions (0 = all). */
-    public EngineOptions withPrefixCache(boolean enabled, long maxTokens) {
-        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis, quantize, enabled, maxTokens);
+        public Builder kvCacheType(KvCacheType kvCacheType) {
+            this.kvCacheType = kvCacheType;
+            return this;
+        }
+
+        public Builder queueSize(int queueSize) {
+            this.queueSize = queueSize;
+            return this;
+        }
+
+        public Builder kernels(String kernels) {
+            this.kernels = kernels;
+            return this;
+        }
+
+        public Builder prefillChunk(int prefillChunk) {
+            this.prefillChunk = prefillChunk;
+            return this;
+        }
+
+        public Builder requestTimeoutMillis(long requestTimeoutMillis) {
+            this.requestTimeoutMillis = requestTimeoutMillis;
+            return this;
+        }
+
+        /** The type to quantize the weights to while loading ({@code null}, the default: as stored). */
+        public Builder quantize(FileType quantize) {
+            this.quantize = quantize;
+            return this;
+        }
+
+        /** Prefix caching on or off (default on) and its budget of idle positions (0, the default: all). */
+        public Builder prefixCache(boolean enabled, long maxTokens) {
+            this.prefixCache = enabled;
+            this.prefixCacheMaxTokens = maxTokens;
+            return this;
+        }
+
+        public EngineOptions build() {
+            return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize,
+                    kernels, prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
+        }
     }
 }

@@ -50,8 +50,7 @@ class CheckpointEngineTest {
     @Test
     void neoxQuantizeQuantizesACheckpointWhileLoading() throws Exception {
         Path dir = new TinyCheckpoint().format(TinyCheckpoint.Format.BIN).dtype("F16").write(tmp.resolve("tiny"));
-        try (Engine engine = Engine.open(at(dir)
-                .withQuantize(FileType.Q4_K_M))) {
+        try (Engine engine = Engine.open(at(dir).toBuilder().quantize(FileType.Q4_K_M).build())) {
             assertEquals("Q4_K_M", engine.modelInfo().quantType());
             assertEquals(24, greedy(engine, EngineFixtures.sequence("seq8"), 24).length);
         }

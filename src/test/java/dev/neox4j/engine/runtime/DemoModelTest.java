@@ -14,7 +14,7 @@ class DemoModelTest {
 
     @Test
     void demoModelServesTextWithTheRealTokenizer() throws Exception {
-        try (Engine engine = Engine.open(EngineOptions.defaults(null).withThreads(2).withContextLength(256))) {
+        try (Engine engine = Engine.open(EngineOptions.builder(null).threads(2).contextLength(256).build())) {
             ModelInfo info = engine.modelInfo();
             assertTrue(info.demo());
             assertEquals("neox4j-demo", info.id());

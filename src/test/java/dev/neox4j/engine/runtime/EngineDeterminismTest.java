@@ -20,7 +20,7 @@ class EngineDeterminismTest {
 
     @BeforeAll
     static void open() throws Exception {
-        engine = Engine.open(EngineFixtures.options("Q8_0").withThreads(2).withKvCacheType(KvCacheType.F16));
+        engine = Engine.open(EngineFixtures.options("Q8_0").toBuilder().threads(2).kvCacheType(KvCacheType.F16).build());
     }
 
     @AfterAll
@@ -90,7 +90,7 @@ class EngineDeterminismTest {
     @Test
     void oneThreadAndTwoThreadsGiveIdenticalResults() throws Exception {
         List<GenerationRequest> requests = eightRequests().subList(0, 4);
-        try (Engine one = Engine.open(EngineFixtures.options("Q8_0").withThreads(1).withKvCacheType(KvCacheType.F16))) {
+        try (Engine one = Engine.open(EngineFixtures.options("Q8_0").toBuilder().threads(1).kvCacheType(KvCacheType.F16).build())) {
             for (int i = 0; i < requests.size(); i++) {
                 assertSame(run(one, requests.get(i)), run(engine, requests.get(i)), "request " + i);
             }

@@ -23,8 +23,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class EngineLifecycleTest {
 
     private static Engine open(int maxSequences, int queueSize) throws Exception {
-        return Engine.open(EngineFixtures.options("F32").withMaxSequences(maxSequences).withQueueSize(queueSize)
-                .withContextLength(256));
+        return Engine.open(EngineFixtures.options("F32").toBuilder().maxSequences(maxSequences).queueSize(queueSize)
+                .contextLength(256).build());
     }
 
     /** A long request: greedy, EOS ignored, until the context is full. */
@@ -255,7 +255,7 @@ class EngineLifecycleTest {
         assertTrue(noTensors.getMessage().contains("gpt-neox-tokenizer.gguf"), noTensors.getMessage());
         assertThrows(java.io.IOException.class, () -> Engine.open(EngineOptions.defaults(dir.resolve("missing.gguf"))));
         assertThrows(IllegalArgumentException.class,
-                () -> Engine.open(EngineFixtures.options("F32").withMaxSequences(0)));
+                () -> Engine.open(EngineFixtures.options("F32").toBuilder().maxSequences(0).build()));
     }
 
     @Test

@@ -24,7 +24,7 @@ class EngineRequestsTest {
 
     @BeforeAll
     static void open() throws Exception {
-        engine = Engine.open(EngineFixtures.options("F32").withContextLength(320));
+        engine = Engine.open(EngineFixtures.options("F32").toBuilder().contextLength(320).build());
     }
 
     @AfterAll

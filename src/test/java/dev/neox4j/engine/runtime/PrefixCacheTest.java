@@ -24,7 +24,7 @@ class PrefixCacheTest {
 
     @BeforeAll
     static void open() throws Exception {
-        cold = Engine.open(EngineFixtures.options(TYPE).withPrefixCache(false, 0));
+        cold = Engine.open(EngineFixtures.options(TYPE).toBuilder().prefixCache(false, 0).build());
     }
 
     @AfterAll
@@ -33,7 +33,7 @@ class PrefixCacheTest {
     }
 
     private static Engine cached(long maxTokens) throws Exception {
-        return Engine.open(EngineFixtures.options(TYPE).withPrefixCache(true, maxTokens));
+        return Engine.open(EngineFixtures.options(TYPE).toBuilder().prefixCache(true, maxTokens).build());
     }
 
     /** The first {@code n} tokens of seq300, then {@code tail} tokens from {@code salt}. */

@@ -35,7 +35,10 @@ public final class Kernels {
             case "auto" -> {
                 String why = VectorSupport.unavailableReason();
                 if (why != null) {
-                    LOG.log(System.Logger.Level.INFO, "Vector kernels not used: {0}", why);
+                    // WARNING, not INFO: a forgotten --add-modules makes every matmul several times slower, and
+                    // applications often show library logs from WARNING up only
+                    LOG.log(System.Logger.Level.WARNING, "Vector kernels not used, falling back to the much slower "
+                            + "scalar kernels: {0}", why);
                     yield new ScalarKernels();
                 }
                 yield VectorSupport.create();

@@ -1,4 +1,4 @@
-package dev.neox4j.engine.model;
+package dev.neox4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,12 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufMetadata;
 import dev.neox4j.engine.gguf.GgufTensorInfo;
-import dev.neox4j.engine.model.NeoxModelGenerator.FileType;
-import dev.neox4j.engine.model.NeoxModelGenerator.Mix;
+import dev.neox4j.engine.model.NeoxHParams;
+import dev.neox4j.bench.NeoxModelGenerator.Mix;
 import dev.neox4j.engine.tensor.TensorCodecs;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -175,7 +176,7 @@ class NeoxModelGeneratorTest {
         int checked = 0;
         for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> m = it.next();
-            FileType ft = FileType.parse(m.getKey());
+            FileType ft = NeoxModelGenerator.parseFileType(m.getKey());
             for (Iterator<Map.Entry<String, JsonNode>> t = m.getValue().get("tensor_types").fields(); t.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = t.next();
                 if (e.getValue().asText().equals("F32") && !ft.equals(FileType.F32)) {
@@ -210,7 +211,9 @@ class NeoxModelGeneratorTest {
     }
 
     private static List<Integer> moreBits(int n) {
-        return java.util.stream.IntStream.range(0, n).filter(i -> NeoxModelGenerator.useMoreBits(i, n)).boxed().toList();
+        // Q4_K_M gives ffn_down the extra bits (Q6_K) in exactly those layers
+        return java.util.stream.IntStream.range(0, n).filter(i -> NeoxModelGenerator.matrixType(FileType.Q4_K_M,
+                Mix.LLAMA_DEFAULT, "blk." + i + ".ffn_down.weight", n, 256) == GgmlType.Q6_K).boxed().toList();
     }
 
     @Test
@@ -327,10 +330,10 @@ class NeoxModelGeneratorTest {
 
     @Test
     void fileTypeNamesParse() {
-        assertEquals(FileType.Q4_K_M, FileType.parse("q4_k_m"));
-        assertEquals(FileType.Q4_K_M, FileType.parse("Q4_K"));
-        assertEquals(FileType.BF16, FileType.parse("bf16"));
-        assertThrows(IllegalArgumentException.class, () -> FileType.parse("IQ2_XXS"));
+        assertEquals(FileType.Q4_K_M, NeoxModelGenerator.parseFileType("q4_k_m"));
+        assertEquals(FileType.Q4_K_M, NeoxModelGenerator.parseFileType("Q4_K"));
+        assertEquals(FileType.BF16, NeoxModelGenerator.parseFileType("bf16"));
+        assertThrows(IllegalArgumentException.class, () -> NeoxModelGenerator.parseFileType("IQ2_XXS"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.neox4j.engine.model;
+package dev.neox4j.bench;
 
 import dev.neox4j.engine.gguf.GgmlType;
 

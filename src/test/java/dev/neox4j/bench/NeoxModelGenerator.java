@@ -1,6 +1,10 @@
-package dev.neox4j.engine.model;
+package dev.neox4j.bench;
 
+import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.gguf.GgmlType;
+import dev.neox4j.engine.model.DemoWeights;
+import dev.neox4j.engine.model.NeoxHParams;
+import dev.neox4j.engine.runtime.DemoModel;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufMetadata;
 import dev.neox4j.engine.gguf.GgufTensorInfo;
@@ -10,7 +14,6 @@ import dev.neox4j.engine.gguf.GgufWriter;
 import dev.neox4j.engine.tensor.TensorCodecs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -53,8 +56,6 @@ import java.util.SplittableRandom;
 public final class NeoxModelGenerator {
     private static final System.Logger LOG = System.getLogger(NeoxModelGenerator.class.getName());
 
-    /** Classpath location of the demo tokenizer (the real GPT-NeoX-20B / Pythia vocabulary, 50432 tokens). */
-    public static final String DEFAULT_TOKENIZER_RESOURCE = "/demo/gpt-neox-tokenizer.gguf";
     /** Token type written for padding tokens (llama.cpp LLAMA_TOKEN_TYPE_UNUSED). */
     public static final int TOKEN_TYPE_UNUSED = 5;
     /** Floats generated per chunk (bounded memory whatever the tensor size). */
@@ -68,81 +69,38 @@ public final class NeoxModelGenerator {
         LLAMA_DEFAULT
     }
 
-    /** llama.cpp file types ({@code general.file_type}, llama_ftype) that neox4j can produce. */
-    public enum FileType {
-        F32(0, GgmlType.F32),
-        F16(1, GgmlType.F16),
-        BF16(32, GgmlType.BF16),
-        Q4_0(2, GgmlType.Q4_0),
-        Q4_1(3, GgmlType.Q4_1),
-        Q5_0(8, GgmlType.Q5_0),
-        Q5_1(9, GgmlType.Q5_1),
-        Q8_0(7, GgmlType.Q8_0),
-        Q2_K(10, GgmlType.Q2_K),
-        Q3_K_S(11, GgmlType.Q3_K),
-        Q3_K_M(12, GgmlType.Q3_K),
-        Q3_K_L(13, GgmlType.Q3_K),
-        Q4_K_S(14, GgmlType.Q4_K),
-        Q4_K_M(15, GgmlType.Q4_K),
-        Q5_K_S(16, GgmlType.Q5_K),
-        Q5_K_M(17, GgmlType.Q5_K),
-        Q6_K(18, GgmlType.Q6_K);
-
-        /** {@code general.file_type} value. */
-        public final int id;
-        /** The type of most matrices. */
-        public final GgmlType baseType;
-
-        FileType(int id, GgmlType baseType) {
-            this.id = id;
-            this.baseType = baseType;
-        }
-
-        /** Whether the base type is a float type (no mixing happens then). */
-        public boolean isFloat() {
-            return !baseType.isQuantized();
-        }
-
-        /**
-         * The file type for a tensor type; the K-quant types map to their {@code _M} variants as llama-quantize's
-         * aliases do ({@code Q3_K -> Q3_K_M}, {@code Q4_K -> Q4_K_M}, {@code Q5_K -> Q5_K_M}).
-         */
-        public static FileType of(GgmlType type) {
-            return switch (type) {
-                case F32 -> F32;
-                case F16 -> F16;
-                case BF16 -> BF16;
-                case Q4_0 -> Q4_0;
-                case Q4_1 -> Q4_1;
-                case Q5_0 -> Q5_0;
-                case Q5_1 -> Q5_1;
-                case Q8_0 -> Q8_0;
-                case Q2_K -> Q2_K;
-                case Q3_K -> Q3_K_M;
-                case Q4_K -> Q4_K_M;
-                case Q5_K -> Q5_K_M;
-                case Q6_K -> Q6_K;
-                default -> throw new IllegalArgumentException("no file type for tensor type " + type);
-            };
-        }
-
-        /**
-         * Parses a name such as {@code q4_k_m}, {@code Q8_0}, {@code f16} or a tensor type name such as {@code Q4_K}.
-         */
-        public static FileType parse(String name) {
-            String n = name.trim().toUpperCase(Locale.ROOT);
-            for (FileType f : values()) {
-                if (f.name().equals(n)) {
-                    return f;
+    /**
+     * The file type for a tensor type; the K-quant types map to their {@code _M} variants as llama-quantize's
+     * aliases do ({@code Q3_K -> Q3_K_M}, {@code Q4_K -> Q4_K_M}, {@code Q5_K -> Q5_K_M}).
+     */
+    public static FileType fileTypeOf(GgmlType type) {
+        return switch (type) {
+            case Q3_K -> FileType.Q3_K_M;
+            case Q4_K -> FileType.Q4_K_M;
+            case Q5_K -> FileType.Q5_K_M;
+            default -> {
+                for (FileType f : FileType.values()) {
+                    if (f.baseType == type && f.name().equals(type.name())) {
+                        yield f;
+                    }
                 }
+                throw new IllegalArgumentException("no file type for tensor type " + type);
             }
+        };
+    }
+
+    /** Parses a file type ({@code q4_k_m}, {@code Q8_0}, {@code f16}) or a tensor type ({@code Q4_K}) name. */
+    public static FileType parseFileType(String name) {
+        try {
+            return FileType.parse(name);
+        } catch (IllegalArgumentException notAFileType) {
+            String n = name.trim().toUpperCase(Locale.ROOT);
             for (GgmlType t : GgmlType.values()) {
                 if (t.name().equals(n) && TensorCodecs.isSupported(t)) {
-                    return of(t);
+                    return fileTypeOf(t);
                 }
             }
-            throw new IllegalArgumentException("unknown file type '" + name + "' (known: "
-                    + Arrays.toString(values()) + ")");
+            throw notAFileType;
         }
     }
 
@@ -184,83 +142,17 @@ public final class NeoxModelGenerator {
     // ---------------------------------------------------------------- mix rules
 
     /**
-     * llama-quantize's {@code use_more_bits(i, n)}: the first and last eighth of the layers and every third one
-     * in between.
-     */
-    static boolean useMoreBits(int layer, int nLayer) {
-        return layer < nLayer / 8 || layer >= 7 * nLayer / 8 || (layer - nLayer / 8) % 3 == 2;
-    }
-
-    /**
-     * The type of a 2-D weight tensor (docs/quantization.md, "Which type each tensor gets"), including llama-quantize's
-     * fallback when the row length {@code ne0} is not a multiple of the block size (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K →
-     * Q8_0, Q2_K/Q3_K → Q4_0 where llama.cpp would use IQ4_NL, which neox4j does not support; then F16).
+     * The type of a 2-D weight tensor: with {@link Mix#LLAMA_DEFAULT} llama-quantize's per-tensor choice, as the
+     * converter makes it ({@link FileType#tensorType}, docs/quantization.md "Which type each tensor gets"); with
+     * {@link Mix#PURE} the file type's base type, with the same fallback when the row length {@code ne0} is not a
+     * multiple of the block size.
      *
      * @param tensorName GGUF tensor name, e.g. {@code blk.3.ffn_down.weight}
      */
     public static GgmlType matrixType(FileType fileType, Mix mix, String tensorName, int nLayer, long ne0) {
-        GgmlType t = mix == Mix.PURE || fileType.isFloat() ? fileType.baseType
-                : mixedType(fileType, tensorName, nLayer);
-        if (ne0 % t.blockElems != 0) {
-            t = switch (t) {
-                case Q2_K, Q3_K -> GgmlType.Q4_0;
-                case Q4_K -> GgmlType.Q5_0;
-                case Q5_K -> GgmlType.Q5_1;
-                case Q6_K -> GgmlType.Q8_0;
-                default -> t;
-            };
-            if (ne0 % t.blockElems != 0) {
-                t = GgmlType.F16;
-            }
-        }
-        return t;
-    }
-
-    private static GgmlType mixedType(FileType ft, String name, int nLayer) {
-        GgmlType base = ft.baseType;
-        if (name.equals("output.weight")) {
-            return base == GgmlType.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q6_K;
-        }
-        if (name.equals("token_embd.weight")) {
-            return base;
-        }
-        int layer = layerOf(name);
-        if (name.endsWith(".attn_qkv.weight")) {
-            return switch (ft) {
-                case Q3_K_M, Q3_K_L -> GgmlType.Q4_K;
-                case Q4_K_M -> GgmlType.Q5_K;
-                case Q5_K_M -> GgmlType.Q6_K;
-                default -> base;
-            };
-        }
-        if (name.endsWith(".attn_output.weight")) {
-            return switch (ft) {
-                case Q2_K -> GgmlType.Q3_K;
-                case Q3_K_M -> GgmlType.Q4_K;
-                case Q3_K_L -> GgmlType.Q5_K;
-                default -> base;
-            };
-        }
-        if (name.endsWith(".ffn_down.weight")) {
-            return switch (ft) {
-                case Q2_K -> GgmlType.Q3_K;
-                case Q3_K_M -> layer < nLayer / 16 ? GgmlType.Q5_K : GgmlType.Q4_K;
-                case Q3_K_L -> GgmlType.Q5_K;
-                case Q4_K_S -> layer < nLayer / 8 ? GgmlType.Q5_K : GgmlType.Q4_K;
-                case Q4_K_M -> useMoreBits(layer, nLayer) ? GgmlType.Q6_K : GgmlType.Q4_K;
-                case Q5_K_M -> useMoreBits(layer, nLayer) ? GgmlType.Q6_K : GgmlType.Q5_K;
-                default -> base;
-            };
-        }
-        return base; // ffn_up and anything else
-    }
-
-    private static int layerOf(String name) {
-        if (!name.startsWith("blk.")) {
-            return 0;
-        }
-        int end = name.indexOf('.', 4);
-        return Integer.parseInt(name.substring(4, end));
+        // a tensor no mix rule names gets the base type (with the fallback)
+        String name = mix == Mix.PURE ? "pure" : tensorName;
+        return fileType.tensorType(name, 2, ne0, nLayer);
     }
 
     // ---------------------------------------------------------------- generator
@@ -325,7 +217,7 @@ public final class NeoxModelGenerator {
 
         /** Every matrix of this type ({@link Mix#PURE}). */
         public Builder weightType(GgmlType type) {
-            this.fileType = FileType.of(type);
+            this.fileType = fileTypeOf(type);
             this.mix = Mix.PURE;
             return this;
         }
@@ -408,16 +300,9 @@ public final class NeoxModelGenerator {
         }
     }
 
-    /** Metadata of the demo tokenizer on the classpath ({@link #DEFAULT_TOKENIZER_RESOURCE}). */
+    /** Metadata of the demo model's tokenizer ({@link DemoModel#TOKENIZER_RESOURCE}). */
     public static GgufMetadata demoTokenizer() throws IOException {
-        try (InputStream in = NeoxModelGenerator.class.getResourceAsStream(DEFAULT_TOKENIZER_RESOURCE)) {
-            if (in == null) {
-                throw new IOException("classpath resource " + DEFAULT_TOKENIZER_RESOURCE + " not found");
-            }
-            try (GgufFile f = GgufFile.read(in.readAllBytes(), "gpt-neox-tokenizer.gguf")) {
-                return f.metadata();
-            }
-        }
+        return DemoModel.tokenizer();
     }
 
     /** The hyper-parameters written. */
@@ -482,18 +367,7 @@ public final class NeoxModelGenerator {
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", NeoxHParams.ARCHITECTURE);
         w.putString("general.name", name);
-        String a = NeoxHParams.ARCHITECTURE + ".";
-        w.putUInt32(a + "context_length", hp.contextLength());
-        w.putUInt32(a + "embedding_length", hp.embeddingLength());
-        w.putUInt32(a + "block_count", hp.blockCount());
-        w.putUInt32(a + "feed_forward_length", hp.feedForwardLength());
-        w.putUInt32(a + "rope.dimension_count", hp.ropeDims());
-        w.putUInt32(a + "attention.head_count", hp.headCount());
-        w.putBool(a + "use_parallel_residual", hp.parallelResidual());
-        w.putFloat32(a + "attention.layer_norm_epsilon", hp.layerNormEps());
-        if (hp.ropeFreqBase() != 10000f) {
-            w.putFloat32(a + "rope.freq_base", hp.ropeFreqBase());
-        }
+        DemoWeights.putHyperParameters(w, hp);
         w.putUInt32("general.file_type", fileType.id);
         putTokenizer(w, tokenizer, hp.vocabSize());
         w.putUInt32("general.quantization_version", 2);
@@ -680,7 +554,7 @@ public final class NeoxModelGenerator {
             System.exit(2);
         }
         NeoxHParams hp = preset(args.length > 1 ? args[1] : "tiny");
-        Builder b = builder(hp).fileType(FileType.parse(args.length > 2 ? args[2] : "F32"));
+        Builder b = builder(hp).fileType(parseFileType(args.length > 2 ? args[2] : "F32"));
         if (args.length > 3) {
             b.mix(args[3].equalsIgnoreCase("pure") ? Mix.PURE : Mix.LLAMA_DEFAULT);
         }
