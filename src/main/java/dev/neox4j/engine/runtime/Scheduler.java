@@ -100,8 +100,15 @@ final class Scheduler {
     // ------------------------------------------------------------------ submission (any thread)
 
     Sequence submit(GenerationRequest request, GenerationListener listener, int[] prompt, long timeoutMillis) {
+        return submit(request, listener, prompt, timeoutMillis, null);
+    }
+
+    /** {@link #submit(GenerationRequest, GenerationListener, int[], long)} with a per-request probe (or null). */
+    Sequence submit(GenerationRequest request, GenerationListener listener, int[] prompt, long timeoutMillis,
+                    RequestProbe probe) {
         long now = System.nanoTime();
-        Sequence seq = new Sequence(ids.incrementAndGet(), request, listener, prompt, now, timeoutMillis, this);
+        Sequence seq = new Sequence(ids.incrementAndGet(), request, listener, prompt, now, timeoutMillis, probe,
+                this);
         lock.lock();
         try {
             if (!accepting) {
@@ -397,7 +404,8 @@ final class Scheduler {
             if (!s.prefilling()) {
                 continue;
             }
-            int chunk = s.promptLogprobsWanted ? Math.min(prefillChunk, ECHO_CHUNK) : prefillChunk;
+            boolean manyRows = s.promptLogprobsWanted || s.probe != null;
+            int chunk = manyRows ? Math.min(prefillChunk, ECHO_CHUNK) : prefillChunk;
             int from = s.fed;
             int to = Math.min(s.prompt.length, from + chunk);
             int needRows = 0;
@@ -414,7 +422,8 @@ final class Scheduler {
             s.stepRowStart = rows;
             s.stepRows = needRows;
             for (int p = from; p < to; p++) {
-                batch.add(s.cache, s.prompt[p], s.wantsPromptLogits(p), true);
+                batch.add(s.cache, s.prompt[p], s.wantsPromptLogits(p), true,
+                        s.probe == null ? null : s.probe.observer());
             }
             tokens += to - from;
             rows += needRows;
@@ -423,6 +432,9 @@ final class Scheduler {
 
     /** Consumes this step's logit rows of {@code s}. */
     private void advance(Sequence s, float[] logits, long now) {
+        if (s.stepFrom >= 0 && s.probe != null) {
+            s.probe.evaluated(s.stepFrom, s.stepTo, logits, s.stepRowStart, forward);
+        }
         if (s.stepFrom >= 0) {
             int row = s.stepRowStart;
             for (int p = s.stepFrom; p < s.stepTo; p++) {

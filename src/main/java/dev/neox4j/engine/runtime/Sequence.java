@@ -23,6 +23,8 @@ final class Sequence implements GenerationHandle {
     final long deadlineNanos;
     /** Echo with logprobs: every prompt position but the last needs its logits. */
     final boolean promptLogprobsWanted;
+    /** Per-request observer of a prompt-only request (inspection, scoring), or {@code null}. */
+    final RequestProbe probe;
     private final Scheduler scheduler;
 
     private volatile boolean cancelRequested;
@@ -53,7 +55,7 @@ final class Sequence implements GenerationHandle {
     int stepTo = -1;
 
     Sequence(long id, GenerationRequest request, GenerationListener listener, int[] prompt, long submitNanos,
-             long timeoutMillis, Scheduler scheduler) {
+             long timeoutMillis, RequestProbe probe, Scheduler scheduler) {
         this.id = id;
         this.request = request;
         this.listener = listener;
@@ -61,6 +63,7 @@ final class Sequence implements GenerationHandle {
         this.submitNanos = submitNanos;
         this.deadlineNanos = timeoutMillis > 0 ? submitNanos + timeoutMillis * 1_000_000L : Long.MAX_VALUE;
         this.promptLogprobsWanted = request.echo() && request.logprobs() >= 0;
+        this.probe = probe;
         this.scheduler = scheduler;
     }
 
@@ -95,6 +98,9 @@ final class Sequence implements GenerationHandle {
 
     /** Whether the logits of prompt position {@code p} are needed. */
     boolean wantsPromptLogits(int p) {
+        if (probe != null) {
+            return probe.wantsLogits(p);
+        }
         if (p == prompt.length - 1) {
             return request.maxTokens() > 0;
         }
