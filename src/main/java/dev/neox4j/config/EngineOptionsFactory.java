@@ -55,7 +55,7 @@ public final class EngineOptionsFactory {
         Path modelPath = config.model().filter(s -> !s.isBlank()).map(Path::of).orElse(null);
         return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
                 config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
-                timeoutMillis);
+                timeoutMillis, config.quantize().orElse(null));
     }
 
     /**

@@ -1,6 +1,8 @@
 package dev.neox4j.config;
 
+import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.KvCacheType;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -20,11 +22,19 @@ import java.util.Optional;
 public interface NeoxConfig {
 
     /**
-     * Path of the GPT-NeoX / Pythia GGUF file to serve ({@code neox.model}, env {@code NEOX_MODEL}). When absent the
-     * service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights) and logs how to
-     * point it at a real model.
+     * The GPT-NeoX / Pythia model to serve ({@code neox.model}, env {@code NEOX_MODEL}): a GGUF file or a transformers
+     * checkpoint directory ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors} /
+     * {@code pytorch_model.bin}, sharded or not). When absent the service serves a small built-in demo model (the
+     * real GPT-NeoX tokenizer with random weights) and logs how to point it at a real model.
      */
     Optional<String> model();
+
+    /**
+     * Quantize the weights while loading ({@code neox.quantize}, env {@code NEOX_QUANTIZE}): {@code Q8_0},
+     * {@code Q4_0}, {@code Q4_K_M}, ... (any {@link FileType}; per-tensor types as llama-quantize chooses them).
+     * Absent (the default): a checkpoint's weights are served as stored (F32, F16 or BF16) and a GGUF file as it is.
+     */
+    Optional<FileType> quantize();
 
     /**
      * Model id used in the API ({@code /v1/models}, the {@code model} field of responses). Default: the file name
@@ -85,6 +95,43 @@ public interface NeoxConfig {
 
     /** Graceful shutdown. */
     Shutdown shutdown();
+
+    /** HTTP connection handling beyond Quarkus' own {@code quarkus.http.*} keys (README "HTTP limits and timeouts"). */
+    Http http();
+
+    /** Flow control of streamed responses (SSE and WebSocket; README "Slow clients"). */
+    Stream stream();
+
+    /** HTTP connection handling. */
+    interface Http {
+        /**
+         * How long a connection may stay silent while the server waits for a request: before the first request
+         * head is complete and between two requests of a kept-alive connection. A connection that sends nothing, or
+         * stops in the middle of its headers, is closed after this time, so that idle sockets cannot pile up. Once a
+         * request's head has arrived the connection gets {@code quarkus.http.idle-timeout} instead (default 30
+         * minutes), so a stream that is quiet while its request waits for a slot is not cut.
+         */
+        @WithDefault("10s")
+        Duration headerTimeout();
+    }
+
+    /** Flow control of streamed responses. */
+    interface Stream {
+        /**
+         * Most bytes of encoded events one streamed request (all its choices) may have waiting for a client that
+         * does not read. At this point its sequences stop taking decode steps (their KV slots stay allocated) until
+         * the client reads again.
+         */
+        @WithDefault("1M")
+        MemorySize maxBufferedBytes();
+
+        /**
+         * How long a stream may stay paused on a client that does not read before it is cancelled with a final
+         * {@code slow_client} error (when the client then reads at all) and its KV slot is freed.
+         */
+        @WithDefault("30s")
+        Duration stallTimeout();
+    }
 
     /**
      * The plain-text chat template ({@link dev.neox4j.engine.runtime.ChatTemplate}). Pythia is a base model, so

@@ -76,13 +76,14 @@ public final class NeoxEngines {
 
     private static EngineOptions withPath(EngineOptions o, Path path) {
         return new EngineOptions(path, o.threads(), o.contextLength(), o.maxSequences(), o.kvCacheType(),
-                o.queueSize(), o.kernels(), o.prefillChunk(), o.requestTimeoutMillis());
+                o.queueSize(), o.kernels(), o.prefillChunk(), o.requestTimeoutMillis(), o.quantize());
     }
 
     private static boolean sameSettings(EngineOptions a, EngineOptions b) {
         return a.threads() == b.threads() && a.contextLength() == b.contextLength()
                 && a.maxSequences() == b.maxSequences() && a.kvCacheType() == b.kvCacheType()
                 && a.queueSize() == b.queueSize() && Objects.equals(a.kernels(), b.kernels())
+                && a.quantize() == b.quantize()
                 && a.prefillChunk() == b.prefillChunk() && a.requestTimeoutMillis() == b.requestTimeoutMillis();
     }
 }

@@ -2,6 +2,7 @@ package dev.neox4j.config;
 
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.ChatTurn;
+import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.KvCacheType;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -63,10 +64,11 @@ class EngineOptionsFactoryTest {
                 Map.entry("neox.kernels", "scalar"),
                 Map.entry("neox.prefill-chunk", "64"),
                 Map.entry("neox.request-timeout", "90s"),
+                Map.entry("neox.quantize", "Q4_K_M"),
                 Map.entry("neox.api-keys", "k1,k2")));
         EngineOptions o = EngineOptionsFactory.from(c);
         assertEquals(new EngineOptions(Path.of("/models/pythia.gguf"), 3, 512, 2, KvCacheType.F32, 7, "scalar", 64,
-                90_000), o);
+                90_000, FileType.Q4_K_M), o);
         assertEquals(List.of("k1", "k2"), c.apiKeys().orElseThrow());
     }
 

@@ -30,11 +30,27 @@ public final class ApiException extends RuntimeException {
         return new ApiException(400, "invalid_request_error", message, param, "context_length_exceeded", 0);
     }
 
-    /** 404 for a model id that is not served. */
+    /** 404 for a model id that is not served; a long id is cut ({@link #cut}), not echoed whole. */
     public static ApiException modelNotFound(String model) {
         return new ApiException(404, "invalid_request_error",
-                "The model '" + model + "' does not exist; GET /v1/models lists the model served here", "model",
+                "The model '" + cut(model) + "' does not exist; GET /v1/models lists the model served here", "model",
                 "model_not_found", 0);
+    }
+
+    /** Longest client-supplied text an error message quotes. */
+    public static final int MAX_QUOTED_CHARS = 100;
+
+    /**
+     * {@code text} as an error message may quote it: at most {@link #MAX_QUOTED_CHARS} characters, followed by how
+     * long it really was, so that a client sending a 100 KB value does not get it echoed back.
+     */
+    public static String cut(String text) {
+        if (text == null || text.length() <= MAX_QUOTED_CHARS) {
+            return text;
+        }
+        int end = Character.isHighSurrogate(text.charAt(MAX_QUOTED_CHARS - 1)) ? MAX_QUOTED_CHARS - 1
+                : MAX_QUOTED_CHARS;
+        return text.substring(0, end) + "... (" + text.length() + " characters)";
     }
 
     /** 401: missing or wrong API key. */

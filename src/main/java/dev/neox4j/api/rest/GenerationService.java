@@ -38,6 +38,18 @@ public class GenerationService {
         this.mapper = mapper;
     }
 
+    /** Answers a {@code POST /v1/completions} body. */
+    public RestMulti<String> completions(String body) {
+        RequestParser parser = parser();
+        return respond(parser.completion(JsonBody.object(mapper, body), "completions"), parser.engine());
+    }
+
+    /** Answers a {@code POST /v1/chat/completions} body. */
+    public RestMulti<String> chat(String body) {
+        RequestParser parser = parser();
+        return respond(parser.chat(JsonBody.object(mapper, body), "chat"), parser.engine());
+    }
+
     /** The request parser for the ready engine (503 while it is not). */
     public RequestParser parser() {
         Engine engine = holder.require();

@@ -124,7 +124,7 @@ public final class RequestParser {
         if (format != null) {
             String type = format.string("type", "text");
             if (!"text".equals(type)) {
-                throw ApiException.badRequest("response_format", "response_format '" + type
+                throw ApiException.badRequest("response_format", "response_format '" + ApiException.cut(type)
                         + "' is not supported; this base model only produces free text");
             }
         }
@@ -213,7 +213,7 @@ public final class RequestParser {
                 id = Integer.parseInt(e.getKey().strip());
             } catch (NumberFormatException ex) {
                 throw ApiException.badRequest("logit_bias", "'logit_bias' keys must be token ids, got '"
-                        + e.getKey() + "'");
+                        + ApiException.cut(e.getKey()) + "'");
             }
             if (id < 0 || id >= vocab) {
                 throw ApiException.badRequest("logit_bias", "'logit_bias' token id " + id + " is out of range: ids are "

@@ -62,7 +62,7 @@ public class TokenizerResource {
 
     /** The request's JSON fields, after checking its {@code model} (if any) names the served model. */
     private JsonFields fields(RequestParser parser, String body) {
-        JsonFields f = JsonFields.of(CompletionsResource.parse(mapper, body));
+        JsonFields f = JsonBody.object(mapper, body);
         parser.checkModel(f);
         return f;
     }

@@ -7,9 +7,9 @@ import dev.neox4j.api.rest.ApiErrors;
 import dev.neox4j.api.rest.ApiException;
 import dev.neox4j.api.rest.CommonDtos.TimingsDto;
 import dev.neox4j.api.rest.CommonDtos.UsageDto;
-import dev.neox4j.api.rest.CompletionsResource;
 import dev.neox4j.api.rest.GenerationPlan;
 import dev.neox4j.api.rest.GenerationService;
+import dev.neox4j.api.rest.JsonBody;
 import dev.neox4j.api.rest.JsonFields;
 import dev.neox4j.api.rest.LogprobFormat;
 import dev.neox4j.api.rest.RequestParser;
@@ -79,7 +79,7 @@ public class StreamSocket {
     void onMessage(String message, WebSocketConnection connection) {
         String id = null;
         try {
-            JsonNode node = CompletionsResource.parse(mapper, message);
+            JsonNode node = JsonBody.parse(mapper, message);
             JsonFields f = JsonFields.of(node);
             id = requestId(f);
             String type = f.string("type", null);
@@ -89,7 +89,7 @@ public class StreamSocket {
             switch (type) {
                 case "completion", "chat" -> start(connection, id, type, f);
                 case "cancel" -> cancel(connection, id);
-                default -> throw ApiException.badRequest("type", "unknown message type '" + type
+                default -> throw ApiException.badRequest("type", "unknown message type '" + ApiException.cut(type)
                         + "': expected completion, chat or cancel");
             }
         } catch (RuntimeException e) {
@@ -118,7 +118,7 @@ public class StreamSocket {
         }
         Map<String, Running> running = connections.computeIfAbsent(connection.id(), k -> new ConcurrentHashMap<>());
         if (running.containsKey(id)) {
-            throw ApiException.badRequest("id", "request '" + id + "' is still running on this connection");
+            throw ApiException.badRequest("id", "request '" + ApiException.cut(id) + "' is still running on this connection");
         }
         RequestParser parser = service.parser();
         GenerationPlan plan = "chat".equals(type) ? parser.chat(f, "websocket") : parser.completion(f, "websocket");
@@ -201,7 +201,7 @@ public class StreamSocket {
         }
         Running r = running.get(id);
         if (r == null) {
-            throw ApiException.badRequest("id", "no running request '" + id + "' on this connection");
+            throw ApiException.badRequest("id", "no running request '" + ApiException.cut(id) + "' on this connection");
         }
         r.cancelSequences();
     }

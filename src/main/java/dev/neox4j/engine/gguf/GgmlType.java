@@ -1,7 +1,7 @@
 package dev.neox4j.engine.gguf;
 
 /**
- * ggml tensor element types as stored in GGUF tensor-info records (spec: gguf.md section 8).
+ * ggml tensor element types as stored in GGUF tensor-info records (docs/gguf.md, "Tensor types").
  *
  * <p>Block geometry lives in this one table: {@code blockElems} elements are stored in {@code blockBytes}
  * bytes. A row of {@code n} elements of a block type occupies {@code n / blockElems * blockBytes} bytes.

@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * A GGUF file (v2 or v3), memory-mapped once into a {@link MemorySegment} of a shared {@link Arena}.
  *
- * <p>{@link #open(Path)} validates the whole header (spec: gguf.md section 9) before returning: a malformed
- * file fails with a {@link GgufFormatException} whose message names the file, the defect and where it is.
+ * <p>{@link #open(Path)} validates the whole header (docs/gguf.md, "What the reader rejects") before returning: a
+ * malformed file fails with a {@link GgufFormatException} whose message names the file, the defect and where it is.
  * Tensor data is never copied: {@link #data(GgufTensorInfo)} returns a slice of the mapping. Files larger
  * than 2 GiB work. {@link #close()} unmaps the file; slices must not be used afterwards.
  *
@@ -33,6 +33,9 @@ public final class GgufFile implements AutoCloseable {
     private final GgufMetadata metadata;
     private final List<GgufTensorInfo> tensors;
     private final Map<String, GgufTensorInfo> byName;
+    /** Tensor bytes by name for an {@link #assemble assembled} model; {@code null} for a mapped GGUF file. */
+    private final Map<String, MemorySegment> assembled;
+    private final long assembledBytes;
 
     private GgufFile(Path path, Arena arena, MemorySegment segment, GgufParser.Header header) {
         this.path = path;
@@ -43,11 +46,60 @@ public final class GgufFile implements AutoCloseable {
         this.dataOffset = header.dataOffset();
         this.metadata = header.metadata();
         this.tensors = header.tensors();
+        this.byName = index(tensors);
+        this.assembled = null;
+        this.assembledBytes = 0;
+    }
+
+    private GgufFile(Path path, Arena arena, GgufMetadata metadata, List<GgufTensorInfo> tensors,
+                     Map<String, MemorySegment> data) {
+        this.path = path;
+        this.arena = arena;
+        this.segment = MemorySegment.NULL;
+        this.version = 3;
+        this.alignment = 1;
+        this.dataOffset = 0;
+        this.metadata = metadata;
+        this.tensors = List.copyOf(tensors);
+        this.byName = index(tensors);
+        this.assembled = Map.copyOf(data);
+        long bytes = 0;
+        for (GgufTensorInfo t : tensors) {
+            MemorySegment s = data.get(t.name());
+            if (s == null || s.byteSize() != t.byteSize()) {
+                throw new IllegalArgumentException(t.name() + ": no data of " + t.byteSize() + " bytes");
+            }
+            bytes += t.byteSize();
+        }
+        this.assembledBytes = bytes;
+    }
+
+    private static Map<String, GgufTensorInfo> index(List<GgufTensorInfo> tensors) {
         Map<String, GgufTensorInfo> m = new LinkedHashMap<>();
         for (GgufTensorInfo t : tensors) {
-            m.put(t.name(), t);
+            if (m.put(t.name(), t) != null) {
+                throw new IllegalArgumentException("duplicate tensor '" + t.name() + "'");
+            }
         }
-        this.byName = m;
+        return m;
+    }
+
+    /**
+     * A model assembled in memory from metadata and tensor bytes that live elsewhere (slices of other mapped
+     * files, or memory of {@code arena}), such as a transformers checkpoint directory read as if it were a
+     * GGUF file. The returned file owns {@code arena}: {@link #close()} closes it, which unmaps and frees every
+     * segment allocated in it. {@link #segment()} is {@link MemorySegment#NULL}; {@link #fileSize()} is the sum
+     * of the tensor sizes.
+     *
+     * @param path     the model's location (a directory for a checkpoint), reported by {@link #path()}
+     * @param metadata the keys a GGUF file of this model would hold (its {@link GgufMetadata#source()} names it)
+     * @param tensors  tensor infos; their offsets are informational
+     * @param data     each tensor's bytes by name, exactly {@link GgufTensorInfo#byteSize()} long
+     * @throws IllegalArgumentException if a tensor has no data of its size or a name repeats
+     */
+    public static GgufFile assemble(Path path, Arena arena, GgufMetadata metadata, List<GgufTensorInfo> tensors,
+                                    Map<String, MemorySegment> data) {
+        return new GgufFile(path, arena, metadata, tensors, data);
     }
 
     /**
@@ -113,9 +165,9 @@ public final class GgufFile implements AutoCloseable {
         return version;
     }
 
-    /** File size in bytes. */
+    /** File size in bytes (for an assembled model: the bytes of its tensors). */
     public long fileSize() {
-        return segment.byteSize();
+        return assembled != null ? assembledBytes : segment.byteSize();
     }
 
     /** Data alignment ({@code general.alignment} or 32). */
@@ -123,7 +175,9 @@ public final class GgufFile implements AutoCloseable {
         return alignment;
     }
 
-    /** Absolute file offset of the tensor data section (may equal or exceed the file size when there are no tensors). */
+    /**
+     * Absolute file offset of the tensor data section (may equal or exceed the file size when there are no tensors).
+     */
     public long dataOffset() {
         return dataOffset;
     }
@@ -168,10 +222,11 @@ public final class GgufFile implements AutoCloseable {
         if (own == null || !own.equals(info)) {
             throw new IllegalArgumentException(fileName() + ": tensor '" + info.name() + "' is not in this file");
         }
-        if (!segment.scope().isAlive()) {
+        if (!isOpen()) {
             throw new IllegalStateException(fileName() + " is closed");
         }
-        return segment.asSlice(dataOffset + info.offset(), info.byteSize());
+        return assembled != null ? assembled.get(info.name()) : segment.asSlice(dataOffset + info.offset(),
+                info.byteSize());
     }
 
     /** The whole mapped file (read-only). */
@@ -181,14 +236,14 @@ public final class GgufFile implements AutoCloseable {
 
     /** Whether {@link #close()} has not been called yet. */
     public boolean isOpen() {
-        return segment.scope().isAlive();
+        return arena.scope().isAlive();
     }
 
     /** Unmaps the file. Idempotent. Slices returned by {@link #data} become unusable. */
     @Override
     public void close() {
         synchronized (this) {
-            if (segment.scope().isAlive()) {
+            if (arena.scope().isAlive()) {
                 arena.close();
             }
         }

@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Typed access to GGUF key/value metadata (spec: gguf.md section 4), in file order.
+ * Typed access to GGUF key/value metadata (docs/gguf.md, "Metadata records"), in file order.
  *
  * <p>Getters without a default throw {@link GgufFormatException} when the key is missing or has another type;
  * the message names the source file, the key, the actual and the expected type, e.g.

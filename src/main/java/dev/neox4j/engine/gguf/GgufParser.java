@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Parses and validates the header of a GGUF file held in a memory segment (spec: gguf.md sections 2-9).
+ * Parses and validates the header of a GGUF file held in a memory segment (docs/gguf.md).
  *
  * <p>Every read is bounds-checked against the segment size, every count and length is checked against the
  * remaining bytes (and against heap limits) before anything is allocated, and every defect is reported as a

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * One tensor-info record of a GGUF file (spec: gguf.md section 5).
+ * One tensor-info record of a GGUF file (docs/gguf.md, "Tensor records").
  *
  * @param name     tensor name (at most 63 UTF-8 bytes)
  * @param type     element type

@@ -1,7 +1,7 @@
 package dev.neox4j.engine.gguf;
 
 /**
- * GGUF metadata value types (spec: gguf.md section 4.1). The id is what the file stores; {@code size} is the
+ * GGUF metadata value types (docs/gguf.md, "Metadata records"). The id is what the file stores; {@code size} is the
  * encoded size of one value for fixed-size types and {@code -1} for {@link #STRING} and {@link #ARRAY}.
  */
 public enum GgufValueType {

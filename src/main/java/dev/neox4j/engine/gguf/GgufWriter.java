@@ -26,7 +26,7 @@ import java.util.function.BiPredicate;
 
 /**
  * Builds a GGUF v3 file (little-endian): metadata in insertion order, then tensor infos, then tensor data
- * laid out exactly as llama.cpp requires (spec: gguf.md section 6): in the order the tensors were added, each
+ * laid out exactly as llama.cpp requires (docs/gguf.md, "Tensor records"): in the order the tensors were added, each
  * at a multiple of the alignment, with sequential offsets and zero padding.
  *
  * <p>The alignment is 32 unless {@code general.alignment} (UINT32, a power of two) is set. Tensor data comes

@@ -1,8 +1,10 @@
 package dev.neox4j.engine.model;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Causal self-attention of one query head against one sequence's {@link KvCache}, with llama.cpp's
- * roundings (spec gptneox.md sections 4.3 and 4.5):
+ * roundings (docs/gpt-neox.md, "Attention" and "Roundings that make the bits match"):
  * <ul>
  *   <li>with an f16 cache, {@code K·Q} is an F16 matmul, so Q is rounded to f16; products are summed in
  *       double (llama.cpp sums f32 SIMD lanes into a double);</li>
@@ -67,16 +69,16 @@ final class Attention {
         // scores[j] = (q · k_j) * kq_scale
         float max = Float.NEGATIVE_INFINITY;
         if (f16) {
-            short[] k = cache.keys16(layer); // [capacity][embd]
+            MemorySegment k = cache.keys(layer); // [capacity][embd] f16
             for (int j = 0; j < nPos; j++) {
-                float sc = (float) dotF16(qh, k, j * embd + headOff, hd) * kqScale;
+                float sc = (float) dotF16(qh, k, (long) j * embd + headOff, hd) * kqScale;
                 scores[j] = sc;
                 max = Math.max(max, sc);
             }
         } else {
-            float[] k = cache.keys32(layer); // [capacity][embd]
+            MemorySegment k = cache.keys(layer); // [capacity][embd] f32
             for (int j = 0; j < nPos; j++) {
-                float sc = (float) dotF32(qh, k, j * embd + headOff, hd) * kqScale;
+                float sc = (float) dotF32(qh, k, (long) j * embd + headOff, hd) * kqScale;
                 scores[j] = sc;
                 max = Math.max(max, sc);
             }
@@ -98,21 +100,21 @@ final class Attention {
         // out = Σ_j p_j v_j
         java.util.Arrays.fill(acc, 0, hd, 0.0);
         if (f16) {
-            short[] v = cache.values16(layer); // [capacity][embd]
+            MemorySegment v = cache.values(layer); // [capacity][embd] f16
             for (int j = 0; j < nPos; j++) {
                 float p = scores[j];
-                int base = j * embd + headOff;
+                long base = (long) j * embd + headOff;
                 for (int d = 0; d < hd; d++) {
-                    acc[d] += p * Float.float16ToFloat(v[base + d]);
+                    acc[d] += p * Float.float16ToFloat(v.getAtIndex(KvCache.HALF, base + d));
                 }
             }
         } else {
-            float[] v = cache.values32(layer); // [capacity][embd]
+            MemorySegment v = cache.values(layer); // [capacity][embd] f32
             for (int j = 0; j < nPos; j++) {
                 float p = scores[j];
-                int base = j * embd + headOff;
+                long base = (long) j * embd + headOff;
                 for (int d = 0; d < hd; d++) {
-                    acc[d] += p * v[base + d];
+                    acc[d] += p * v.getAtIndex(KvCache.FLOAT, base + d);
                 }
             }
         }
@@ -122,33 +124,33 @@ final class Attention {
     }
 
     /** Σ q[d]*k[off+d] with f32 products summed in four double lanes (fixed order). */
-    private static double dotF16(float[] q, short[] k, int off, int n) {
+    private static double dotF16(float[] q, MemorySegment k, long off, int n) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int d = 0;
         for (; d + 3 < n; d += 4) {
-            a0 += q[d] * Float.float16ToFloat(k[off + d]);
-            a1 += q[d + 1] * Float.float16ToFloat(k[off + d + 1]);
-            a2 += q[d + 2] * Float.float16ToFloat(k[off + d + 2]);
-            a3 += q[d + 3] * Float.float16ToFloat(k[off + d + 3]);
+            a0 += q[d] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d));
+            a1 += q[d + 1] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d + 1));
+            a2 += q[d + 2] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d + 2));
+            a3 += q[d + 3] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d + 3));
         }
         for (; d < n; d++) {
-            a0 += q[d] * Float.float16ToFloat(k[off + d]);
+            a0 += q[d] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d));
         }
         return (a0 + a1) + (a2 + a3);
     }
 
     /** Σ q[d]*k[off+d] with f32 products summed in four double lanes (fixed order). */
-    private static double dotF32(float[] q, float[] k, int off, int n) {
+    private static double dotF32(float[] q, MemorySegment k, long off, int n) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
         int d = 0;
         for (; d + 3 < n; d += 4) {
-            a0 += q[d] * k[off + d];
-            a1 += q[d + 1] * k[off + d + 1];
-            a2 += q[d + 2] * k[off + d + 2];
-            a3 += q[d + 3] * k[off + d + 3];
+            a0 += q[d] * k.getAtIndex(KvCache.FLOAT, off + d);
+            a1 += q[d + 1] * k.getAtIndex(KvCache.FLOAT, off + d + 1);
+            a2 += q[d + 2] * k.getAtIndex(KvCache.FLOAT, off + d + 2);
+            a3 += q[d + 3] * k.getAtIndex(KvCache.FLOAT, off + d + 3);
         }
         for (; d < n; d++) {
-            a0 += q[d] * k[off + d];
+            a0 += q[d] * k.getAtIndex(KvCache.FLOAT, off + d);
         }
         return (a0 + a1) + (a2 + a3);
     }

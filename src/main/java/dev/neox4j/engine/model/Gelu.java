@@ -1,7 +1,7 @@
 package dev.neox4j.engine.model;
 
 /**
- * GELU as ggml's CPU backend computes it for GPT-NeoX (spec gptneox.md section 4.4): the tanh approximation,
+ * GELU as ggml's CPU backend computes it for GPT-NeoX (docs/gpt-neox.md, "GELU"): the tanh approximation,
  * looked up in a 65536-entry table indexed by the f16-rounded input and holding f16-rounded results; inputs
  * {@code <= -10} give 0 and inputs {@code >= 10} pass through unchanged.
  */

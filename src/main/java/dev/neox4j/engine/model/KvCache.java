@@ -1,37 +1,63 @@
 package dev.neox4j.engine.model;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+
 /**
  * The key/value cache of one sequence: for every layer, K (after RoPE) and V of up to {@link #capacity()}
  * positions, each position {@code n_embd} values (head {@code h} at {@code [h*hd, (h+1)*hd)}).
  *
  * <p>Elements are stored as IEEE half ({@link ElementType#F16}, llama.cpp's default: K and V are rounded to
  * f16 when written, and attention then also rounds Q and the softmax probabilities to f16) or as f32
- * ({@link ElementType#F32}: no rounding anywhere in attention). Storage is on the heap, allocated once:
- * {@code 2 * layers * capacity * n_embd} elements.
+ * ({@link ElementType#F32}: no rounding anywhere in attention).
+ *
+ * <p>Storage is native memory outside the Java heap, allocated once from an {@link Arena} owned by this cache:
+ * {@code 2 * layers * capacity * n_embd} elements in native byte order. Off the heap, a multi-GB cache neither
+ * needs a large {@code -Xmx} nor gets scanned or moved by the garbage collector; the memory is released by
+ * {@link #close()} (or when the JVM exits). The allocation is zeroed, so its pages are resident from the start:
+ * what the cache will need is committed when the engine starts, not later under load.
  *
  * <p>Not thread-safe: a cache belongs to one sequence and is only touched by the forward pass that owns it
  * (which writes each position from one thread). {@link #length()} advances when a forward pass that appended
  * tokens completes; {@link #truncate(int)} drops positions from the end (e.g. to reuse a common prefix).
  */
-public final class KvCache {
+public final class KvCache implements AutoCloseable {
 
     /** Element type of the stored keys and values. */
     public enum ElementType {
         /** IEEE half precision (llama.cpp's default). */
-        F16,
+        F16(2),
         /** Single precision. */
-        F32
+        F32(4);
+
+        private final int bytes;
+
+        ElementType(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** Bytes per element. */
+        public int bytes() {
+            return bytes;
+        }
     }
+
+    /** f16 elements (native order, aligned). */
+    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT;
+    /** f32 elements (native order, aligned). */
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+    /** Alignment of each layer's block: a cache line. */
+    private static final long ALIGN = 64;
 
     private final int layers;
     private final int embd;
     private final int capacity;
     private final ElementType type;
-    // [layer][pos * embd + i]; exactly one pair is non-null depending on `type`
-    private final short[][] k16;
-    private final short[][] v16;
-    private final float[][] k32;
-    private final float[][] v32;
+    private final Arena arena;
+    private final MemorySegment[] keys;   // [layers], each [capacity][embd] elements
+    private final MemorySegment[] values; // [layers], each [capacity][embd] elements
     private int length;
 
     /**
@@ -52,18 +78,20 @@ public final class KvCache {
         this.layers = layers;
         this.embd = embd;
         this.capacity = capacity;
-        this.type = java.util.Objects.requireNonNull(type, "type");
-        int perLayer = capacity * embd;
-        if (type == ElementType.F16) {
-            k16 = new short[layers][perLayer];
-            v16 = new short[layers][perLayer];
-            k32 = null;
-            v32 = null;
-        } else {
-            k32 = new float[layers][perLayer];
-            v32 = new float[layers][perLayer];
-            k16 = null;
-            v16 = null;
+        this.type = Objects.requireNonNull(type, "type");
+        long layerBytes = layerBytes(capacity, embd, type);
+        this.arena = Arena.ofShared();
+        try {
+            MemorySegment all = arena.allocate(2L * layers * layerBytes, ALIGN);
+            keys = new MemorySegment[layers];
+            values = new MemorySegment[layers];
+            for (int l = 0; l < layers; l++) {
+                keys[l] = all.asSlice((2L * l) * layerBytes, layerBytes);
+                values[l] = all.asSlice((2L * l + 1) * layerBytes, layerBytes);
+            }
+        } catch (OutOfMemoryError | RuntimeException e) {
+            arena.close();
+            throw e;
         }
     }
 
@@ -74,7 +102,12 @@ public final class KvCache {
 
     /** Bytes a cache of this shape occupies (for sizing a slot pool before allocating it). */
     public static long bytesFor(NeoxHParams hp, int capacity, ElementType type) {
-        return 2L * hp.blockCount() * capacity * hp.embeddingLength() * (type == ElementType.F16 ? 2 : 4);
+        return 2L * hp.blockCount() * layerBytes(capacity, hp.embeddingLength(), type);
+    }
+
+    private static long layerBytes(int capacity, int embd, ElementType type) {
+        long raw = (long) capacity * embd * type.bytes();
+        return (raw + ALIGN - 1) / ALIGN * ALIGN;
     }
 
     /** Positions currently held (the next token goes to position {@code length()}). */
@@ -120,6 +153,14 @@ public final class KvCache {
         length = 0;
     }
 
+    /** Releases the native memory; the cache must not be used afterwards. Closing twice does nothing. */
+    @Override
+    public void close() {
+        if (arena.scope().isAlive()) {
+            arena.close();
+        }
+    }
+
     /** Marks {@code n} more positions as valid, after the forward pass wrote them. */
     void advance(int n) {
         if (n < 0 || length + n > capacity) {
@@ -133,61 +174,51 @@ public final class KvCache {
      * is f16.
      */
     void write(int layer, int pos, float[] k, int kOff, float[] v, int vOff) {
-        int base = pos * embd;
+        long base = (long) pos * embd;
+        MemorySegment kd = keys[layer];
+        MemorySegment vd = values[layer];
         if (type == ElementType.F16) {
-            short[] kd = k16[layer];
-            short[] vd = v16[layer];
             for (int i = 0; i < embd; i++) {
-                kd[base + i] = Float.floatToFloat16(k[kOff + i]);
-                vd[base + i] = Float.floatToFloat16(v[vOff + i]);
+                kd.setAtIndex(HALF, base + i, Float.floatToFloat16(k[kOff + i]));
+                vd.setAtIndex(HALF, base + i, Float.floatToFloat16(v[vOff + i]));
             }
         } else {
-            System.arraycopy(k, kOff, k32[layer], base, embd);
-            System.arraycopy(v, vOff, v32[layer], base, embd);
+            MemorySegment.copy(k, kOff, kd, FLOAT, base * 4, embd);
+            MemorySegment.copy(v, vOff, vd, FLOAT, base * 4, embd);
         }
     }
 
-    /** f16 keys of a layer, {@code [capacity][embd]}; null for an f32 cache. */
-    short[] keys16(int layer) {
-        return k16 == null ? null : k16[layer];
+    /** Keys of a layer, {@code [capacity][embd]} elements of {@link #type()} in native order. */
+    MemorySegment keys(int layer) {
+        return keys[layer];
     }
 
-    /** f16 values of a layer, {@code [capacity][embd]}; null for an f32 cache. */
-    short[] values16(int layer) {
-        return v16 == null ? null : v16[layer];
-    }
-
-    /** f32 keys of a layer, {@code [capacity][embd]}; null for an f16 cache. */
-    float[] keys32(int layer) {
-        return k32 == null ? null : k32[layer];
-    }
-
-    /** f32 values of a layer, {@code [capacity][embd]}; null for an f16 cache. */
-    float[] values32(int layer) {
-        return v32 == null ? null : v32[layer];
+    /** Values of a layer, {@code [capacity][embd]} elements of {@link #type()} in native order. */
+    MemorySegment values(int layer) {
+        return values[layer];
     }
 
     /** Reads back K of one position/layer as floats (tests and debugging). */
     public void readKeys(int layer, int pos, float[] dst, int dstOff) {
-        read(k16 == null ? null : k16[layer], k32 == null ? null : k32[layer], pos, dst, dstOff);
+        read(keys[layer], pos, dst, dstOff);
     }
 
     /** Reads back V of one position/layer as floats (tests and debugging). */
     public void readValues(int layer, int pos, float[] dst, int dstOff) {
-        read(v16 == null ? null : v16[layer], v32 == null ? null : v32[layer], pos, dst, dstOff);
+        read(values[layer], pos, dst, dstOff);
     }
 
-    private void read(short[] h, float[] f, int pos, float[] dst, int dstOff) {
+    private void read(MemorySegment s, int pos, float[] dst, int dstOff) {
         if (pos < 0 || pos >= length) {
             throw new IndexOutOfBoundsException("position " + pos + " outside KV cache length " + length);
         }
-        int base = pos * embd;
-        if (h != null) {
+        long base = (long) pos * embd;
+        if (type == ElementType.F16) {
             for (int i = 0; i < embd; i++) {
-                dst[dstOff + i] = Float.float16ToFloat(h[base + i]);
+                dst[dstOff + i] = Float.float16ToFloat(s.getAtIndex(HALF, base + i));
             }
         } else {
-            System.arraycopy(f, base, dst, dstOff, embd);
+            MemorySegment.copy(s, FLOAT, base * 4, dst, dstOff, embd);
         }
     }
 }

@@ -2,7 +2,7 @@ package dev.neox4j.engine.model;
 
 /**
  * LayerNorm exactly as ggml computes it ({@code ggml_norm} followed by {@code ggml_mul} and {@code ggml_add};
- * spec gptneox.md section 4.1): mean and variance sums accumulated in double, stored as f32; the reciprocal
+ * docs/gpt-neox.md, "LayerNorm"): mean and variance sums accumulated in double, stored as f32; the reciprocal
  * standard deviation computed once in f32; weight and bias applied as two separate f32 operations.
  */
 final class LayerNorm {

@@ -10,8 +10,8 @@ import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import java.util.Objects;
 
 /**
- * The GPT-NeoX forward pass as llama.cpp evaluates it (spec gptneox.md section 4), for a {@link ForwardBatch} of
- * up to {@code maxBatchTokens} tokens from one or more sequences.
+ * The GPT-NeoX forward pass as llama.cpp evaluates it (docs/gpt-neox.md, "The forward pass"), for a
+ * {@link ForwardBatch} of up to {@code maxBatchTokens} tokens from one or more sequences.
  *
  * <p>Every weight matmul converts its input rows once to the weight type's activation format and then splits the
  * output rows over the {@link ParallelFor}; attention is split over (token, head) pairs. No work item depends on

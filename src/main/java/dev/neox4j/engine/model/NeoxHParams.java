@@ -1,8 +1,8 @@
 package dev.neox4j.engine.model;
 
 /**
- * GPT-NeoX hyper-parameters (spec gptneox.md section 1), validated for internal consistency. Build one from a
- * GGUF file with {@link NeoxModel#load}, which also checks them against every tensor shape.
+ * GPT-NeoX hyper-parameters (docs/gpt-neox.md, "Hyper-parameters"), validated for internal consistency. Build one from
+ * a GGUF file with {@link NeoxModel#load}, which also checks them against every tensor shape.
  *
  * @param vocabSize          n_vocab: rows of {@code token_embd.weight} (may exceed the tokenizer's token count)
  * @param contextLength      n_ctx_train ({@code gptneox.context_length})

@@ -3,7 +3,7 @@ package dev.neox4j.engine.model;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 /**
- * The weights of one transformer block ({@code blk.N.*}, spec gptneox.md section 2). E = n_embd, F = n_ff.
+ * The weights of one transformer block ({@code blk.N.*}, docs/gpt-neox.md, "Tensors"). E = n_embd, F = n_ff.
  * Matrices are views of the mapped file; the 1-D norms and biases were dequantized to f32 once at load.
  *
  * @param attnNormWeight [E]      input LayerNorm weight

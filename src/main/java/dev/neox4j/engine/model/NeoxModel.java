@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * An immutable GPT-NeoX model: validated hyper-parameters plus every weight of spec gptneox.md section 2.
+ * An immutable GPT-NeoX model: validated hyper-parameters plus every weight of docs/gpt-neox.md, "Tensors".
  * E = n_embd, F = n_ff, V = n_vocab.
  *
  * <p>2-D weights stay in the memory-mapped file as {@link WeightMatrix} views (any of the 13 supported types,
@@ -28,7 +28,7 @@ public final class NeoxModel {
     private static final System.Logger LOG = System.getLogger(NeoxModel.class.getName());
 
     private static final String ARCH = NeoxHParams.ARCHITECTURE;
-    /** Metadata keys (spec gptneox.md section 1). */
+    /** Metadata keys (docs/gpt-neox.md, "Hyper-parameters"). */
     static final String KEY_ARCHITECTURE = "general.architecture";
     static final String KEY_FILE_TYPE = "general.file_type";
     static final String KEY_CONTEXT_LENGTH = ARCH + ".context_length";
@@ -261,7 +261,7 @@ public final class NeoxModel {
     // ---------------------------------------------------------------------------------------------------------
     // file type label
 
-    /** llama.cpp's {@code llama_ftype} names (gguf.md section 10). */
+    /** llama.cpp's {@code llama_ftype} names (docs/gguf.md, "GPT-NeoX metadata"). */
     private static final Map<Integer, String> FTYPE_NAMES = Map.ofEntries(
             Map.entry(0, "F32"), Map.entry(1, "F16"), Map.entry(2, "Q4_0"), Map.entry(3, "Q4_1"),
             Map.entry(7, "Q8_0"), Map.entry(8, "Q5_0"), Map.entry(9, "Q5_1"), Map.entry(10, "Q2_K"),

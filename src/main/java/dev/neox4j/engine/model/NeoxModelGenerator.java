@@ -28,9 +28,10 @@ import java.util.SplittableRandom;
  * Writes a GPT-NeoX GGUF file with seeded random weights for a given shape and file type, plus the tokenizer
  * metadata of a tokenizer GGUF (by default the demo GPT-NeoX tokenizer on the classpath).
  *
- * <p>Layout, key names and tensor names follow gptneox.md sections 1, 2 and 7; per-tensor types follow
- * llama-quantize's mix rules (quants.md section 9) with {@link Mix#LLAMA_DEFAULT}, or use the file type's base
- * type for every matrix with {@link Mix#PURE}. 1-D tensors (norms, biases) are always F32.
+ * <p>Layout, key names and tensor names follow docs/gpt-neox.md ("Hyper-parameters", "Tensors"); per-tensor types
+ * follow llama-quantize's mix rules (docs/quantization.md, "Which type each tensor gets") with
+ * {@link Mix#LLAMA_DEFAULT}, or use the file type's base type for every matrix with {@link Mix#PURE}. 1-D tensors
+ * (norms, biases) are always F32.
  *
  * <p>Weights (same recipe as the test fixtures): {@code token_embd} normal with std 1; matrices normal with
  * std {@code matrixScale / sqrt(fan_in)} ({@code outputScale} for the LM head); LayerNorm weights
@@ -125,7 +126,9 @@ public final class NeoxModelGenerator {
             };
         }
 
-        /** Parses a name such as {@code q4_k_m}, {@code Q8_0}, {@code f16} or a tensor type name such as {@code Q4_K}. */
+        /**
+         * Parses a name such as {@code q4_k_m}, {@code Q8_0}, {@code f16} or a tensor type name such as {@code Q4_K}.
+         */
         public static FileType parse(String name) {
             String n = name.trim().toUpperCase(Locale.ROOT);
             for (FileType f : values()) {
@@ -148,7 +151,7 @@ public final class NeoxModelGenerator {
     private static final Map<String, NeoxHParams> PRESETS = new LinkedHashMap<>();
 
     static {
-        // name, n_layer, n_embd, n_head, n_ff, n_rot, n_vocab (gptneox.md section 5)
+        // name, n_layer, n_embd, n_head, n_ff, n_rot, n_vocab (docs/gpt-neox.md, "Hyper-parameters")
         preset("tiny", 2, 256, 4, 1024, 16, 512);
         preset("pythia-70m", 6, 512, 8, 2048, 16, 50304);
         preset("pythia-160m", 12, 768, 12, 3072, 16, 50304);
@@ -189,9 +192,9 @@ public final class NeoxModelGenerator {
     }
 
     /**
-     * The type of a 2-D weight tensor (quants.md section 9), including llama-quantize's fallback when the row
-     * length {@code ne0} is not a multiple of the block size (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K → Q8_0,
-     * Q2_K/Q3_K → Q4_0 where llama.cpp would use IQ4_NL, which neox4j does not support; then F16).
+     * The type of a 2-D weight tensor (docs/quantization.md, "Which type each tensor gets"), including llama-quantize's
+     * fallback when the row length {@code ne0} is not a multiple of the block size (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K →
+     * Q8_0, Q2_K/Q3_K → Q4_0 where llama.cpp would use IQ4_NL, which neox4j does not support; then F16).
      *
      * @param tensorName GGUF tensor name, e.g. {@code blk.3.ffn_down.weight}
      */

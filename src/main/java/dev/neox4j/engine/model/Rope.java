@@ -2,7 +2,7 @@ package dev.neox4j.engine.model;
 
 /**
  * Rotary position embedding, NEOX style, on the first {@code n_rot} dimensions of each head (spec
- * gptneox.md section 4.2): pairs {@code (i, i + n_rot/2)}; dimensions {@code n_rot..hd-1} are untouched.
+ * docs/gpt-neox.md, "Rotary embedding"): pairs {@code (i, i + n_rot/2)}; dimensions {@code n_rot..hd-1} are untouched.
  *
  * <p>Angles follow llama.cpp's float recipe: {@code theta_scale = powf(base, -2/n_rot)}, {@code theta = p},
  * and for each pair {@code cos = cosf(theta)}, {@code sin = sinf(theta)}, then {@code theta *= theta_scale}

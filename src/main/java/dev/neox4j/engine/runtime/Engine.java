@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.checkpoint.CheckpointLoader;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.model.ForwardBatch;
@@ -14,6 +15,7 @@ import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -86,8 +88,9 @@ public final class Engine implements AutoCloseable {
         validate(options);
         boolean demo = options.modelPath() == null;
         Path path = demo ? DemoModel.path() : options.modelPath();
-        GgufFile file = GgufFile.open(path);
+        GgufFile file = openModel(path, options);
         WorkerPool pool = null;
+        KvSlotPool slots = null;
         Scheduler scheduler = null;
         try {
             NeoxModel model;
@@ -106,10 +109,13 @@ public final class Engine implements AutoCloseable {
             int ctx = contextLength(options, hp, file);
             MatmulKernels kernels = Kernels.select(options.kernels());
             int threads = options.threads() > 0 ? options.threads() : Runtime.getRuntime().availableProcessors();
-            KvSlotPool slots = new KvSlotPool(hp, options.maxSequences(), ctx,
-                    options.kvCacheType() == KvCacheType.F32 ? KvCache.ElementType.F32 : KvCache.ElementType.F16);
+            KvCache.ElementType kvType = options.kvCacheType() == KvCacheType.F32
+                    ? KvCache.ElementType.F32 : KvCache.ElementType.F16;
+            int slotCount = KvMemoryBudget.forThisProcess(file.fileSize())
+                    .slots(hp, ctx, kvType, options.maxSequences(), file.fileName());
+            slots = new KvSlotPool(hp, slotCount, ctx, kvType);
             pool = new WorkerPool(threads);
-            int budget = Scheduler.tokenBudget(options.maxSequences(), options.prefillChunk());
+            int budget = Scheduler.tokenBudget(slotCount, options.prefillChunk());
             NeoxForward forward = new NeoxForward(model, kernels, pool, budget);
             ForwardBatch batch = new ForwardBatch();
             warmUp(forward, batch, slots, tokenizer);
@@ -124,7 +130,7 @@ public final class Engine implements AutoCloseable {
                     "loaded %s: %s, %,d parameters, %d layers, n_embd %d, vocab %d, context %d x %d slots (%s KV), "
                             + "%d threads, kernels %s, in %.0f ms",
                     file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
-                    hp.embeddingLength(), hp.vocabSize(), ctx, options.maxSequences(),
+                    hp.embeddingLength(), hp.vocabSize(), ctx, slots.slots(),
                     options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT), threads, kernels.name(),
                     engine.loadMillis));
             return engine;
@@ -135,9 +141,23 @@ public final class Engine implements AutoCloseable {
             if (pool != null) {
                 pool.close();
             }
+            if (slots != null) {
+                slots.close();
+            }
             file.close();
             throw t;
         }
+    }
+
+    /**
+     * The model at {@code path}: a checkpoint directory read through {@link CheckpointLoader}, else a GGUF file
+     * (requantized in memory when {@link EngineOptions#quantize()} asks for it).
+     */
+    private static GgufFile openModel(Path path, EngineOptions o) throws IOException {
+        if (Files.isDirectory(path)) {
+            return CheckpointLoader.load(path, o.quantize(), o.threads());
+        }
+        return o.quantize() == null ? GgufFile.open(path) : CheckpointLoader.requantize(path, o.quantize(), o.threads());
     }
 
     private static void validate(EngineOptions o) {
@@ -417,6 +437,7 @@ public final class Engine implements AutoCloseable {
             resourcesClosed = true;
         }
         pool.close();
+        slots.close();
         file.close();
         LOG.log(System.Logger.Level.DEBUG, "engine closed: " + info.id());
     }

@@ -1,12 +1,15 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.checkpoint.FileType;
+
 import java.nio.file.Path;
 
 /**
  * Everything the engine needs to start, mapped once from configuration (the service maps {@code neox.*}
  * keys into this record; the LangChain4j builders and the benchmarks fill it directly).
  *
- * @param modelPath       GGUF file to serve; {@code null} selects the built-in demo model
+ * @param modelPath       GGUF file or transformers checkpoint directory to serve; {@code null} selects the built-in
+ *                        demo model
  * @param threads         worker threads for matmuls (0 = available processors)
  * @param contextLength   KV positions per sequence (0 = the model's training context length)
  * @param maxSequences    sequences decoded together (KV slots in the pool)
@@ -15,6 +18,7 @@ import java.nio.file.Path;
  * @param kernels         kernel family: {@code auto}, {@code vector} or {@code scalar}
  * @param prefillChunk    prompt tokens evaluated per scheduler step and sequence
  * @param requestTimeoutMillis default per-request time limit (0 = none)
+ * @param quantize        type to quantize the weights to while loading; {@code null} serves them as stored
  */
 public record EngineOptions(
         Path modelPath,
@@ -25,50 +29,56 @@ public record EngineOptions(
         int queueSize,
         String kernels,
         int prefillChunk,
-        long requestTimeoutMillis) {
+        long requestTimeoutMillis,
+        FileType quantize) {
 
     /** Defaults suitable for tests and embedding: all cores, model context, 4 slots, f16 KV cache. */
     public static EngineOptions defaults(Path modelPath) {
-        return new EngineOptions(modelPath, 0, 0, 4, KvCacheType.F16, 64, "auto", 256, 0);
+        return new EngineOptions(modelPath, 0, 0, 4, KvCacheType.F16, 64, "auto", 256, 0, null);
     }
 
     public EngineOptions withThreads(int n) {
         return new EngineOptions(modelPath, n, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
+                prefillChunk, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withContextLength(int n) {
         return new EngineOptions(modelPath, threads, n, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
+                prefillChunk, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withMaxSequences(int n) {
         return new EngineOptions(modelPath, threads, contextLength, n, kvCacheType, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
+                prefillChunk, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withKvCacheType(KvCacheType t) {
         return new EngineOptions(modelPath, threads, contextLength, maxSequences, t, queueSize, kernels,
-                prefillChunk, requestTimeoutMillis);
+                prefillChunk, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withQueueSize(int n) {
         return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, n, kernels,
-                prefillChunk, requestTimeoutMillis);
+                prefillChunk, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withKernels(String k) {
         return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, k,
-                prefillChunk, requestTimeoutMillis);
+                prefillChunk, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withPrefillChunk(int n) {
         return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                n, requestTimeoutMillis);
+                n, requestTimeoutMillis, quantize);
     }
 
     public EngineOptions withRequestTimeoutMillis(long ms) {
         return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
-                prefillChunk, ms);
+                prefillChunk, ms, quantize);
+    }
+
+    public EngineOptions withQuantize(FileType t) {
+        return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize, kernels,
+                prefillChunk, requestTimeoutMillis, t);
     }
 }

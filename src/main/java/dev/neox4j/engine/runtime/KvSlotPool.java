@@ -7,7 +7,8 @@ import java.util.ArrayDeque;
 
 /**
  * The bounded pool of KV cache slots: {@code slots} caches of {@code capacity} positions each, allocated once at
- * start-up. A sequence holds one slot from admission until it finishes, fails or is cancelled; releasing clears
+ * start-up outside the Java heap ({@link KvCache}; how many fit is {@link KvMemoryBudget}'s decision) and released
+ * by {@link #close()}. A sequence holds one slot from admission until it finishes, fails or is cancelled; releasing clears
  * the cache so the next owner starts empty. Used by the scheduler thread only (stats read volatile counters).
  */
 final class KvSlotPool {
@@ -25,21 +26,26 @@ final class KvSlotPool {
         if (capacity < 1) {
             throw new IllegalArgumentException("context length must be at least 1, got " + capacity);
         }
-        long bytes = KvCache.bytesFor(hp, capacity, type) * slots;
-        long heap = Runtime.getRuntime().maxMemory();
-        if (bytes > heap * 0.9) {
-            throw new IllegalArgumentException(String.format(
-                    "the KV cache needs %,d MiB (%d slots x %d positions x %d layers x %d values x 2, %s) but the "
-                            + "heap allows %,d MiB: lower neox.max-sequences or neox.context-length, use "
-                            + "neox.kv-cache-type=f16, or raise -Xmx",
-                    bytes >> 20, slots, capacity, hp.blockCount(), hp.embeddingLength(), type, heap >> 20));
-        }
         this.capacity = capacity;
         this.caches = new KvCache[slots];
         this.inUse = new boolean[slots];
-        for (int i = 0; i < slots; i++) {
-            caches[i] = KvCache.forModel(hp, capacity, type);
-            free.add(i);
+        try {
+            for (int i = 0; i < slots; i++) {
+                caches[i] = KvCache.forModel(hp, capacity, type);
+                free.add(i);
+            }
+        } catch (OutOfMemoryError | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Releases every slot's native memory (after the scheduler stopped). */
+    void close() {
+        for (KvCache c : caches) {
+            if (c != null) {
+                c.close();
+            }
         }
     }
 

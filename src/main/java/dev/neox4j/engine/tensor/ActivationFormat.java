@@ -4,8 +4,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 
 /**
  * The format an activation row is converted to before it meets a weight type's dot kernel, exactly as
- * llama.cpp's CPU backend does it (quants.md section 5). Using the same format is what makes neox4j's
- * numbers match llama.cpp's.
+ * llama.cpp's CPU backend does it (docs/quantization.md, "Activation formats"). Using the same format is what makes
+ * neox4j's numbers match llama.cpp's.
  */
 public enum ActivationFormat {
     /** No conversion (F32 weights). */

@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * Converts f32 activation rows into an {@link ActivationFormat} exactly as llama.cpp's x86 CPU backend does
- * (quants.md section 6): Q8_0 and Q8_1 with {@code id = 127 / amax} and round-half-even, Q8_1's block sum from
- * the unrounded {@code d}, Q8_K with the first-max rule and {@code -127 / max}, F16/BF16 round to nearest even.
+ * (docs/quantization.md, "Activation formats"): Q8_0 and Q8_1 with {@code id = 127 / amax} and round-half-even, Q8_1's
+ * block sum from the unrounded {@code d}, Q8_K with the first-max rule and {@code -127 / max}, F16/BF16 round to
+ * nearest even.
  */
 public final class ActivationQuantizer {
 

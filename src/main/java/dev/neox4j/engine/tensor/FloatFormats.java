@@ -1,7 +1,7 @@
 package dev.neox4j.engine.tensor;
 
 /**
- * Conversions between float32 and the 16-bit float formats used by ggml (quants.md section 1):
+ * Conversions between float32 and the 16-bit float formats used by ggml (docs/quantization.md, "Reading the formulas"):
  * IEEE binary16 ("f16") and bfloat16 ("bf16"). All conversions to 16 bits round to nearest, ties to even.
  */
 public final class FloatFormats {

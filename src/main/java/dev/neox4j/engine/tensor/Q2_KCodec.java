@@ -8,8 +8,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q2_K (quants.md section 4): 256 elements in 84 bytes. Sixteen 16-element sub-blocks, each with a 4-bit scale
- * (low nibble of {@code scales[k]}) and a 4-bit min (high nibble); {@code x = (d * sc) * q - (dmin * m)} with
+ * Q2_K (docs/quantization.md, "K-quants"): 256 elements in 84 bytes. Sixteen 16-element sub-blocks, each with a 4-bit
+ * scale (low nibble of {@code scales[k]}) and a 4-bit min (high nibble); {@code x = (d * sc) * q - (dmin * m)} with
  * {@code q in 0..3}. Byte {@code qs[32n + l]} holds elements {@code 128n + 32j + l} in bit pair {@code j}.
  */
 public final class Q2_KCodec implements TensorCodec {

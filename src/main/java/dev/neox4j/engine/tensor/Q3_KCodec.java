@@ -8,8 +8,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q3_K (quants.md section 4): 256 elements in 110 bytes. Signed 3-bit quants ({@code -4..3}): the low two bits
- * packed as in Q2_K, the third bit in {@code hmask} (bit set = no subtraction of 4); sixteen signed 6-bit scales
+ * Q3_K (docs/quantization.md, "K-quants"): 256 elements in 110 bytes. Signed 3-bit quants ({@code -4..3}): the low two
+ * bits packed as in Q2_K, the third bit in {@code hmask} (bit set = no subtraction of 4); sixteen signed 6-bit scales
  * ({@code scale6 - 32}) packed into 12 bytes; {@code x = (d * s) * q}.
  */
 public final class Q3_KCodec implements TensorCodec {

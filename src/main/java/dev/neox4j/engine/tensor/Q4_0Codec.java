@@ -8,8 +8,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q4_0 (quants.md section 3): 32 elements in 18 bytes, {@code x = (q - 8) * d}. Byte {@code j} of {@code qs}
- * holds element {@code j} in its low nibble and element {@code j + 16} in its high nibble.
+ * Q4_0 (docs/quantization.md, "32-element block types"): 32 elements in 18 bytes, {@code x = (q - 8) * d}. Byte
+ * {@code j} of {@code qs} holds element {@code j} in its low nibble and element {@code j + 16} in its high nibble.
  */
 public final class Q4_0Codec implements TensorCodec {
 

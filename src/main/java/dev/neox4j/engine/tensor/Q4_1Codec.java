@@ -7,7 +7,10 @@ import dev.neox4j.engine.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
 
-/** Q4_1 (quants.md section 3): 32 elements in 20 bytes, {@code x = q * d + m}, nibbles packed as in Q4_0. */
+/**
+ * Q4_1 (docs/quantization.md, "32-element block types"): 32 elements in 20 bytes, {@code x = q * d + m}, nibbles packed
+ * as in Q4_0.
+ */
 public final class Q4_1Codec implements TensorCodec {
 
     /** Elements per block. */

@@ -8,8 +8,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q4_K (quants.md section 4): 256 elements in 144 bytes. Eight 32-element sub-blocks with a 6-bit scale and a
- * 6-bit min each (12 packed bytes, shared with Q5_K); {@code x = (d * sc) * q - (dmin * m)}, {@code q in 0..15}.
+ * Q4_K (docs/quantization.md, "K-quants"): 256 elements in 144 bytes. Eight 32-element sub-blocks with a 6-bit scale
+ * and a 6-bit min each (12 packed bytes, shared with Q5_K); {@code x = (d * sc) * q - (dmin * m)}, {@code q in 0..15}.
  * Bytes {@code qs[32c .. 32c+31]} hold sub-block {@code 2c} in their low nibbles and {@code 2c+1} in their high.
  */
 public final class Q4_KCodec implements TensorCodec {

@@ -9,8 +9,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q5_0 (quants.md section 3): 32 elements in 22 bytes, {@code x = (q - 16) * d}; the low 4 bits are packed as in
- * Q4_0 and bit {@code e} of the little-endian u32 {@code qh} is the 5th bit of element {@code e}.
+ * Q5_0 (docs/quantization.md, "32-element block types"): 32 elements in 22 bytes, {@code x = (q - 16) * d}; the low 4
+ * bits are packed as in Q4_0 and bit {@code e} of the little-endian u32 {@code qh} is the 5th bit of element {@code e}.
  */
 public final class Q5_0Codec implements TensorCodec {
 

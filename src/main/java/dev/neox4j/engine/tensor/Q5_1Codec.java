@@ -8,7 +8,10 @@ import dev.neox4j.engine.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
 
-/** Q5_1 (quants.md section 3): 32 elements in 24 bytes, {@code x = q * d + m} with 5-bit q packed as in Q5_0. */
+/**
+ * Q5_1 (docs/quantization.md, "32-element block types"): 32 elements in 24 bytes, {@code x = q * d + m} with 5-bit q
+ * packed as in Q5_0.
+ */
 public final class Q5_1Codec implements TensorCodec {
 
     /** Elements per block. */

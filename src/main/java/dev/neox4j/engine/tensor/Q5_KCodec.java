@@ -8,8 +8,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q5_K (quants.md section 4): 256 elements in 176 bytes; Q4_K's scales and low nibbles plus {@code qh}, where bit
- * {@code e / 32} of {@code qh[e % 32]} is the 5th bit of element {@code e}; {@code q in 0..31}.
+ * Q5_K (docs/quantization.md, "K-quants"): 256 elements in 176 bytes; Q4_K's scales and low nibbles plus {@code qh},
+ * where bit {@code e / 32} of {@code qh[e % 32]} is the 5th bit of element {@code e}; {@code q in 0..31}.
  */
 public final class Q5_KCodec implements TensorCodec {
 

@@ -8,8 +8,8 @@ import dev.neox4j.engine.gguf.GgmlType;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Q6_K (quants.md section 4): 256 elements in 210 bytes. Signed 6-bit quants ({@code -32..31}): low 4 bits in
- * {@code ql[64n + 32(t%2) + l]} (low nibble for quarters 0-1, high for 2-3), high 2 bits in
+ * Q6_K (docs/quantization.md, "K-quants"): 256 elements in 210 bytes. Signed 6-bit quants ({@code -32..31}): low 4 bits
+ * in {@code ql[64n + 32(t%2) + l]} (low nibble for quarters 0-1, high for 2-3), high 2 bits in
  * {@code qh[32n + l]} bit pair {@code t}; sixteen signed 8-bit scales; {@code x = (d * scales[e/16]) * q}.
  */
 public final class Q6_KCodec implements TensorCodec {

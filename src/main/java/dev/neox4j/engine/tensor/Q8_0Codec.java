@@ -7,7 +7,10 @@ import dev.neox4j.engine.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
 
-/** Q8_0 (quants.md section 3): 32 elements in 34 bytes, {@code x = qs[e] * d} with signed 8-bit qs. */
+/**
+ * Q8_0 (docs/quantization.md, "32-element block types"): 32 elements in 34 bytes, {@code x = qs[e] * d} with signed
+ * 8-bit qs.
+ */
 public final class Q8_0Codec implements TensorCodec {
 
     /** Elements per block. */

@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One test per defect class of the reader's validation list (spec gguf.md section 9). Every file is built by
- * the test; every refusal must be a {@link GgufFormatException} of the form {@code <file>: <defect> (<where>)}.
+ * One test per defect class of the reader's validation list (docs/gguf.md, "What the reader rejects"). Every file is
+ * built by the test; every refusal must be a {@link GgufFormatException} of the form {@code <file>: <defect>
+ * (<where>)}.
  */
 class GgufCorruptFileTest {
     @TempDir

@@ -28,7 +28,8 @@ class NeoxForwardGoldenTest {
     // Measured with the scalar kernels over seq8/seq64/seq300 and the 32 greedy steps (max |Δ| / worst rms):
     // F32 8.4e-4 / 1.2e-4, F16 6.1e-3 / 1.5e-3, BF16 5.7e-2 / 9.1e-3, quantized types 1e-6 .. 0.21 / 0.057
     // (most rows agree to ~1e-5; single jumps come from a 1-ulp input difference flipping an 8-bit activation
-    // quantization step, spec gptneox.md 4.7). The bounds leave room for another summation order (vector kernels).
+    // quantization step, docs/gpt-neox.md, "How close is close"). The bounds leave room for another summation order
+    // (vector kernels).
     static final Bound F32 = new Bound(0.005, 0.0005);
     static final Bound F16 = new Bound(0.03, 0.005);
     static final Bound BF16 = new Bound(0.2, 0.03);

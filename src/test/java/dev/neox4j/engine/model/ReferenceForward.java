@@ -4,7 +4,7 @@ import dev.neox4j.engine.tensor.TensorCodecs;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 /**
- * A deliberately naive float64 GPT-NeoX forward pass (spec gptneox.md section 4 with exact tanh-GELU, no
+ * A deliberately naive float64 GPT-NeoX forward pass (docs/gpt-neox.md, "The forward pass", with exact tanh-GELU, no
  * activation quantization, no f16 roundings) on the dequantized weights of a {@link NeoxModel}: the "exact math"
  * oracle for the paths the fixtures' numpy reference does not cover (sequential residual).
  */

@@ -14,7 +14,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
 import java.util.Random;
 
-/** Activation quantization (quants.md section 6) against llama.cpp's bytes, and the float layout. */
+/**
+ * Activation quantization (docs/quantization.md, "Activation formats") against llama.cpp's bytes, and the float layout.
+ */
 class ActivationQuantizerTest {
 
     @ParameterizedTest

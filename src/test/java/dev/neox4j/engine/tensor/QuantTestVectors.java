@@ -8,7 +8,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HexFormat;
 
-/** The golden vectors of {@code fixtures/quant-testvectors.json} (quants.md section 10). */
+/**
+ * The golden vectors of {@code fixtures/quant-testvectors.json}, produced by llama.cpp's own quantize and dot-product
+ * functions (docs/quantization.md).
+ */
 public final class QuantTestVectors {
 
     private static final JsonNode ROOT = load();

@@ -12,7 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A deliberately naive, independent re-implementation of the spec (tokenizer.md §3) used as a test oracle:
+ * A deliberately naive, independent re-implementation of docs/tokenizer.md ("Encoding") used as a test oracle:
  * special tokens split one after another with {@link String#indexOf}, the GPT-2 regex run by
  * {@link java.util.regex}, and BPE on strings by repeatedly scanning for the lowest-rank, leftmost pair
  * (O(n²) per word). Only the byte-to-unicode table is shared with the production code.

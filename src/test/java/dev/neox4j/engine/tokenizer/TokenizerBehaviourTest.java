@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The spec's selected cases (tokenizer.md §7) and the public API around them. */
+/** Known tokenizations of llama.cpp's test set (docs/tokenizer.md, "Encoding") and the public API around them. */
 class TokenizerBehaviourTest {
 
     private final Tokenizer tok = TokenizerFixtures.full();

@@ -25,8 +25,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The scalar reference kernels: one dot product per (weight type, activation format) pair with llama.cpp's
- * semantics (quants.md section 7). Block sums are exact integers; blocks are accumulated in float in element
- * order (F32/F16/BF16 accumulate in double, as ggml's scalar code does). Slow; the reference for
+ * semantics (docs/quantization.md, "Dot products"). Block sums are exact integers; blocks are accumulated in float in
+ * element order (F32/F16/BF16 accumulate in double, as ggml's scalar code does). Slow; the reference for
  * {@link VectorKernels}.
  */
 public final class ScalarKernels implements MatmulKernels {

@@ -36,7 +36,7 @@ import jdk.incubator.vector.VectorSpecies;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Vector API kernels of the K-quants against Q8_K activations (quants.md section 7).
+ * Vector API kernels of the K-quants against Q8_K activations (docs/quantization.md, "Dot products").
  *
  * <p>Per super-block the lanes of {@code lanes} hold exact integers {@code sum_k scale_k * (q . qy)_k} (every
  * partial sum stays below 2^24, so any grouping gives the same value); the float part is one FMA per super-block,

@@ -33,7 +33,8 @@ import jdk.incubator.vector.VectorMask;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Vector API kernels of the 32-element block types against Q8_0/Q8_1 activations (quants.md section 7).
+ * Vector API kernels of the 32-element block types against Q8_0/Q8_1 activations (docs/quantization.md, "Dot
+ * products").
  *
  * <p>Per block the lanes of {@code isum} hold exact integer partial sums of {@code q * qy} (lane {@code i} takes
  * the elements {@code e = i mod F}); the block's float contribution is one FMA, {@code acc += isum * (dx * dy)};

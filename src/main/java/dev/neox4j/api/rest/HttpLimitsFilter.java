@@ -1,0 +1,196 @@
+package dev.neox4j.api.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.neox4j.config.NeoxConfig;
+import io.netty.channel.Channel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP limits, answered with OpenAI error bodies before any resource runs (README "HTTP limits and timeouts"):
+ * <ul>
+ *   <li>414 {@code uri_too_long} past {@code quarkus.http.limits.max-initial-line-length}, 431
+ *       {@code headers_too_large} past {@code quarkus.http.limits.max-header-size} (Netty decodes up to
+ *       {@link HttpServerTuning#CEILING} times more so that these reach the application);</li>
+ *   <li>413 {@code request_too_large} past {@code quarkus.http.limits.max-body-size}, announced by
+ *       {@code Content-Length} or found while a chunked body arrives;</li>
+ *   <li>400 {@code invalid_body} when the body's framing breaks (a bad chunk);</li>
+ *   <li>408 {@code request_timeout} when the body stops arriving for {@code quarkus.http.read-timeout}.</li>
+ * </ul>
+ * The body is read here, whole, before the resource; each of these ends the connection. A client's fault is logged
+ * once at DEBUG, never with a stack trace. It also switches a connection's idle timeout from
+ * {@code neox.http.header-timeout} (set by {@link HttpServerTuning}) to {@code quarkus.http.idle-timeout} while a
+ * request runs, and back when its response has ended.
+ */
+@ApplicationScoped
+public class HttpLimitsFilter {
+
+    private static final Logger LOG = Logger.getLogger(HttpLimitsFilter.class);
+
+    /** Before Quarkus' own body-size check (order -2) and every resource. */
+    static final int ORDER = -100;
+    /** The name Vert.x gives the idle-timeout handler in a connection's pipeline. */
+    private static final String IDLE_HANDLER = "idle";
+    /** Routing-context key of the body-read timer. */
+    private static final String BODY_TIMER = "neox.body-timer";
+
+    private final Vertx vertx;
+    private final ObjectMapper mapper;
+    private final int maxUriLength;
+    private final long maxHeaderSize;
+    private final long maxBodySize;
+    private final long readTimeoutMillis;
+    private final long headerTimeoutMillis;
+    private final long requestIdleMillis;
+
+    @Inject
+    public HttpLimitsFilter(Vertx vertx, ObjectMapper mapper, NeoxConfig config,
+                            @ConfigProperty(name = "quarkus.http.limits.max-initial-line-length", defaultValue = "4096")
+                            int maxInitialLineLength,
+                            @ConfigProperty(name = "quarkus.http.limits.max-header-size", defaultValue = "20K")
+                            MemorySize maxHeaderSize,
+                            @ConfigProperty(name = "quarkus.http.limits.max-body-size", defaultValue = "10240K")
+                            MemorySize maxBodySize,
+                            @ConfigProperty(name = "quarkus.http.read-timeout", defaultValue = "60s")
+                            Duration readTimeout,
+                            @ConfigProperty(name = "quarkus.http.idle-timeout", defaultValue = "30M")
+                            Duration idleTimeout) {
+        this.vertx = vertx;
+        this.mapper = mapper;
+        // the request line is "METHOD URI HTTP/1.1"
+        this.maxUriLength = Math.max(1, maxInitialLineLength - "OPTIONS  HTTP/1.1".length());
+        this.maxHeaderSize = maxHeaderSize.asLongValue();
+        this.maxBodySize = maxBodySize.asLongValue();
+        this.readTimeoutMillis = Math.max(1, readTimeout.toMillis());
+        this.headerTimeoutMillis = Math.max(1, config.http().headerTimeout().toMillis());
+        this.requestIdleMillis = idleTimeout.toMillis();
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(ORDER).handler(this::head);
+        router.route().order(ORDER).failureHandler(this::failure);
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize);
+        for (HttpMethod method : new HttpMethod[]{HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH}) {
+            router.route().order(ORDER + 1).method(method).handler(rc -> {
+                long timer = vertx.setTimer(readTimeoutMillis, id -> bodyStalled(rc));
+                rc.put(BODY_TIMER, timer);
+                rc.addEndHandler(v -> vertx.cancelTimer(timer));
+                body.handle(rc);
+            });
+        }
+    }
+
+    private void head(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        if (request.uri().length() > maxUriLength) {
+            answer(rc, new ApiException(414, "invalid_request_error", "The request URI is " + request.uri().length()
+                    + " characters long; this server accepts at most " + maxUriLength
+                    + " (quarkus.http.limits.max-initial-line-length)", null, "uri_too_long", 0));
+            return;
+        }
+        long headerBytes = 0;
+        for (Map.Entry<String, String> h : request.headers()) {
+            headerBytes += h.getKey().length() + h.getValue().length() + 4;
+        }
+        if (headerBytes > maxHeaderSize) {
+            answer(rc, new ApiException(431, "invalid_request_error", "The request headers take " + headerBytes
+                    + " bytes; this server accepts at most " + maxHeaderSize
+                    + " (quarkus.http.limits.max-header-size)", null, "headers_too_large", 0));
+            return;
+        }
+        liftIdleTimeout(rc);
+        rc.next();
+    }
+
+    /** While the request runs the connection gets {@code quarkus.http.idle-timeout}; after it, the header timeout. */
+    private void liftIdleTimeout(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        if (request.version() == HttpVersion.HTTP_2 || !(request.connection() instanceof ConnectionBase c)) {
+            return; // HTTP/2 multiplexes requests over one connection; its idle timeout stays as configured
+        }
+        Channel channel = c.channel();
+        setIdleTimeout(channel, requestIdleMillis);
+        boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true);
+        if (!upgrade) { // a WebSocket keeps the request's timeout: it may be quiet while its requests wait
+            rc.addEndHandler(v -> setIdleTimeout(channel, headerTimeoutMillis));
+        }
+    }
+
+    private static void setIdleTimeout(Channel channel, long millis) {
+        if (!channel.eventLoop().inEventLoop()) {
+            channel.eventLoop().execute(() -> setIdleTimeout(channel, millis));
+            return;
+        }
+        if (channel.isActive() && channel.pipeline().get(IDLE_HANDLER) != null) {
+            channel.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER,
+                    new IdleStateHandler(0, 0, Math.max(0, millis), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void bodyStalled(RoutingContext rc) {
+        if (!rc.request().isEnded() && !rc.response().ended() && !rc.failed()) {
+            rc.fail(408);
+        }
+    }
+
+    private void failure(RoutingContext rc) {
+        ApiException error = switch (rc.statusCode()) {
+            case 413 -> new ApiException(413, "invalid_request_error", "The request body is larger than "
+                    + maxBodySize + " bytes (quarkus.http.limits.max-body-size)", null, "request_too_large", 0);
+            case 408 -> new ApiException(408, "invalid_request_error", "The request body did not arrive within "
+                    + readTimeoutMillis / 1000.0 + " s (quarkus.http.read-timeout)", null, "request_timeout", 0);
+            default -> rc.failure() != null && !rc.request().isEnded()
+                    ? new ApiException(400, "invalid_request_error", "The request body could not be read: "
+                    + ApiException.cut(String.valueOf(rc.failure().getMessage())), null, "invalid_body", 0)
+                    : null;
+        };
+        if (error == null) {
+            rc.next();
+            return;
+        }
+        LOG.debugf("%s %s from %s: %d %s", rc.request().method(), ApiException.cut(rc.request().path()),
+                rc.request().remoteAddress(), error.status(), error.getMessage());
+        answer(rc, error);
+    }
+
+    /** Writes {@code error} and closes the connection: what remains of the request cannot be trusted. */
+    private void answer(RoutingContext rc, ApiException error) {
+        HttpServerResponse response = rc.response();
+        if (response.headWritten()) {
+            rc.request().connection().close();
+            return;
+        }
+        String json;
+        try {
+            json = mapper.writeValueAsString(error.body());
+        } catch (JsonProcessingException e) {
+            json = "{\"error\":{\"message\":\"" + error.status() + "\",\"type\":\"invalid_request_error\","
+                    + "\"param\":null,\"code\":null}}";
+        }
+        response.setStatusCode(error.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .putHeader(HttpHeaders.CONNECTION, "close")
+                .end(json)
+                .onComplete(done -> rc.request().connection().close());
+    }
+}
