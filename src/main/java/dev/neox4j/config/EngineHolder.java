@@ -1,10 +1,14 @@
 package dev.neox4j.config;
 
+import dev.neox4j.cli.NeoxMain;
 import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.ModelInfo;
+import dev.neox4j.hub.ModelReference;
+import dev.neox4j.hub.ModelResolver;
+import io.quarkus.runtime.annotations.CommandLineArguments;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -16,6 +20,7 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +32,9 @@ import java.util.function.Consumer;
  * metrics) is up at once while the API answers 503 until the model is ready. If the model cannot be loaded it logs
  * one ERROR line naming the file and the defect and exits the process with status 1 (unless
  * {@code neox.exit-on-load-failure} is off, as in the dev and test profiles).
- * {@link #drain()} stops admitting work for a graceful shutdown.
+ * {@link #drain()} stops admitting work for a graceful shutdown. A Hub reference ({@code hf://...}) is first
+ * resolved to a local path (downloaded into the Hugging Face cache if needed) while the state is {@code LOADING}.
+ * When the application runs a command ({@code quarkus-run.jar pull ...}) it loads nothing.
  */
 @ApplicationScoped
 public class EngineHolder {
@@ -60,11 +67,19 @@ public class EngineHolder {
     private boolean started;
     private boolean drained;
     private final List<Consumer<Engine>> readyCallbacks = new ArrayList<>();
+    private final boolean commandRun;
 
-    @Inject
+    /** A holder that loads the model of {@code config} when started (as the server does). */
     public EngineHolder(NeoxConfig config) {
+        this(config, new String[0]);
+    }
+
+    /** The application's holder; {@code args} are the command-line arguments (a command loads nothing). */
+    @Inject
+    public EngineHolder(NeoxConfig config, @CommandLineArguments String[] args) {
         this.config = config;
         this.chatTemplate = EngineOptionsFactory.chatTemplate(config.chat());
+        this.commandRun = NeoxMain.isCommand(args);
     }
 
     /** The chat template of {@code neox.chat.*}, used by the chat endpoint and the WebSocket. */
@@ -78,6 +93,10 @@ public class EngineHolder {
     }
 
     void onStart(@Observes StartupEvent event) {
+        if (commandRun) {
+            // a command (pull, convert, ...) runs beside a server: it loads no served model
+            return;
+        }
         start();
     }
 
@@ -96,9 +115,12 @@ public class EngineHolder {
         long t0 = System.nanoTime();
         EngineOptions options;
         try {
-            options = EngineOptionsFactory.from(config);
+            options = EngineOptionsFactory.from(config, resolveModel());
         } catch (IllegalArgumentException e) {
-            fail(e, null);
+            fail(e, "the configuration");
+            return;
+        } catch (IOException e) {
+            fail(e, "model " + config.model().orElse(""));
             return;
         }
         LOG.infof("Loading %s (threads=%d, context-length=%d, max-sequences=%d, kv-cache-type=%s, kernels=%s)",
@@ -109,7 +131,7 @@ public class EngineHolder {
         try {
             opened = Engine.open(options);
         } catch (Throwable e) {
-            fail(e, options);
+            fail(e, options.modelPath() == null ? "the built-in demo model" : "model " + options.modelPath());
             return;
         }
         List<Consumer<Engine>> callbacks;
@@ -139,14 +161,33 @@ public class EngineHolder {
                 info.demo() ? " (demo)" : "");
     }
 
-    private void fail(Throwable e, EngineOptions options) {
+    /**
+     * The local path of {@code neox.model}: a Hub reference is downloaded into the cache first (or found there);
+     * {@code null} when unset (the demo model).
+     */
+    private Path resolveModel() throws IOException {
+        String reference = config.model().filter(s -> !s.isBlank()).orElse(null);
+        if (reference == null) {
+            return null;
+        }
+        if (!ModelResolver.isHubReference(reference)) {
+            return Path.of(reference);
+        }
+        EngineOptionsFactory.from(config, null); // report bad settings before any download
+        LOG.infof("Resolving %s", reference);
+        try (ModelResolver resolver = ModelResolver.create(HubSettingsFactory.fromConfig())) {
+            Path path = resolver.resolve(ModelReference.parse(reference));
+            LOG.infof("%s is %s", reference, path);
+            return path;
+        }
+    }
+
+    private void fail(Throwable e, String what) {
         failure = e;
         synchronized (lock) {
             state = State.FAILED;
             readyCallbacks.clear();
         }
-        String what = options == null ? "the configuration"
-                : options.modelPath() == null ? "the built-in demo model" : "model " + options.modelPath();
         if (e instanceof GgufFormatException || e instanceof IllegalArgumentException
                 || e instanceof IOException) {
             LOG.errorf("Cannot load %s: %s", what, describe(e));

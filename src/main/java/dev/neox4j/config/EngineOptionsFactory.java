@@ -18,11 +18,21 @@ public final class EngineOptionsFactory {
     }
 
     /**
-     * The engine options for {@code config}.
+     * The engine options for {@code config}, with {@code neox.model} taken as a local path.
      *
      * @throws IllegalArgumentException naming every key whose value is out of range
      */
     public static EngineOptions from(NeoxConfig config) {
+        return from(config, config.model().filter(s -> !s.isBlank()).map(Path::of).orElse(null));
+    }
+
+    /**
+     * The engine options for {@code config} serving {@code modelPath} (the local path {@code neox.model} resolved
+     * to; {@code null} = the demo model).
+     *
+     * @throws IllegalArgumentException naming every key whose value is out of range
+     */
+    public static EngineOptions from(NeoxConfig config, Path modelPath) {
         List<String> problems = new ArrayList<>();
         if (config.threads() < 0) {
             problems.add("neox.threads must be >= 0 (0 = all cores), got " + config.threads());
@@ -52,7 +62,6 @@ public final class EngineOptionsFactory {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
-        Path modelPath = config.model().filter(s -> !s.isBlank()).map(Path::of).orElse(null);
         return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
                 config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
                 timeoutMillis, config.quantize().orElse(null));

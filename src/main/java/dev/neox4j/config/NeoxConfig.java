@@ -24,8 +24,11 @@ public interface NeoxConfig {
     /**
      * The GPT-NeoX / Pythia model to serve ({@code neox.model}, env {@code NEOX_MODEL}): a GGUF file or a transformers
      * checkpoint directory ({@code config.json}, {@code tokenizer.json}, {@code model.safetensors} /
-     * {@code pytorch_model.bin}, sharded or not). When absent the service serves a small built-in demo model (the
-     * real GPT-NeoX tokenizer with random weights) and logs how to point it at a real model.
+     * {@code pytorch_model.bin}, sharded or not), or a Hugging Face Hub reference downloaded into the Hugging Face
+     * cache before loading: {@code hf://OWNER/REPO[@REVISION]/FILE.gguf}, {@code hf://OWNER/REPO[@REVISION]:QUANT}
+     * or {@code hf://OWNER/REPO[@REVISION]} (a checkpoint repository; see {@link dev.neox4j.hub.ModelReference}).
+     * When absent the service serves a small built-in demo model (the real GPT-NeoX tokenizer with random weights)
+     * and logs how to point it at a real model.
      */
     Optional<String> model();
 
@@ -65,6 +68,14 @@ public interface NeoxConfig {
     /** Kernel family for the matmuls: {@code auto} (Vector API when available), {@code vector} or {@code scalar}. */
     @WithDefault("auto")
     Kernels kernels();
+
+    /**
+     * What to do when a request's prompt plus its {@code max_tokens} exceed the context: {@code false} (default)
+     * answers 400 {@code context_length_exceeded} naming both numbers, as OpenAI and vLLM do; {@code true} keeps the
+     * older behaviour of generating only what fits (the response ends with {@code finish_reason: length}).
+     */
+    @WithDefault("false")
+    boolean clipMaxTokens();
 
     /** Prompt tokens evaluated per scheduler step and sequence, so long prompts don't stall running streams. */
     @WithDefault("256")

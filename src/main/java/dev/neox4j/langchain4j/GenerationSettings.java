@@ -2,60 +2,47 @@ package dev.neox4j.langchain4j;
 
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
-import dev.neox4j.engine.runtime.SamplingParams;
+import dev.neox4j.engine.sampling.InvalidSettingException;
+import dev.neox4j.engine.sampling.SamplingSettings;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The generation settings of one request: a model's builder defaults, overridden per request. Immutable.
+ * The generation settings of one request: a model's builder defaults, overridden per request. Immutable. The
+ * sampling values live in the engine's {@link SamplingSettings}, which checks them; this type only maps
+ * LangChain4j's names onto its builder and its {@link InvalidSettingException} onto LangChain4j's exceptions,
+ * naming the parameter as LangChain4j does ({@code topP}, {@code maxTokens}).
  *
- * @param temperature       0 = greedy
- * @param topK              0 = off
- * @param topP              1 = off
- * @param minP              0 = off
- * @param repetitionPenalty 1 = off
- * @param presencePenalty   0 = off
- * @param frequencyPenalty  0 = off
- * @param seed              sampling seed, {@code null} = a fresh one per request
- * @param maxTokens         tokens to generate at most (&ge; 1)
- * @param stop              stop strings (never part of the output)
- * @param timeoutMillis     per-request time limit (0 = the engine's default)
+ * @param sampling      the validated sampling settings (at least one token)
+ * @param timeoutMillis per-request time limit (0 = the engine's default)
  */
-record GenerationSettings(double temperature, int topK, double topP, double minP, double repetitionPenalty,
-                          double presencePenalty, double frequencyPenalty, Long seed, int maxTokens,
-                          List<String> stop, long timeoutMillis) {
+record GenerationSettings(SamplingSettings sampling, long timeoutMillis) {
 
     /** Defaults of llama.cpp's sampler, 256 new tokens, no stop strings, no seed. */
-    static final GenerationSettings DEFAULTS = new GenerationSettings(0.8, 40, 0.95, 0.05, 1.0, 0, 0, null, 256,
-            List.of(), 0);
+    static final GenerationSettings DEFAULTS = new GenerationSettings(SamplingSettings.builder().temperature(0.8)
+            .topK(40).topP(0.95).minP(0.05).maxTokens(256).build(), 0);
 
+    /** @throws IllegalArgumentException for no token to generate or a negative time limit */
     GenerationSettings {
-        stop = stop == null ? List.of() : List.copyOf(stop);
+        if (sampling.maxTokens() < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1, got " + sampling.maxTokens());
+        }
+        if (timeoutMillis < 0) {
+            throw new IllegalArgumentException("timeout must be >= 0, got " + timeoutMillis + " ms");
+        }
     }
 
     /**
-     * Checks every value; the message names the parameter.
+     * Builds settings from a builder's values, naming a bad one as LangChain4j does.
      *
-     * @throws IllegalArgumentException for an out-of-range value
+     * @throws IllegalArgumentException naming the bad value
      */
-    GenerationSettings validate() {
-        check(Double.isFinite(temperature) && temperature >= 0, "temperature must be >= 0, got " + temperature);
-        check(topK >= 0, "topK must be >= 0 (0 = off), got " + topK);
-        check(topP > 0 && topP <= 1, "topP must be in (0, 1], got " + topP);
-        check(minP >= 0 && minP <= 1, "minP must be in [0, 1], got " + minP);
-        check(Double.isFinite(repetitionPenalty) && repetitionPenalty > 0,
-                "repetitionPenalty must be > 0 (1 = off), got " + repetitionPenalty);
-        check(presencePenalty >= -2 && presencePenalty <= 2, "presencePenalty must be in [-2, 2], got " + presencePenalty);
-        check(frequencyPenalty >= -2 && frequencyPenalty <= 2,
-                "frequencyPenalty must be in [-2, 2], got " + frequencyPenalty);
-        check(maxTokens >= 1, "maxTokens must be >= 1, got " + maxTokens);
-        check(timeoutMillis >= 0, "timeout must be >= 0, got " + timeoutMillis + " ms");
-        for (String s : stop) {
-            check(s != null && !s.isEmpty(), "stop strings must not be null or empty");
+    static GenerationSettings of(SamplingSettings.Builder sampling, long timeoutMillis) {
+        try {
+            return new GenerationSettings(sampling.build(), timeoutMillis);
+        } catch (InvalidSettingException e) {
+            throw new IllegalArgumentException(javaName(e.setting()) + " " + e.reason(), e);
         }
-        return this;
     }
 
     /**
@@ -69,21 +56,41 @@ record GenerationSettings(double temperature, int topK, double topP, double minP
         if (p == null) {
             return this;
         }
-        GenerationSettings s = new GenerationSettings(
-                or(p.temperature(), temperature),
-                or(p.topK(), topK),
-                or(p.topP(), topP),
-                p instanceof NeoxChatRequestParameters n ? or(n.minP(), minP) : minP,
-                p instanceof NeoxChatRequestParameters n ? or(n.repetitionPenalty(), repetitionPenalty)
-                        : repetitionPenalty,
-                or(p.presencePenalty(), presencePenalty),
-                or(p.frequencyPenalty(), frequencyPenalty),
-                p instanceof NeoxChatRequestParameters n && n.seed() != null ? n.seed() : seed,
-                or(p.maxOutputTokens(), maxTokens),
-                p.stopSequences() != null && !p.stopSequences().isEmpty() ? p.stopSequences() : stop,
-                timeoutMillis);
+        SamplingSettings.Builder b = sampling.toBuilder();
+        if (p.temperature() != null) {
+            b.temperature(p.temperature());
+        }
+        if (p.topK() != null) {
+            b.topK(p.topK());
+        }
+        if (p.topP() != null) {
+            b.topP(p.topP());
+        }
+        if (p.presencePenalty() != null) {
+            b.presencePenalty(p.presencePenalty());
+        }
+        if (p.frequencyPenalty() != null) {
+            b.frequencyPenalty(p.frequencyPenalty());
+        }
+        if (p.maxOutputTokens() != null) {
+            b.maxTokens(p.maxOutputTokens());
+        }
+        if (p.stopSequences() != null && !p.stopSequences().isEmpty()) {
+            b.stop(p.stopSequences());
+        }
+        if (p instanceof NeoxChatRequestParameters n) {
+            if (n.minP() != null) {
+                b.minP(n.minP());
+            }
+            if (n.repetitionPenalty() != null) {
+                b.repetitionPenalty(n.repetitionPenalty());
+            }
+            if (n.seed() != null) {
+                b.seed(n.seed());
+            }
+        }
         try {
-            return s.validate();
+            return of(b, timeoutMillis);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage(), e);
         }
@@ -91,36 +98,66 @@ record GenerationSettings(double temperature, int topK, double topP, double minP
 
     /** These settings with {@code extra} stop strings appended (duplicates dropped). */
     GenerationSettings withExtraStops(List<String> extra) {
-        if (extra.isEmpty()) {
-            return this;
-        }
-        List<String> all = new ArrayList<>(stop);
-        for (String s : extra) {
-            if (!all.contains(s)) {
-                all.add(s);
+        return new GenerationSettings(sampling.withExtraStops(extra), timeoutMillis);
+    }
+
+    double temperature() {
+        return exact(sampling.temperature());
+    }
+
+    int topK() {
+        return sampling.topK();
+    }
+
+    double topP() {
+        return exact(sampling.topP());
+    }
+
+    double minP() {
+        return exact(sampling.minP());
+    }
+
+    double repetitionPenalty() {
+        return exact(sampling.repetitionPenalty());
+    }
+
+    double presencePenalty() {
+        return exact(sampling.presencePenalty());
+    }
+
+    double frequencyPenalty() {
+        return exact(sampling.frequencyPenalty());
+    }
+
+    Long seed() {
+        return sampling.seed();
+    }
+
+    int maxTokens() {
+        return sampling.maxTokens();
+    }
+
+    List<String> stop() {
+        return sampling.stop();
+    }
+
+    /** The double a user wrote for this float ({@code 0.9f} is {@code 0.9}, not {@code 0.899999976}). */
+    private static double exact(float v) {
+        return Double.parseDouble(Float.toString(v));
+    }
+
+    /** The LangChain4j builder's name of an API setting: {@code top_p} is {@code topP}. */
+    static String javaName(String setting) {
+        StringBuilder b = new StringBuilder();
+        boolean upper = false;
+        for (char c : setting.toCharArray()) {
+            if (c == '_') {
+                upper = true;
+            } else {
+                b.append(upper ? Character.toUpperCase(c) : c);
+                upper = false;
             }
         }
-        return new GenerationSettings(temperature, topK, topP, minP, repetitionPenalty, presencePenalty,
-                frequencyPenalty, seed, maxTokens, all, timeoutMillis);
-    }
-
-    /** The engine's sampler settings. */
-    SamplingParams sampling() {
-        return new SamplingParams((float) temperature, topK, (float) topP, (float) minP, (float) repetitionPenalty,
-                (float) presencePenalty, (float) frequencyPenalty, Map.of(), seed);
-    }
-
-    private static double or(Double v, double d) {
-        return v != null ? v : d;
-    }
-
-    private static int or(Integer v, int d) {
-        return v != null ? v : d;
-    }
-
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
-        }
+        return b.toString();
     }
 }

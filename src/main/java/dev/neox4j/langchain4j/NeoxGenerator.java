@@ -30,7 +30,7 @@ final class NeoxGenerator implements AutoCloseable {
 
     NeoxGenerator(EngineSource source, GenerationSettings defaults) {
         this.source = Objects.requireNonNull(source, "source");
-        this.defaults = defaults.validate();
+        this.defaults = defaults;
     }
 
     GenerationSettings defaults() {
@@ -59,8 +59,8 @@ final class NeoxGenerator implements AutoCloseable {
             throw new InvalidRequestException("prompt must not be null");
         }
         int[] ids = PromptTokens.encode(engine.tokenizer(), prompt);
-        return new GenerationRequest(ids, s.maxTokens(), s.sampling(), s.stop(), false, -1, false,
-                s.timeoutMillis(), false, SOURCE);
+        return GenerationRequest.builder(ids).sampling(s.sampling()).timeoutMillis(s.timeoutMillis()).source(SOURCE)
+                .build();
     }
 
     /**

@@ -2,6 +2,10 @@ package dev.neox4j.langchain4j;
 
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineOptions;
+import dev.neox4j.hub.HubSettings;
+import dev.neox4j.hub.ModelResolver;
+
+import dev.neox4j.engine.sampling.SamplingSettings;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,6 +39,8 @@ import java.util.function.Supplier;
 public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
 
     private Path modelPath;
+    private String modelReference;
+    private HubSettings hubSettings;
     private Engine engine;
     private Supplier<Engine> engineSupplier;
     private Integer threads;
@@ -62,6 +68,25 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /** The GGUF model file; models built from the same file share one engine. */
     public B modelPath(Path modelPath) {
         this.modelPath = modelPath;
+        return self();
+    }
+
+    /**
+     * The model by reference, resolved when the model is built: a local {@code .gguf} file or checkpoint
+     * directory, {@code hf://OWNER/REPO[@REVISION]/FILE.gguf}, {@code hf://OWNER/REPO[@REVISION]:QUANT} or
+     * {@code hf://OWNER/REPO[@REVISION]} (a transformers checkpoint). Hub models are downloaded into the Hugging
+     * Face cache with the settings of the environment ({@code HF_ENDPOINT}, {@code HF_TOKEN},
+     * {@code HF_HUB_OFFLINE}, {@code HF_HUB_CACHE}); see {@link ModelResolver}. Like {@link #modelPath(Path)},
+     * models of the same resolved file share one engine.
+     */
+    public B model(String reference) {
+        this.modelReference = reference;
+        return self();
+    }
+
+    /** The Hub settings {@link #model(String)} uses (default: {@link HubSettings#fromEnvironment()}). */
+    public B hubSettings(HubSettings hubSettings) {
+        this.hubSettings = hubSettings;
         return self();
     }
 
@@ -163,19 +188,35 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
     /** The validated generation defaults. @throws IllegalArgumentException naming a bad value */
     GenerationSettings settings() {
         GenerationSettings d = GenerationSettings.DEFAULTS;
-        long timeoutMillis = timeout == null ? d.timeoutMillis() : timeout.toMillis();
-        return new GenerationSettings(
-                temperature != null ? temperature : d.temperature(),
-                topK != null ? topK : d.topK(),
-                topP != null ? topP : d.topP(),
-                minP != null ? minP : d.minP(),
-                repetitionPenalty != null ? repetitionPenalty : d.repetitionPenalty(),
-                presencePenalty != null ? presencePenalty : d.presencePenalty(),
-                frequencyPenalty != null ? frequencyPenalty : d.frequencyPenalty(),
-                seed,
-                maxTokens != null ? maxTokens : d.maxTokens(),
-                stop != null ? stop : d.stop(),
-                timeoutMillis).validate();
+        SamplingSettings.Builder b = d.sampling().toBuilder().seed(seed);
+        if (temperature != null) {
+            b.temperature(temperature);
+        }
+        if (topK != null) {
+            b.topK(topK);
+        }
+        if (topP != null) {
+            b.topP(topP);
+        }
+        if (minP != null) {
+            b.minP(minP);
+        }
+        if (repetitionPenalty != null) {
+            b.repetitionPenalty(repetitionPenalty);
+        }
+        if (presencePenalty != null) {
+            b.presencePenalty(presencePenalty);
+        }
+        if (frequencyPenalty != null) {
+            b.frequencyPenalty(frequencyPenalty);
+        }
+        if (maxTokens != null) {
+            b.maxTokens(maxTokens);
+        }
+        if (stop != null) {
+            b.stop(stop);
+        }
+        return GenerationSettings.of(b, timeout == null ? d.timeoutMillis() : timeout.toMillis());
     }
 
     /**
@@ -186,12 +227,13 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
      */
     NeoxGenerator generator() {
         GenerationSettings settings = settings();
-        int sources = (modelPath != null ? 1 : 0) + (engine != null ? 1 : 0) + (engineSupplier != null ? 1 : 0);
+        int sources = (modelPath != null ? 1 : 0) + (modelReference != null ? 1 : 0) + (engine != null ? 1 : 0)
+                + (engineSupplier != null ? 1 : 0);
         if (sources != 1) {
-            throw new IllegalArgumentException(
-                    "set exactly one of modelPath(...), engine(...) or engineSupplier(...), got " + sources);
+            throw new IllegalArgumentException("set exactly one of modelPath(...), model(...), engine(...) or "
+                    + "engineSupplier(...), got " + sources);
         }
-        if (modelPath == null && (threads != null || contextLength != null)) {
+        if (modelPath == null && modelReference == null && (threads != null || contextLength != null)) {
             throw new IllegalArgumentException(
                     "threads and contextLength configure an engine opened from modelPath(...); "
                             + "set them on the engine you pass in instead");
@@ -208,7 +250,9 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
         } else if (engineSupplier != null) {
             source = EngineSource.lazy(engineSupplier);
         } else {
-            EngineOptions options = EngineOptions.defaults(modelPath);
+            Path path = modelPath != null ? modelPath
+                    : resolve(modelReference, hubSettings != null ? hubSettings : HubSettings.fromEnvironment());
+            EngineOptions options = EngineOptions.defaults(path);
             if (threads != null) {
                 options = options.withThreads(threads);
             }
@@ -218,15 +262,25 @@ public abstract class NeoxModelBuilder<B extends NeoxModelBuilder<B>> {
             try {
                 source = EngineSource.leased(NeoxEngines.acquire(options));
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot open model " + modelPath + ": " + e.getMessage(), e);
+                throw new UncheckedIOException("cannot open model " + path + ": " + e.getMessage(), e);
             }
         }
         return new NeoxGenerator(source, settings);
     }
 
+    /** The local path of a model reference (downloading a Hub model into the cache). */
+    private static Path resolve(String reference, HubSettings hub) {
+        try (ModelResolver resolver = ModelResolver.create(hub)) {
+            return resolver.resolve(reference);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resolve model " + reference + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public String toString() {
-        return getClass().getSimpleName() + "{modelPath=" + modelPath + ", engine=" + engine
+        return getClass().getSimpleName() + "{modelPath=" + modelPath + ", model=" + modelReference
+                + ", engine=" + engine
                 + ", engineSupplier=" + (engineSupplier != null) + "}";
     }
 }

@@ -132,6 +132,31 @@ class CompletionErrorsTest {
     }
 
     @Test
+    void promptPlusMaxTokensBeyondTheContextIs400NamingBothNumbers() {
+        int ctx = holder.engine().orElseThrow().modelInfo().contextLength();
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < ctx - 10; i++) {
+            ids.add(500 + (i % 100));
+        }
+        given().contentType("application/json").body(java.util.Map.of("prompt", ids, "max_tokens", 11))
+                .post("/v1/completions").then().statusCode(400)
+                .body("error.code", equalTo("context_length_exceeded"))
+                .body("error.param", equalTo("max_tokens"))
+                .body("error.message", containsString(Integer.toString(ctx)))
+                .body("error.message", containsString((ctx - 10) + " in the prompt, 11 in the completion"));
+        given().contentType("application/json")
+                .body(java.util.Map.of("prompt", ids, "max_tokens", 10, "ignore_eos", true))
+                .post("/v1/completions").then().statusCode(200)
+                .body("usage.completion_tokens", equalTo(10));
+        given().contentType("application/json")
+                .body(java.util.Map.of("messages", List.of(java.util.Map.of("role", "user", "content", "hi")),
+                        "max_tokens", ctx))
+                .post("/v1/chat/completions").then().statusCode(400)
+                .body("error.code", equalTo("context_length_exceeded"))
+                .body("error.message", containsString(ctx + " in the completion"));
+    }
+
+    @Test
     void errorBodyAlwaysHasTheFourFields() {
         given().contentType("application/json").body("{\"prompt\": \"x\", \"n\": \"two\"}").post("/v1/completions")
                 .then().statusCode(400)

@@ -3,10 +3,16 @@ package dev.neox4j.api;
 import dev.neox4j.api.rest.GenerationPlan;
 import dev.neox4j.api.rest.GenerationService;
 import dev.neox4j.api.rest.JsonFields;
+import dev.neox4j.api.rest.RequestParser;
 import dev.neox4j.api.rest.SequenceSpec;
 import dev.neox4j.config.EngineHolder;
+import dev.neox4j.engine.runtime.ChatTemplate;
+import dev.neox4j.engine.runtime.Completion;
+import dev.neox4j.engine.runtime.FinishReason;
+import dev.neox4j.engine.runtime.GeneratedToken;
+import dev.neox4j.engine.runtime.GenerationListener;
 import dev.neox4j.engine.runtime.GenerationRequest;
-import dev.neox4j.engine.runtime.SamplingParams;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,6 +47,38 @@ class RequestMappingTest {
     }
 
     @Test
+    void clippingMaxTokensIsAnExplicitServerOptIn() throws Exception {
+        var engine = holder.engine().orElseThrow();
+        int ctx = engine.modelInfo().contextLength();
+        JsonFields body = JsonFields.of(ApiTestClient.JSON.valueToTree(Map.of("prompt", "x", "max_tokens", ctx,
+                "ignore_eos", true)));
+        assertFalse(service.parser().completion(body, "completions").sequences().getFirst().request()
+                .clipMaxTokens(), "off by default (neox.clip-max-tokens)");
+        RequestParser clipping = new RequestParser(engine, "m", 5, ChatTemplate.DEFAULT, true);
+        GenerationRequest r = clipping.completion(body, "completions").sequences().getFirst().request();
+        assertTrue(r.clipMaxTokens());
+        var done = new java.util.concurrent.CompletableFuture<Completion>();
+        engine.submit(r, new GenerationListener() {
+            @Override
+            public void onToken(GeneratedToken token) {
+            }
+
+            @Override
+            public void onComplete(Completion completion) {
+                done.complete(completion);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        Completion c = done.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(FinishReason.LENGTH, c.finishReason());
+        assertEquals(ctx - r.prompt().length + 1, c.tokens().length, "generates until the context is full");
+    }
+
+    @Test
     void everySamplingFieldIsMapped() {
         GenerationPlan plan = completion(Map.ofEntries(
                 Map.entry("prompt", "map me"), Map.entry("max_tokens", 33), Map.entry("temperature", 0.7),
@@ -63,7 +101,7 @@ class RequestMappingTest {
             assertEquals(4, r.logprobs());
             assertTrue(r.echo());
             assertEquals("completions", r.source());
-            SamplingParams p = r.sampling();
+            SamplingSettings p = r.sampling();
             assertEquals(0.7f, p.temperature());
             assertEquals(0.8f, p.topP());
             assertEquals(40, p.topK());
@@ -89,7 +127,7 @@ class RequestMappingTest {
         assertEquals(1.0f, r.sampling().repetitionPenalty());
         assertNull(r.sampling().seed());
         assertEquals(-1, r.logprobs());
-        assertFalse(r.echo() || r.ignoreEos() || plan.stream() || r.truncatePrompt());
+        assertFalse(r.echo() || r.ignoreEos() || plan.stream() || r.clipMaxTokens());
         assertEquals(List.of(), r.stop());
         GenerationPlan offTopK = completion(Map.of("prompt", "x", "top_k", -1));
         assertEquals(0, offTopK.sequences().getFirst().request().sampling().topK());

@@ -6,7 +6,7 @@ import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.GeneratedToken;
 import dev.neox4j.engine.runtime.GenerationListener;
 import dev.neox4j.engine.runtime.GenerationRequest;
-import dev.neox4j.engine.runtime.SamplingParams;
+import dev.neox4j.engine.sampling.SamplingSettings;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -45,8 +45,8 @@ final class EngineStreamBench implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         for (int s = 0; s < streams; s++) {
             int[] prompt = {100 + s, 200 + s, 300 + s, 400 + s};
-            GenerationRequest r = new GenerationRequest(prompt, tg + 1, SamplingParams.GREEDY, List.of(), true, -1,
-                    false, 0, false, "bench");
+            GenerationRequest r = GenerationRequest.builder(prompt).sampling(SamplingSettings.builder()
+                    .temperature(0).maxTokens(tg + 1).ignoreEos(true).build()).source("bench").build();
             engine.submit(r, new GenerationListener() {
                 @Override
                 public void onToken(GeneratedToken token) {

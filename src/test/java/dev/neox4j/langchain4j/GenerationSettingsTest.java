@@ -3,7 +3,7 @@ package dev.neox4j.langchain4j;
 import dev.langchain4j.exception.InvalidRequestException;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
-import dev.neox4j.engine.runtime.SamplingParams;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Builder defaults, per-request overrides and their validation. */
 class GenerationSettingsTest {
 
-    private static final GenerationSettings BASE = new GenerationSettings(0.7, 20, 0.9, 0.1, 1.1, 0.5, 0.25, 7L, 64,
-            List.of("###"), 0);
+    private static final GenerationSettings BASE = new GenerationSettings(SamplingSettings.builder().temperature(0.7)
+            .topK(20).topP(0.9).minP(0.1).repetitionPenalty(1.1).presencePenalty(0.5).frequencyPenalty(0.25).seed(7L)
+            .maxTokens(64).stop(List.of("###")).build(), 0);
 
     @Test
     void requestParametersOverrideOnlyWhatTheySet() {
@@ -38,7 +39,7 @@ class GenerationSettingsTest {
         ChatRequestParameters p = DefaultChatRequestParameters.builder().temperature(1.5).topK(3).topP(0.5)
                 .presencePenalty(1.0).frequencyPenalty(-1.0).maxOutputTokens(9).stopSequences("END").build();
         GenerationSettings s = BASE.overriddenBy(p);
-        SamplingParams sp = s.sampling();
+        SamplingSettings sp = s.sampling();
         assertEquals(1.5f, sp.temperature());
         assertEquals(3, sp.topK());
         assertEquals(0.5f, sp.topP());
@@ -78,6 +79,10 @@ class GenerationSettingsTest {
         e = assertThrows(InvalidRequestException.class,
                 () -> BASE.overriddenBy(DefaultChatRequestParameters.builder().topP(1.5).build()));
         assertTrue(e.getMessage().contains("topP"), e.getMessage());
+        assertTrue(e.getMessage().contains("between 0 and 1"), e.getMessage());
+        e = assertThrows(InvalidRequestException.class,
+                () -> BASE.overriddenBy(NeoxChatRequestParameters.builder().repetitionPenalty(0.0).build()));
+        assertTrue(e.getMessage().startsWith("repetitionPenalty "), e.getMessage());
         e = assertThrows(InvalidRequestException.class,
                 () -> BASE.overriddenBy(DefaultChatRequestParameters.builder().stopSequences("").build()));
         assertTrue(e.getMessage().contains("stop"), e.getMessage());

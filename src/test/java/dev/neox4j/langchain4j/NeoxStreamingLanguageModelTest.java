@@ -139,7 +139,7 @@ class NeoxStreamingLanguageModelTest {
     @Test
     void aTimeoutReachesOnError() throws Exception {
         try (NeoxStreamingLanguageModel slow = NeoxStreamingLanguageModel.builder().modelPath(TinyModel.PATH)
-                .temperature(0).maxTokens(TinyModel.CONTEXT - 8).timeout(java.time.Duration.ofMillis(1)).build()) {
+                .temperature(0).maxTokens(TinyModel.CONTEXT / 2).timeout(java.time.Duration.ofMillis(1)).build()) {
             TextStreamCollector c = new TextStreamCollector();
             slow.generate(NeoxLanguageModelTest.PROMPT, c);
             assertInstanceOf(dev.langchain4j.exception.TimeoutException.class, c.error());

@@ -185,7 +185,7 @@ class StreamRelayTest {
 
         Recorder overflow = new Recorder(-1);
         StreamRelay relay = new StreamRelay(overflow, 0, "tiny");
-        relay.onError(new ContextOverflowException(5000, 2048));
+        relay.onError(new ContextOverflowException(5000, 0, 2048));
         assertTrue(overflow.done.await(10, TimeUnit.SECONDS));
         assertInstanceOf(InvalidRequestException.class, overflow.error);
         assertTrue(overflow.error.getMessage().contains("2048"), overflow.error.getMessage());

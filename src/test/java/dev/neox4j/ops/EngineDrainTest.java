@@ -6,7 +6,7 @@ import dev.neox4j.engine.runtime.EngineClosedException;
 import dev.neox4j.engine.runtime.EngineOptions;
 import dev.neox4j.engine.runtime.FinishReason;
 import dev.neox4j.engine.runtime.GenerationRequest;
-import dev.neox4j.engine.runtime.SamplingParams;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -32,8 +32,8 @@ class EngineDrainTest {
     }
 
     static GenerationRequest request(int maxTokens, String source) {
-        return new GenerationRequest(PROMPT, maxTokens, SamplingParams.GREEDY, List.of(), true, -1, false, 0, false,
-                source);
+        return GenerationRequest.builder(PROMPT).sampling(SamplingSettings.builder().temperature(0)
+                .maxTokens(maxTokens).ignoreEos(true).build()).source(source).build();
     }
 
     private static void awaitTokens(OpsTestSupport.Recorder r) throws InterruptedException {

@@ -5,6 +5,7 @@ import dev.neox4j.config.EngineUnavailableException;
 import dev.neox4j.engine.runtime.ContextOverflowException;
 import dev.neox4j.engine.runtime.EngineClosedException;
 import dev.neox4j.engine.runtime.QueueFullException;
+import dev.neox4j.engine.sampling.InvalidSettingException;
 import org.jboss.logging.Logger;
 
 /** Translates what the engine and the holder throw into {@link ApiException}s with the right status. */
@@ -32,10 +33,18 @@ public final class ApiErrors {
                     }, unavailable.retryAfterSeconds());
             case QueueFullException full -> new ApiException(429, "rate_limit_exceeded",
                     full.getMessage(), null, "queue_full", Math.max(1, full.retryAfterSeconds()));
-            case ContextOverflowException overflow -> ApiException.contextLengthExceeded(promptParam,
-                    "This model's maximum context length is " + overflow.contextLength() + " tokens, however your "
-                            + "prompt has " + overflow.promptTokens() + " tokens. Please shorten the prompt"
+            case ContextOverflowException overflow when overflow.promptTooLong() ->
+                    ApiException.contextLengthExceeded(promptParam, "This model's maximum context length is "
+                            + overflow.contextLength() + " tokens, however your prompt has " + overflow.promptTokens()
+                            + " tokens. Please shorten the prompt"
                             + ("prompt".equals(promptParam) ? " or set truncate_prompt_tokens." : "."));
+            case ContextOverflowException overflow -> ApiException.contextLengthExceeded("max_tokens",
+                    "This model's maximum context length is " + overflow.contextLength() + " tokens. However, you "
+                            + "requested " + (overflow.promptTokens() + overflow.maxTokens()) + " tokens ("
+                            + overflow.promptTokens() + " in the " + promptParam + ", " + overflow.maxTokens()
+                            + " in the completion). Please reduce the length of the " + promptParam
+                            + " or max_tokens.");
+            case InvalidSettingException invalid -> ApiException.badRequest(invalid.setting(), invalid.getMessage());
             case EngineClosedException closed -> new ApiException(503, "server_error", closed.getMessage(), null,
                     "shutting_down", 30);
             case IllegalArgumentException invalid -> ApiException.badRequest(null, invalid.getMessage());

@@ -53,7 +53,8 @@ public class GenerationService {
     /** The request parser for the ready engine (503 while it is not). */
     public RequestParser parser() {
         Engine engine = holder.require();
-        return new RequestParser(engine, holder.modelId(), holder.config().maxLogprobs(), holder.chatTemplate());
+        return new RequestParser(engine, holder.modelId(), holder.config().maxLogprobs(), holder.chatTemplate(),
+                holder.config().clipMaxTokens());
     }
 
     /**

@@ -115,6 +115,11 @@ public final class JsonFields {
                 + (v.isNumber() ? " " + v.asText() : ""));
     }
 
+    /** A number, range unchecked (the settings type checks it); non-finite values pass as infinities. */
+    public Double number(String name, Double def) {
+        return number(name, def, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+    }
+
     /** A finite number within {@code [min, max]}. */
     public Double number(String name, Double def, double min, double max) {
         JsonNode v = get(name);
@@ -125,7 +130,7 @@ public final class JsonFields {
             throw ApiException.badRequest(name, "'" + name + "' must be a number, got " + kind(v));
         }
         double d = v.doubleValue();
-        if (!Double.isFinite(d) || d < min || d > max) {
+        if ((!Double.isFinite(d) && Double.isFinite(min)) || d < min || d > max) {
             throw ApiException.badRequest(name, "'" + name + "' must be " + range(min, max) + ", got " + v.asText());
         }
         return d;
@@ -140,6 +145,11 @@ public final class JsonFields {
 
     private static String fmt(double d) {
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** A string or a list of strings ({@code stop}) of any length; empty strings are dropped. */
+    public List<String> stringOrList(String name) {
+        return stringOrList(name, Integer.MAX_VALUE);
     }
 
     /** A string or a list of strings ({@code stop}); empty strings are dropped. */

@@ -6,7 +6,8 @@ import dev.neox4j.engine.runtime.ChatTurn;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.GenerationRequest;
 import dev.neox4j.engine.runtime.PromptTokens;
-import dev.neox4j.engine.runtime.SamplingParams;
+import dev.neox4j.engine.sampling.InvalidSettingException;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayList;
@@ -25,14 +26,12 @@ public final class RequestParser {
 
     /** Most choices ({@code n} times the number of prompts) one request may ask for. */
     public static final int MAX_CHOICES = 128;
-    /** Most stop strings per request. */
-    public static final int MAX_STOP = 16;
     /** {@code max_tokens} of a text completion when the request has none (as OpenAI). */
     public static final int DEFAULT_MAX_TOKENS = 16;
 
     private final Engine engine;
     private final Tokenizer tokenizer;
-    private final int vocab;
+    private final boolean clipMaxTokens;
     private final int contextLength;
     private final String modelId;
     private final int maxLogprobs;
@@ -43,12 +42,14 @@ public final class RequestParser {
      * @param modelId     the id the API serves the model under
      * @param maxLogprobs {@code neox.max-logprobs}
      * @param template    the chat template
+     * @param clipMaxTokens {@code neox.clip-max-tokens}: a {@code max_tokens} that does not fit beside the prompt
+     *                    is cut to what fits instead of answered with 400
      */
-    public RequestParser(Engine engine, String modelId, int maxLogprobs, ChatTemplate template) {
+    public RequestParser(Engine engine, String modelId, int maxLogprobs, ChatTemplate template,
+                         boolean clipMaxTokens) {
         this.engine = engine;
         this.tokenizer = engine.tokenizer();
-        // ids the model can evaluate and the tokenizer can write back as text
-        this.vocab = Math.min(engine.modelInfo().vocabSize(), tokenizer.vocabSize());
+        this.clipMaxTokens = clipMaxTokens;
         this.contextLength = engine.modelInfo().contextLength();
         this.modelId = modelId;
         this.maxLogprobs = maxLogprobs;
@@ -82,8 +83,7 @@ public final class RequestParser {
             throw ApiException.badRequest("max_tokens", "'max_tokens' must be at least 1 (0 is allowed with echo)");
         }
         Integer logprobs = f.integer("logprobs", null, 0, maxLogprobs);
-        return plan(false, f, prompts, maxTokens, logprobs == null ? -1 : logprobs, echo, List.of(), truncate != null,
-                source);
+        return plan(false, f, prompts, maxTokens, logprobs == null ? -1 : logprobs, echo, List.of(), source);
     }
 
     /** A {@code POST /v1/chat/completions} body. */
@@ -94,7 +94,6 @@ public final class RequestParser {
         String text = template.render(turns);
         boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
         Prompt prompt = new Prompt(PromptTokens.encode(tokenizer, text, parseSpecial), text);
-        checkFits(prompt.ids().length, "messages", false);
         Integer maxTokens = f.integer("max_completion_tokens", null, 1, Integer.MAX_VALUE);
         if (maxTokens == null) {
             maxTokens = f.integer("max_tokens", null, 1, Integer.MAX_VALUE);
@@ -108,7 +107,7 @@ public final class RequestParser {
             throw ApiException.badRequest("top_logprobs", "'top_logprobs' requires 'logprobs': true");
         }
         int n = logprobs ? (top == null ? 0 : top) : -1;
-        return plan(true, f, List.of(prompt), maxTokens, n, false, template.stopStrings(), false, source);
+        return plan(true, f, List.of(prompt), maxTokens, n, false, template.stopStrings(), source);
     }
 
     private static void rejectUnsupportedChatFeatures(JsonFields f) {
@@ -131,7 +130,7 @@ public final class RequestParser {
     }
 
     private GenerationPlan plan(boolean chat, JsonFields f, List<Prompt> prompts, int maxTokens, int logprobs,
-                                boolean echo, List<String> extraStops, boolean truncate, String source) {
+                                boolean echo, List<String> extraStops, String source) {
         int n = f.integer("n", 1, 1, MAX_CHOICES);
         Integer bestOf = f.integer("best_of", null, 1, MAX_CHOICES);
         if (bestOf != null && bestOf != n) {
@@ -150,28 +149,25 @@ public final class RequestParser {
                     + " queued), so a request may ask for at most " + capacity
                     + " choices (n times the number of prompts), got " + ((long) n * prompts.size()));
         }
-        double temperature = f.number("temperature", 1.0, 0, 100);
-        double topP = f.number("top_p", 1.0, 0, 1);
-        if (topP <= 0) {
-            throw ApiException.badRequest("top_p", "'top_p' must be greater than 0 and at most 1, got 0");
-        }
-        int topK = f.integer("top_k", 0, -1, Integer.MAX_VALUE);
-        double minP = f.number("min_p", 0.0, 0, 1);
-        double repetition = f.number("repetition_penalty", 1.0, 0, 100);
-        if (repetition <= 0) {
-            throw ApiException.badRequest("repetition_penalty", "'repetition_penalty' must be greater than 0");
-        }
-        double presence = f.number("presence_penalty", 0.0, -2, 2);
-        double frequency = f.number("frequency_penalty", 0.0, -2, 2);
-        Map<Integer, Float> bias = logitBias(f.get("logit_bias"));
+        SamplingSettings.Builder settings = SamplingSettings.builder()
+                .maxTokens(maxTokens)
+                .logprobs(logprobs)
+                .temperature(f.number("temperature", 1.0))
+                .topP(f.number("top_p", 1.0))
+                .topK(f.integer("top_k", 0, Integer.MIN_VALUE, Integer.MAX_VALUE))
+                .minP(f.number("min_p", 0.0))
+                .repetitionPenalty(f.number("repetition_penalty", 1.0))
+                .presencePenalty(f.number("presence_penalty", 0.0))
+                .frequencyPenalty(f.number("frequency_penalty", 0.0))
+                .logitBias(logitBias(f.get("logit_bias")))
+                .ignoreEos(f.bool("ignore_eos", false));
         Long seed = f.longValue("seed", null);
-        List<String> stop = new ArrayList<>(f.stringOrList("stop", MAX_STOP));
-        for (String s : extraStops) {
-            if (!stop.contains(s)) {
-                stop.add(s);
-            }
+        SamplingSettings first;
+        try {
+            first = settings.seed(seed).stop(f.stringOrList("stop")).build().withExtraStops(extraStops);
+        } catch (InvalidSettingException e) {
+            throw ApiException.badRequest(e.setting(), e.getMessage());
         }
-        boolean ignoreEos = f.bool("ignore_eos", false);
         boolean stream = f.bool("stream", false);
         JsonFields streamOptions = f.object("stream_options");
         boolean includeUsage = streamOptions != null && streamOptions.bool("include_usage", false);
@@ -184,11 +180,10 @@ public final class RequestParser {
             Prompt p = prompts.get(i);
             promptTokens[i] = p.ids().length;
             for (int j = 0; j < n; j++) {
-                SamplingParams sampling = new SamplingParams((float) temperature, Math.max(0, topK), (float) topP,
-                        (float) minP, (float) repetition, (float) presence, (float) frequency, bias,
-                        seed == null ? null : seed + j);
-                GenerationRequest request = new GenerationRequest(p.ids(), maxTokens, sampling, stop, ignoreEos,
-                        logprobs, echo, 0, truncate, source);
+                SamplingSettings sampling = seed == null || j == 0 ? first
+                        : first.toBuilder().seed(seed + j).build();
+                GenerationRequest request = GenerationRequest.builder(p.ids()).sampling(sampling).echo(echo)
+                        .clipMaxTokens(clipMaxTokens).source(source).build();
                 sequences.add(new SequenceSpec(i * n + j, i, p.text(), request));
             }
         }
@@ -215,17 +210,12 @@ public final class RequestParser {
                 throw ApiException.badRequest("logit_bias", "'logit_bias' keys must be token ids, got '"
                         + ApiException.cut(e.getKey()) + "'");
             }
-            if (id < 0 || id >= vocab) {
-                throw ApiException.badRequest("logit_bias", "'logit_bias' token id " + id + " is out of range: ids are "
-                        + "0.." + (vocab - 1));
-            }
             JsonNode v = e.getValue();
-            if (!v.isNumber() || !Double.isFinite(v.doubleValue()) || v.doubleValue() < -100
-                    || v.doubleValue() > 100) {
+            if (!v.isNumber()) {
                 throw ApiException.badRequest("logit_bias", "'logit_bias' values must be numbers between -100 and "
-                        + "100, got " + v + " for token " + id);
+                        + "100, got " + JsonFields.kind(v) + " for token " + id);
             }
-            bias.put(id, v.floatValue());
+            bias.put(id, (float) Math.max(-1e9, Math.min(1e9, v.doubleValue())));
         }
         return bias;
     }
@@ -241,14 +231,14 @@ public final class RequestParser {
                 throw ApiException.badRequest("prompt", "'prompt' must not be an empty list");
             }
             if (node.get(0).isNumber()) {
-                prompts.add(idPrompt(JsonFields.tokenIds("prompt", node, vocab)));
+                prompts.add(idPrompt(JsonFields.tokenIds("prompt", node, Integer.MAX_VALUE)));
             } else {
                 for (int i = 0; i < node.size(); i++) {
                     JsonNode item = node.get(i);
                     if (item.isTextual()) {
                         prompts.add(textPrompt(item.textValue(), parseSpecial));
                     } else if (item.isArray() && !item.isEmpty()) {
-                        prompts.add(idPrompt(JsonFields.tokenIds("prompt", item, vocab)));
+                        prompts.add(idPrompt(JsonFields.tokenIds("prompt", item, Integer.MAX_VALUE)));
                     } else {
                         throw ApiException.badRequest("prompt", "'prompt' must be a string, a list of token ids, or a "
                                 + "list of strings or token-id lists; found " + (item.isArray() ? "an empty list"
@@ -267,18 +257,9 @@ public final class RequestParser {
                 int[] kept = Arrays.copyOfRange(p.ids(), p.ids().length - truncate, p.ids().length);
                 q = new Prompt(kept, tokenizer.decodeRaw(kept, true));
             }
-            checkFits(q.ids().length, "prompt", truncate != null);
             fitted.add(q);
         }
         return fitted;
-    }
-
-    private void checkFits(int promptTokens, String param, boolean truncating) {
-        if (promptTokens > contextLength && !truncating) {
-            throw ApiException.contextLengthExceeded(param, "This model's maximum context length is "
-                    + contextLength + " tokens, however your prompt has " + promptTokens + " tokens. Please shorten "
-                    + "the prompt" + ("prompt".equals(param) ? " or set truncate_prompt_tokens." : "."));
-        }
     }
 
     private Prompt textPrompt(String text, boolean parseSpecial) {
@@ -286,6 +267,11 @@ public final class RequestParser {
     }
 
     private Prompt idPrompt(int[] ids) {
+        try {
+            engine.checkTokenIds("prompt", ids); // before decoding them as the echo text
+        } catch (InvalidSettingException e) {
+            throw ApiException.badRequest(e.setting(), e.getMessage());
+        }
         return new Prompt(ids, tokenizer.decodeRaw(ids, true));
     }
 

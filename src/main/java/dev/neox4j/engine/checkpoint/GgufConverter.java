@@ -66,7 +66,8 @@ public final class GgufConverter {
         }
     }
 
-    private static Result write(ModelPlan plan, Path out, FileType type, TensorTranscoder tx, long t0)
+    /** Writes {@code plan} as a file of {@code type} (the tensors are converted while the file is written). */
+    static Result write(ModelPlan plan, Path out, FileType type, TensorTranscoder tx, long t0)
             throws IOException {
         GgufWriter w = new GgufWriter();
         w.putAll(plan.metadata(), (k, v) -> !k.equals(ModelPlan.KEY_FILE_TYPE)

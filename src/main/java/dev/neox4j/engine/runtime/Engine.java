@@ -8,8 +8,9 @@ import dev.neox4j.engine.model.KvCache;
 import dev.neox4j.engine.model.NeoxForward;
 import dev.neox4j.engine.model.NeoxHParams;
 import dev.neox4j.engine.model.NeoxModel;
+import dev.neox4j.engine.sampling.InvalidSettingException;
 import dev.neox4j.engine.sampling.Logprobs;
-import dev.neox4j.engine.sampling.SamplerSettings;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import dev.neox4j.engine.tensor.kernel.Kernels;
 import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -43,9 +43,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class Engine implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Engine.class.getName());
-
-    /** Most stop strings a request may give. */
-    public static final int MAX_STOP_STRINGS = 64;
 
     private final EngineOptions options;
     private final GgufFile file;
@@ -236,8 +233,9 @@ public final class Engine implements AutoCloseable {
      * Queues a sequence. Returns at once; events arrive on {@code listener} from an engine thread.
      *
      * @throws QueueFullException       when the admission queue is full
-     * @throws ContextOverflowException when the prompt does not fit and truncation was not asked for
-     * @throws IllegalArgumentException for an invalid request (empty prompt, token id out of range, ...)
+     * @throws ContextOverflowException when the prompt, or the prompt plus {@code maxTokens} (unless
+     *                                  {@link GenerationRequest#clipMaxTokens()}), does not fit into the context
+     * @throws InvalidSettingException  for a token id out of the model's range (prompt or logit bias)
      * @throws EngineClosedException    while draining or after close
      */
     public GenerationHandle submit(GenerationRequest request, GenerationListener listener) {
@@ -246,9 +244,9 @@ public final class Engine implements AutoCloseable {
         if (closed || !scheduler.accepting()) {
             throw new EngineClosedException("the engine is shutting down and takes no new requests");
         }
-        int[] prompt = checkedPrompt(request);
+        check(request);
         long timeout = request.timeoutMillis() > 0 ? request.timeoutMillis() : options.requestTimeoutMillis();
-        return scheduler.submit(request, listener, prompt, timeout);
+        return scheduler.submit(request, listener, request.prompt().clone(), timeout);
     }
 
     /**
@@ -316,62 +314,59 @@ public final class Engine implements AutoCloseable {
         if (closed || !scheduler.accepting()) {
             throw new EngineClosedException("the engine is shutting down and takes no new requests");
         }
-        GenerationRequest r = new GenerationRequest(tokens, 0, SamplingParams.GREEDY, List.of(), false, -1, false,
-                timeoutMillis, false, source);
-        int[] prompt = checkedPrompt(r);
+        GenerationRequest r = GenerationRequest.builder(tokens)
+                .sampling(SamplingSettings.builder().temperature(0).maxTokens(0).build())
+                .timeoutMillis(timeoutMillis).source(source).build();
+        check(r);
+        int[] prompt = tokens.clone();
         P probe = probeFactory.apply(prompt);
         ProbeListener<T> listener = new ProbeListener<>(() -> result.apply(probe));
         long timeout = timeoutMillis > 0 ? timeoutMillis : options.requestTimeoutMillis();
         return listener.future(scheduler.submit(r, listener, prompt, timeout, probe));
     }
 
-    /** Validates {@code r} and returns the prompt to evaluate (truncated when asked and needed). */
-    private int[] checkedPrompt(GenerationRequest r) {
-        int[] prompt = r.prompt();
-        if (prompt == null || prompt.length == 0) {
-            throw new IllegalArgumentException("the prompt is empty: at least one token is needed");
-        }
-        int vocab = info.vocabSize();
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + i + " has id " + prompt[i]
-                        + ", outside the model's vocabulary [0, " + vocab + ")");
-            }
-        }
-        if (r.maxTokens() < 0) {
-            throw new IllegalArgumentException("max tokens must be >= 0, got " + r.maxTokens());
-        }
-        if (r.logprobs() < -1 || r.logprobs() > Logprobs.MAX_TOP) {
-            throw new IllegalArgumentException("logprobs must be between 0 and " + Logprobs.MAX_TOP
-                    + " (or -1 for none), got " + r.logprobs());
-        }
-        if (r.timeoutMillis() < 0) {
-            throw new IllegalArgumentException("timeout must be >= 0 ms, got " + r.timeoutMillis());
-        }
-        if (r.stop().size() > MAX_STOP_STRINGS) {
-            throw new IllegalArgumentException("at most " + MAX_STOP_STRINGS + " stop strings, got "
-                    + r.stop().size());
-        }
-        SamplingParams p = r.sampling();
-        new SamplerSettings(p.temperature(), p.topK(), p.topP(), p.minP(), p.repetitionPenalty(),
-                p.presencePenalty(), p.frequencyPenalty(), p.logitBias(), p.seed()); // validates
-        for (Integer id : p.logitBias().keySet()) {
-            if (id == null || id < 0 || id >= vocab) {
-                throw new IllegalArgumentException("logit_bias names token " + id
-                        + ", outside the model's vocabulary [0, " + vocab + ")");
+    /**
+     * Checks what depends on the model, once: prompt token ids, {@code logit_bias} token ids, and the context fit
+     * (the prompt, and the prompt plus {@code maxTokens} unless the request opts in to
+     * {@link GenerationRequest#clipMaxTokens()}). The rest was checked when the request was built.
+     */
+    private void check(GenerationRequest r) {
+        checkTokenIds("prompt", r.prompt());
+        int vocab = tokenVocabulary();
+        for (Integer id : r.sampling().logitBias().keySet()) {
+            if (id >= vocab) {
+                throw new InvalidSettingException("logit_bias", "token id " + id + " is out of range: ids are 0.."
+                        + (vocab - 1));
             }
         }
         int ctx = info.contextLength();
-        if (prompt.length > ctx) {
-            if (!r.truncatePrompt()) {
-                throw new ContextOverflowException(prompt.length, ctx);
-            }
-            // keep the last tokens, leaving room for the completion (at least half the context for the prompt)
-            int keep = Math.max(ctx / 2, ctx - r.maxTokens());
-            keep = Math.max(1, Math.min(ctx, keep));
-            return Arrays.copyOfRange(prompt, prompt.length - keep, prompt.length);
+        int prompt = r.prompt().length;
+        if (prompt > ctx || (!r.clipMaxTokens() && (long) prompt + r.maxTokens() > ctx)) {
+            throw new ContextOverflowException(prompt, r.maxTokens(), ctx);
         }
-        return prompt.clone();
+    }
+
+    /** Ids a request may name: those the model evaluates and the tokenizer can write back as text. */
+    private int tokenVocabulary() {
+        return Math.min(info.vocabSize(), tokenizer.vocabSize());
+    }
+
+    /**
+     * Checks that every id in {@code ids} is one the model evaluates and the tokenizer can write back as text (the
+     * one rule for token ids; {@link #submit} applies it to prompts, and a front end that must decode a prompt
+     * before submitting it applies it first).
+     *
+     * @param setting the request setting holding the ids, named in the error
+     * @throws InvalidSettingException naming the first id out of range and its index
+     */
+    public void checkTokenIds(String setting, int[] ids) {
+        int vocab = tokenVocabulary();
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new InvalidSettingException(setting, "token id " + ids[i] + " at index " + i
+                        + " is out of range: ids are 0.." + (vocab - 1));
+            }
+        }
     }
 
     public EngineStats stats() {

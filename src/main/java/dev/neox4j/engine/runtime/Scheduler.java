@@ -4,7 +4,6 @@ import dev.neox4j.engine.model.ForwardBatch;
 import dev.neox4j.engine.model.NeoxForward;
 import dev.neox4j.engine.sampling.Logprobs;
 import dev.neox4j.engine.sampling.Sampler;
-import dev.neox4j.engine.sampling.SamplerSettings;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 
 import java.util.ArrayDeque;
@@ -367,10 +366,7 @@ final class Scheduler {
         for (Sequence s : admitted) {
             try {
                 GenerationRequest r = s.request;
-                SamplingParams p = r.sampling();
-                s.sampler = new Sampler(new SamplerSettings(p.temperature(), p.topK(), p.topP(), p.minP(),
-                        p.repetitionPenalty(), p.presencePenalty(), p.frequencyPenalty(), p.logitBias(), p.seed()),
-                        vocab, s.prompt);
+                s.sampler = new Sampler(r.sampling(), vocab, s.prompt);
                 s.decoder = tokenizer.newStreamingDecoder();
                 s.stopMatcher = new StopMatcher(r.stop());
                 s.initPromptLogprobs();

@@ -19,7 +19,7 @@ import java.util.List;
 public final class Sampler {
     private static final SecureRandom SEEDS = new SecureRandom();
 
-    private final SamplerSettings settings;
+    private final SamplingSettings settings;
     private final int vocab;
     private final TokenHistory history;
     private final Candidates candidates;
@@ -32,7 +32,7 @@ public final class Sampler {
      * @param vocab    logits per row
      * @param prompt   the prompt's token ids (for the repetition penalty)
      */
-    public Sampler(SamplerSettings settings, int vocab, int[] prompt) {
+    public Sampler(SamplingSettings settings, int vocab, int[] prompt) {
         this.settings = settings;
         this.vocab = vocab;
         this.seed = settings.seed() != null ? settings.seed() : SEEDS.nextLong();
@@ -71,7 +71,7 @@ public final class Sampler {
         return seed;
     }
 
-    public SamplerSettings settings() {
+    public SamplingSettings settings() {
         return settings;
     }
 

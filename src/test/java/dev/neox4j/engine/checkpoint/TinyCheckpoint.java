@@ -217,7 +217,13 @@ final class TinyCheckpoint {
      * CONTROL and USER_DEFINED tokens as added tokens (special, resp. normalized), merges as strings or pairs.
      */
     static String tokenizerJson(GgufMetadata md, boolean pairs) {
-        String[] tokens = md.getStringArray("tokenizer.ggml.tokens");
+        return tokenizerJson(md, pairs, Integer.MAX_VALUE);
+    }
+
+    /** {@link #tokenizerJson(GgufMetadata, boolean)} for the first {@code limit} ids only. */
+    static String tokenizerJson(GgufMetadata md, boolean pairs, int limit) {
+        String[] all = md.getStringArray("tokenizer.ggml.tokens");
+        String[] tokens = java.util.Arrays.copyOf(all, Math.min(limit, all.length));
         int[] types = md.getIntArray("tokenizer.ggml.token_type");
         String[] merges = md.getStringArray("tokenizer.ggml.merges");
         StringBuilder sb = new StringBuilder("{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n");

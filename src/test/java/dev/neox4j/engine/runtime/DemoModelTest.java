@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.sampling.SamplingSettings;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -28,9 +29,10 @@ class DemoModelTest {
             String prompt = ChatTemplate.DEFAULT.render(List.of(ChatTurn.user("Hello, who are you?")));
             int[] ids = engine.tokenizer().encode(prompt, false);
             Collector c = new Collector();
-            engine.submit(new GenerationRequest(ids, 16, new SamplingParams(0.8f, 40, 0.95f, 0f, 1.1f, 0f, 0f,
-                    java.util.Map.of(), 1L), ChatTemplate.DEFAULT.stopStrings(), false, 2, false, 0, false,
-                    "test"), c);
+            engine.submit(GenerationRequest.builder(ids).sampling(SamplingSettings.builder().temperature(0.8f)
+                    .topK(40).topP(0.95f).repetitionPenalty(1.1f).logitBias(java.util.Map.of()).seed(1L)
+                    .maxTokens(16).stop(ChatTemplate.DEFAULT.stopStrings()).logprobs(2).build()).source("test")
+                    .build(), c);
             Completion done = c.await();
             assertNotNull(done.text());
             assertEquals(done.text(), c.streamedText());

@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.sampling.SamplingSettings;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,11 +35,13 @@ class EngineDeterminismTest {
         List<GenerationRequest> out = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             int[] prompt = i % 2 == 0 ? Arrays.copyOf(seq64, 20 + 5 * i) : Arrays.copyOfRange(seq8, 0, 3 + i / 2);
-            SamplingParams p = i % 3 == 0 ? SamplingParams.GREEDY
-                    : new SamplingParams(0.9f, i == 1 ? 20 : 0, i == 5 ? 0.9f : 1f, i == 7 ? 0.05f : 0f,
-                    i == 4 ? 1.2f : 1f, i == 2 ? 0.5f : 0f, 0f, i == 7 ? Map.of(5, 3f) : Map.of(), 100L + i);
-            out.add(new GenerationRequest(prompt, 12 + i, p, List.of(), true, i % 2 == 0 ? 5 : -1, i == 4, 0,
-                    false, "test"));
+            SamplingSettings p = i % 3 == 0 ? SamplingSettings.GREEDY
+                    : SamplingSettings.builder().temperature(0.9f).topK(i == 1 ? 20 : 0).topP(i == 5 ? 0.9f : 1f)
+                            .minP(i == 7 ? 0.05f : 0f).repetitionPenalty(i == 4 ? 1.2f : 1f)
+                            .presencePenalty(i == 2 ? 0.5f : 0f).logitBias(i == 7 ? Map.of(5, 3f) : Map.of())
+                            .seed(100L + i).build();
+            out.add(GenerationRequest.builder(prompt).sampling(p.toBuilder().maxTokens(12 + i).ignoreEos(true)
+                    .logprobs(i % 2 == 0 ? 5 : -1).build()).echo(i == 4).source("test").build());
         }
         return out;
     }
@@ -52,11 +55,13 @@ class EngineDeterminismTest {
 
     @Test
     void sameSeedGivesSameTokensAndAnotherSeedOthers() {
-        SamplingParams a = new SamplingParams(1.0f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(), 7L);
-        SamplingParams b = new SamplingParams(1.0f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(), 8L);
+        SamplingSettings a = SamplingSettings.builder().temperature(1.0f).seed(7L).build();
+        SamplingSettings b = SamplingSettings.builder().temperature(1.0f).seed(8L).build();
         int[] prompt = EngineFixtures.sequence("seq8");
-        GenerationRequest ra = new GenerationRequest(prompt, 24, a, List.of(), true, -1, false, 0, false, "t");
-        GenerationRequest rb = new GenerationRequest(prompt, 24, b, List.of(), true, -1, false, 0, false, "t");
+        GenerationRequest ra = GenerationRequest.builder(prompt).sampling(a.toBuilder().maxTokens(24)
+                .ignoreEos(true).build()).source("t").build();
+        GenerationRequest rb = GenerationRequest.builder(prompt).sampling(b.toBuilder().maxTokens(24)
+                .ignoreEos(true).build()).source("t").build();
         int[] first = run(engine, ra).await().tokens();
         assertArrayEquals(first, run(engine, ra).await().tokens());
         assertFalse(Arrays.equals(first, run(engine, rb).await().tokens()),

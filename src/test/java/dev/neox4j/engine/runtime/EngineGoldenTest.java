@@ -1,5 +1,6 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.sampling.SamplingSettings;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -29,8 +30,8 @@ class EngineGoldenTest {
                 float[] goldenLogits = EngineFixtures.greedyLogits(type, seq);
                 int vocab = engine.modelInfo().vocabSize();
                 Collector c = new Collector();
-                GenerationRequest r = new GenerationRequest(prompt, golden.length, null, List.of(), true, -1, false,
-                        0, false, "test");
+                GenerationRequest r = GenerationRequest.builder(prompt).sampling(SamplingSettings.builder()
+                        .temperature(0).maxTokens(golden.length).ignoreEos(true).build()).source("test").build();
                 engine.submit(r, c);
                 Completion done = c.await();
                 assertEquals(FinishReason.LENGTH, done.finishReason());

@@ -1,6 +1,7 @@
 package dev.neox4j.engine.runtime;
 
 import dev.neox4j.engine.gguf.GgufFormatException;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,8 +29,9 @@ class EngineLifecycleTest {
 
     /** A long request: greedy, EOS ignored, until the context is full. */
     private static GenerationRequest endless() {
-        return new GenerationRequest(EngineFixtures.sequence("seq8"), 100_000, null, List.of(), true, -1, false, 0,
-                false, "test");
+        return GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
+                .temperature(0).maxTokens(100_000).ignoreEos(true).build()).clipMaxTokens(true).source("test")
+                .build();
     }
 
     /** Waits (bounded) until the engine reports nothing running or waiting. */
@@ -68,8 +70,8 @@ class EngineLifecycleTest {
             assertTrue(s.steps() > 0);
             // the freed slots serve new requests
             Collector again = new Collector();
-            e.submit(new GenerationRequest(EngineFixtures.sequence("seq8"), 3, null, List.of(), true, -1, false, 0,
-                    false, "t"), again);
+            e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
+                    .temperature(0).maxTokens(3).ignoreEos(true).build()).source("t").build(), again);
             assertEquals(3, again.await().tokens().length);
         }
     }
@@ -87,8 +89,8 @@ class EngineLifecycleTest {
             };
             Collector good = new Collector();
             e.submit(endless(), bad);
-            e.submit(new GenerationRequest(EngineFixtures.sequence("seq8"), 5, null, List.of(), true, -1, false, 0,
-                    false, "t"), good);
+            e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
+                    .temperature(0).maxTokens(5).ignoreEos(true).build()).source("t").build(), good);
             assertEquals(FinishReason.CANCELLED, bad.await().finishReason());
             assertEquals(1, calls.get());
             assertEquals(5, good.await().tokens().length);
@@ -120,7 +122,8 @@ class EngineLifecycleTest {
             GenerationHandle a = e.submit(endless(), blocker);
             Collector waiting = new Collector();
             GenerationHandle b = e.submit(endless(), waiting);
-            QueueFullException full = assertThrows(QueueFullException.class, () -> e.submit(endless(), new Collector()));
+            QueueFullException full = assertThrows(QueueFullException.class, () -> e.submit(endless(),
+                    new Collector()));
             assertTrue(full.retryAfterSeconds() >= 1);
             assertEquals(List.of("test"), rejected);
             a.cancel();
@@ -145,8 +148,10 @@ class EngineLifecycleTest {
                     }
                 }
             };
-            e.submit(new GenerationRequest(EngineFixtures.sequence("seq8"), 100_000, null, List.of(), true, -1,
-                    false, 1, false, "t"), slow);
+            e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
+                    .temperature(0).maxTokens(100_000).ignoreEos(true).build()).clipMaxTokens(true).timeoutMillis(1)
+                    .source("t")
+                    .build(), slow);
             Completion c = slow.await();
             assertEquals(FinishReason.CANCELLED, c.finishReason());
             assertTrue(c.tokens().length < 100, "stopped long before the context end");
@@ -186,8 +191,8 @@ class EngineLifecycleTest {
                 }
             });
             Collector c = new Collector();
-            e.submit(new GenerationRequest(EngineFixtures.sequence("seq8"), 3, null, List.of(), true, -1, false, 0,
-                    false, "chat"), c);
+            e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
+                    .temperature(0).maxTokens(3).ignoreEos(true).build()).source("chat").build(), c);
             Completion done = c.await();
             assertTrue(done.timings().ttftMs() > 0);
             assertTrue(done.timings().queueMs() >= 0);
@@ -204,8 +209,9 @@ class EngineLifecycleTest {
         try (Engine e = open(2, 4)) {
             Collector a = new Collector();
             Collector b = new Collector();
-            GenerationRequest short8 = new GenerationRequest(EngineFixtures.sequence("seq8"), 8, null, List.of(),
-                    true, -1, false, 0, false, "t");
+            GenerationRequest short8 = GenerationRequest.builder(EngineFixtures.sequence("seq8"))
+                    .sampling(SamplingSettings.builder().temperature(0).maxTokens(8).ignoreEos(true).build())
+                    .source("t").build();
             e.submit(short8, a);
             e.submit(short8, b);
             e.drain(Duration.ofSeconds(30));
@@ -258,9 +264,10 @@ class EngineLifecycleTest {
             List<Collector> all = new ArrayList<>();
             for (int i = 0; i < 24; i++) {
                 Collector c = new Collector();
-                GenerationHandle h = e.submit(new GenerationRequest(EngineFixtures.sequence("seq8"), i % 4 == 0
-                        ? 100_000 : 2 + i % 5, null, List.of(), true, i % 3 == 0 ? 2 : -1, i % 5 == 0, 0, false,
-                        "t"), c);
+                GenerationHandle h = e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8"))
+                        .sampling(SamplingSettings.builder().temperature(0).maxTokens(i % 4 == 0
+                        ? 100_000 : 2 + i % 5).ignoreEos(true).logprobs(i % 3 == 0 ? 2 : -1).build())
+                                .echo(i % 5 == 0).clipMaxTokens(true).source("t").build(), c);
                 if (i % 4 == 0) {
                     h.cancel();
                 }

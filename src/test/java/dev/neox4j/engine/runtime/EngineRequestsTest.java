@@ -1,5 +1,8 @@
 package dev.neox4j.engine.runtime;
 
+import dev.neox4j.engine.sampling.InvalidSettingException;
+import dev.neox4j.engine.sampling.SamplingSettings;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +33,8 @@ class EngineRequestsTest {
     }
 
     private static GenerationRequest greedy(int[] prompt, int max, List<String> stop, int logprobs, boolean echo) {
-        return new GenerationRequest(prompt, max, SamplingParams.GREEDY, stop, true, logprobs, echo, 0, false, "t");
+        return GenerationRequest.builder(prompt).sampling(SamplingSettings.builder().temperature(0).maxTokens(max)
+                .stop(stop).ignoreEos(true).logprobs(logprobs).build()).echo(echo).source("t").build();
     }
 
     private static Collector run(GenerationRequest r) {
@@ -107,8 +111,9 @@ class EngineRequestsTest {
         Collector greedyRun = run(greedy(prompt, 1, List.of(), 5, false));
         TokenLogprob g = greedyRun.tokens.get(0).logprob();
         assertEquals(g.tokenId(), g.top().get(0).tokenId(), "greedy picks the most likely token");
-        SamplingParams hot = new SamplingParams(5f, 3, 1f, 0f, 1f, 0f, 0f, Map.of(), 3L);
-        Collector sampled = run(new GenerationRequest(prompt, 1, hot, List.of(), true, 5, false, 0, false, "t"));
+        SamplingSettings hot = SamplingSettings.builder().temperature(5f).topK(3).seed(3L).build();
+        Collector sampled = run(GenerationRequest.builder(prompt)
+                .sampling(hot.toBuilder().maxTokens(1).ignoreEos(true).logprobs(5).build()).source("t").build());
         assertEquals(g.top(), sampled.tokens.get(0).logprob().top(), "alternatives do not depend on temperature");
     }
 
@@ -118,48 +123,62 @@ class EngineRequestsTest {
         for (int i = 300; i < 316; i++) {
             prompt[i] = 100 + i - 300;
         }
-        Completion c = run(greedy(prompt, 100, List.of(), -1, false)).await();
+        Completion c = run(greedy(prompt, 100, List.of(), -1, false).toBuilder().clipMaxTokens(true).build()).await();
         assertEquals(FinishReason.LENGTH, c.finishReason());
         assertEquals(320 - 316 + 1, c.tokens().length, "positions 316..319 are fed, the last token is not");
     }
 
     @Test
-    void tooLongPromptIsRefusedUnlessTruncationIsAsked() {
+    void tooLongPromptIsRefusedEvenWhenMaxTokensMayBeClipped() {
         int[] prompt = new int[400];
         Arrays.fill(prompt, 42);
-        var e = assertThrows(ContextOverflowException.class, () -> engine.submit(greedy(prompt, 4, List.of(), -1,
+        for (boolean clip : new boolean[] {false, true}) {
+            var e = assertThrows(ContextOverflowException.class, () -> engine.submit(greedy(prompt, 4, List.of(),
+                    -1, false).toBuilder().clipMaxTokens(clip).build(), new Collector()));
+            assertEquals(400, e.promptTokens());
+            assertEquals(320, e.contextLength());
+            assertTrue(e.promptTooLong());
+        }
+    }
+
+    @Test
+    void maxTokensBeyondTheContextIsRefusedNamingBothNumbersUnlessClippingIsAsked() {
+        int[] prompt = new int[300];
+        Arrays.fill(prompt, 42);
+        var e = assertThrows(ContextOverflowException.class, () -> engine.submit(greedy(prompt, 21, List.of(), -1,
                 false), new Collector()));
-        assertEquals(400, e.promptTokens());
-        assertEquals(320, e.contextLength());
-        Collector c = new Collector();
-        engine.submit(new GenerationRequest(prompt, 4, null, List.of(), true, -1, false, 0, true, "t"), c);
-        Completion done = c.await();
-        assertEquals(316, done.usage().promptTokens(), "keeps the last tokens, leaving room for max tokens");
-        assertEquals(4, done.tokens().length);
+        assertFalse(e.promptTooLong());
+        assertEquals(21, e.maxTokens());
+        assertTrue(e.getMessage().contains("300") && e.getMessage().contains("21")
+                && e.getMessage().contains("320"), e.getMessage());
+        Completion exact = run(greedy(prompt, 20, List.of(), -1, false)).await();
+        assertEquals(20, exact.tokens().length, "prompt + max_tokens == context is accepted");
+        Completion clipped = run(greedy(prompt, 50, List.of(), -1, false).toBuilder().clipMaxTokens(true).build())
+                .await();
+        assertEquals(FinishReason.LENGTH, clipped.finishReason());
+        assertEquals(320 - 300 + 1, clipped.tokens().length, "clipped at the end of the context");
     }
 
     @Test
     void invalidRequestsAreRefusedWithAClearMessage() {
         Collector c = new Collector();
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> engine.submit(greedy(new int[0], 1, List.of(), -1, false), c)).getMessage().contains("empty"));
+                () -> greedy(new int[0], 1, List.of(), -1, false)).getMessage().contains("empty"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> engine.submit(greedy(new int[] {1, 512}, 1, List.of(), -1, false), c)).getMessage()
                 .contains("512"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> engine.submit(greedy(new int[] {1}, 1, List.of(), 21, false), c)).getMessage()
-                .contains("logprobs"));
+                () -> greedy(new int[] {1}, 1, List.of(), 21, false)).getMessage().contains("logprobs"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> engine.submit(greedy(new int[] {1}, -1, List.of(), -1, false), c)).getMessage()
-                .contains("max tokens"));
-        SamplingParams bad = new SamplingParams(1f, 0, 2f, 0f, 1f, 0f, 0f, Map.of(), 1L);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.submit(new GenerationRequest(
-                new int[] {1}, 1, bad, List.of(), false, -1, false, 0, false, "t"), c)).getMessage()
-                .contains("top_p"));
-        SamplingParams bias = new SamplingParams(1f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(9999, 1f), 1L);
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> engine.submit(new GenerationRequest(
-                new int[] {1}, 1, bias, List.of(), false, -1, false, 0, false, "t"), c)).getMessage()
-                .contains("9999"));
+                () -> greedy(new int[] {1}, -1, List.of(), -1, false)).getMessage().contains("max_tokens"));
+        var badTopP = assertThrows(InvalidSettingException.class,
+                () -> SamplingSettings.builder().topP(2f).build());
+        assertEquals("top_p", badTopP.setting());
+        SamplingSettings bias = SamplingSettings.builder().logitBias(Map.of(9999, 1f)).maxTokens(1).build();
+        var badBias = assertThrows(InvalidSettingException.class, () -> engine.submit(
+                GenerationRequest.builder(new int[] {1}).sampling(bias).build(), c));
+        assertEquals("logit_bias", badBias.setting());
+        assertTrue(badBias.getMessage().contains("9999"), badBias.getMessage());
         assertFalse(c.done.isDone(), "a refused request gets no events");
     }
 
@@ -191,7 +210,7 @@ class EngineRequestsTest {
                 started.countDown();
             }
         };
-        GenerationHandle ha = engine.submit(greedy(EngineFixtures.sequence("seq8"), 1000, List.of(), -1, false), a);
+        GenerationHandle ha = engine.submit(greedy(EngineFixtures.sequence("seq8"), 300, List.of(), -1, false), a);
         assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS));
         int before = aTokens.get();
         int[] atPromptDone = new int[1];

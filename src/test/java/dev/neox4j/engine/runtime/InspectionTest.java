@@ -140,7 +140,8 @@ class InspectionTest {
             Inspection.LensLayer last = got.logitLens().get(nLayer);
             assertEquals(nLayer, last.layer());
             Collector c = new Collector();
-            engine.submit(new GenerationRequest(tokens, 1, null, List.of(), false, 20, true, 0, false, "test"), c);
+            engine.submit(GenerationRequest.builder(tokens).echo(true).sampling(dev.neox4j.engine.sampling
+                    .SamplingSettings.builder().temperature(0).maxTokens(1).logprobs(20).build()).build(), c);
             Completion echo = c.await();
             for (int t = 0; t + 1 < tokens.length; t++) {
                 TokenLogprob lp = echo.promptLogprobs().get(t + 1); // the logprob of token t+1 comes from row t

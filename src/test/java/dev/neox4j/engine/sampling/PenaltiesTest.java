@@ -54,13 +54,14 @@ class PenaltiesTest {
     @Test
     void greedyHonoursLogitBiasAndPenaltiesFromTheSamplerHistory() {
         float[] logits = {0f, 4f, 3f};
-        SamplerSettings forced = new SamplerSettings(0f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(0, 10f), null);
+        SamplingSettings forced = SamplingSettings.builder().temperature(0f).logitBias(Map.of(0, 10f)).build();
         assertArrayEquals(new int[] {0, 0, 0}, SamplerTestSupport.draws(forced, logits, 3));
         // frequency penalty 1.5: token 1 wins once, then 4 - 1.5 = 2.5 < 3 and token 2 wins, then 3 - 1.5 < 2.5 ...
-        SamplerSettings freq = new SamplerSettings(0f, 0, 1f, 0f, 1f, 0f, 1.5f, Map.of(), null);
+        SamplingSettings freq = SamplingSettings.builder().temperature(0f).frequencyPenalty(1.5f).build();
         assertArrayEquals(new int[] {1, 2, 1, 2}, SamplerTestSupport.draws(freq, logits, 4));
         // repetition penalty sees the prompt: token 1 (in the prompt) 4 / 2 = 2 < 3
-        Sampler rep = new Sampler(new SamplerSettings(0f, 0, 1f, 0f, 2f, 0f, 0f, Map.of(), null), 3, new int[] {1});
+        Sampler rep = new Sampler(SamplingSettings.builder().temperature(0f).repetitionPenalty(2f).build(), 3,
+                new int[] {1});
         assertEquals(2, rep.sample(logits, 0));
     }
 }

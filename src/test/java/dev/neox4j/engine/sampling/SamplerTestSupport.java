@@ -10,12 +10,12 @@ final class SamplerTestSupport {
     private SamplerTestSupport() {
     }
 
-    static SamplerSettings settings(float temperature, int topK, float topP, float minP, long seed) {
-        return new SamplerSettings(temperature, topK, topP, minP, 1f, 0f, 0f, Map.of(), seed);
+    static SamplingSettings settings(float temperature, int topK, float topP, float minP, long seed) {
+        return SamplingSettings.builder().temperature(temperature).topK(topK).topP(topP).minP(minP).seed(seed).build();
     }
 
     /** {@code n} draws from a fresh sampler over the same logits. */
-    static int[] draws(SamplerSettings s, float[] logits, int n) {
+    static int[] draws(SamplingSettings s, float[] logits, int n) {
         Sampler sampler = new Sampler(s, logits.length, new int[] {0});
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
@@ -25,7 +25,7 @@ final class SamplerTestSupport {
     }
 
     /** Same seed: same sequence; other seed: another sequence. */
-    static void assertSeedReproducible(SamplerSettings s, SamplerSettings otherSeed, float[] logits) {
+    static void assertSeedReproducible(SamplingSettings s, SamplingSettings otherSeed, float[] logits) {
         int[] a = draws(s, logits, 64);
         int[] b = draws(s, logits, 64);
         int[] c = draws(otherSeed, logits, 64);

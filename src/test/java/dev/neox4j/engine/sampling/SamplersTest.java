@@ -25,7 +25,7 @@ class SamplersTest {
     @Test
     void greedyTakesArgmaxWithTiesToLowestId() {
         float[] logits = {1f, 5f, 3f, 5f, Float.NaN};
-        int[] tokens = draws(SamplerSettings.GREEDY, logits, 5);
+        int[] tokens = draws(SamplingSettings.GREEDY, logits, 5);
         assertArrayEquals(new int[] {1, 1, 1, 1, 1}, tokens);
         assertEquals(0, Sampler.argmax(new float[] {Float.NaN, Float.NaN}, 0, 2));
         assertEquals(0, Sampler.argmax(new float[] {0f, 7f, 1f, 1f}, 2, 2), "relative to the offset, ties to lower");
@@ -141,14 +141,18 @@ class SamplersTest {
 
     @Test
     void chainOfEverySamplerIsReproducible() {
-        SamplerSettings a = new SamplerSettings(0.8f, 40, 0.95f, 0.01f, 1.1f, 0.3f, 0.2f, Map.of(3, 2f), 42L);
-        SamplerSettings b = new SamplerSettings(0.8f, 40, 0.95f, 0.01f, 1.1f, 0.3f, 0.2f, Map.of(3, 2f), 43L);
+        SamplingSettings a = SamplingSettings.builder().temperature(0.8f).topK(40).topP(0.95f).minP(0.01f)
+                .repetitionPenalty(1.1f).presencePenalty(0.3f).frequencyPenalty(0.2f).logitBias(Map.of(3, 2f))
+                .seed(42L).build();
+        SamplingSettings b = SamplingSettings.builder().temperature(0.8f).topK(40).topP(0.95f).minP(0.01f)
+                .repetitionPenalty(1.1f).presencePenalty(0.3f).frequencyPenalty(0.2f).logitBias(Map.of(3, 2f))
+                .seed(43L).build();
         assertSeedReproducible(a, b, FLAT);
     }
 
     @Test
     void unseededSamplerDrawsAndReportsItsSeed() {
-        Sampler s = new Sampler(new SamplerSettings(1f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(), null), 100, new int[] {1});
+        Sampler s = new Sampler(SamplingSettings.builder().temperature(1f).build(), 100, new int[] {1});
         long seed = s.seed();
         int[] first = new int[20];
         for (int i = 0; i < 20; i++) {
@@ -168,10 +172,11 @@ class SamplersTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> settings(1f, 0, 1f, 1.5f, 1L))
                 .getMessage().contains("min_p"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new SamplerSettings(1f, 0, 1f, 0f, 0f, 0f, 0f, Map.of(), 1L)).getMessage()
+                () -> SamplingSettings.builder().temperature(1f).repetitionPenalty(0f).seed(1L).build()).getMessage()
                 .contains("repetition_penalty"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new Sampler(new SamplerSettings(1f, 0, 1f, 0f, 1f, 0f, 0f, Map.of(100, 1f), 1L), 100, null))
+                () -> new Sampler(SamplingSettings.builder().temperature(1f).logitBias(Map.of(100, 1f)).seed(1L)
+                        .build(), 100, null))
                 .getMessage().contains("100"));
     }
 }

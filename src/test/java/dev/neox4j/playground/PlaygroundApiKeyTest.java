@@ -1,0 +1,167 @@
+package dev.neox4j.playground;
+
+import dev.neox4j.api.ApiTestClient;
+import dev.neox4j.config.EngineHolder;
+import dev.neox4j.engine.runtime.EngineStats;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The playground on a server with {@code neox.api-keys} set (and one slot, a queue of one): the page itself is open,
+ * it asks for a key once, keeps it for the tab, streams with it over the WebSocket, and shows a full queue.
+ */
+@QuarkusTest
+@TestProfile(PlaygroundApiKeyTest.KeysAndOneSlot.class)
+class PlaygroundApiKeyTest {
+
+    static final String KEY = "sk-test-key";
+
+    /** API keys required, one KV slot, one queue place. */
+    public static class KeysAndOneSlot implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("neox.api-keys", "other-key," + KEY, "neox.max-sequences", "1", "neox.queue-size", "1");
+        }
+    }
+    /** The only console entries allowed: the browser's note on the API's 401 that makes the page ask for a key. */
+    static final Predicate<LogEntry> UNAUTHORIZED = e -> e.getMessage().contains("status of 401");
+
+    private static Browser browser;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    EngineHolder holder;
+
+    private PlaygroundPage page;
+    private final ExecutorService background = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    static void startBrowser() {
+        browser = Browser.start(1280, 800);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void ready() {
+        ApiTestClient.awaitReady(holder);
+        ApiTestClient.await("the engine to be idle", 60, this::idle);
+        page = new PlaygroundPage(browser, base);
+    }
+
+    @AfterEach
+    void idleAndCleanConsole() {
+        background.shutdownNow();
+        ApiTestClient.await("the engine to be idle", 30, this::idle);
+        browser.assertCleanConsole(UNAUTHORIZED);
+    }
+
+    boolean idle() {
+        EngineStats s = holder.engine().orElseThrow().stats();
+        return s.running() == 0 && s.waiting() == 0;
+    }
+
+    @Test
+    void asksForTheKeyOnceAndStreamsWithIt() {
+        // the page is served without a key; the API is not
+        given().get("/").then().statusCode(200);
+        given().get("/js/main.js").then().statusCode(200);
+        given().get("/v1/models").then().statusCode(401);
+
+        browser.driver.get(base.resolve("/").toString());
+        browser.js("sessionStorage.clear()");
+        page.open();
+        WebElement dialog = browser.find("#key-dialog");
+        browser.await("the key dialog", 30, b -> dialog.isDisplayed());
+        assertEquals("auth", page.state());
+        assertEquals("key-input", browser.driver.switchTo().activeElement().getAttribute("id"),
+                "the dialog takes the focus");
+
+        // a wrong key is refused and asked for again
+        browser.find("#key-input").sendKeys("wrong-key");
+        browser.find("#key-save").click();
+        browser.await("the key dialog again", 30, b -> dialog.isDisplayed()
+                && b.find("#key-message").getText().contains("not accepted"));
+        browser.find("#key-input").sendKeys(KEY);
+        browser.find("#key-save").click();
+        page.awaitReady();
+        assertTrue(browser.find("#model-card").getText().contains("neox4j-demo"));
+        assertEquals(KEY, browser.js("return sessionStorage.getItem('neox4j.apiKey')"));
+
+        // the stream authenticates with the same key
+        page.param("max_tokens", "5");
+        page.typePrompt("With a key");
+        page.generateByKeyboard();
+        page.awaitFinished(60);
+        assertTrue(page.status().getText().startsWith("Done"), page.status().getText());
+        assertTrue(page.tokenCount() > 0);
+
+        // a reload in the same tab does not ask again
+        browser.console();
+        page.open();
+        page.awaitReady();
+        assertFalse(browser.find("#key-dialog").isDisplayed());
+        browser.assertCleanConsole();
+    }
+
+    @Test
+    void aFullQueueIsShownAsBusy() throws Exception {
+        browser.driver.get(base.resolve("/").toString());
+        browser.js("sessionStorage.setItem('neox4j.apiKey', arguments[0])", KEY);
+        page.open();
+        page.awaitReady();
+        String longStream = "{\"prompt\": \"hold the slot\", \"max_tokens\": 1800, \"ignore_eos\": true, "
+                + "\"stream\": true}";
+        try (ApiTestClient.Sse running = ApiTestClient.sse(base, "/v1/completions", longStream,
+                "Authorization", "Bearer " + KEY)) {
+            running.next();
+            CompletableFuture<ApiTestClient.Sse> waiting = CompletableFuture.supplyAsync(() -> ApiTestClient.sse(
+                    base, "/v1/completions", longStream, "Authorization", "Bearer " + KEY), background);
+            try {
+                ApiTestClient.await("one running and one waiting", 30, () -> {
+                    EngineStats s = holder.engine().orElseThrow().stats();
+                    return s.running() == 1 && s.waiting() == 1;
+                });
+                page.typePrompt("No room");
+                page.generateByKeyboard();
+                browser.await("the busy state", 30, b -> "busy".equals(page.state()));
+                assertTrue(page.status().getText().contains("queue full"), page.status().getText());
+                assertTrue(browser.find("#generate").isEnabled(), "the page can try again");
+                browser.screenshot("playground-busy");
+            } finally {
+                running.close();
+                waiting.get(60, TimeUnit.SECONDS).close();
+            }
+        }
+    }
+}
