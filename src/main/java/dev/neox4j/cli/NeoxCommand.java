@@ -17,7 +17,7 @@ import picocli.CommandLine;
         subcommands = {
                 PullCommand.class,
                 // ConvertCommand.class,     (checkpoint: convert SRC OUT.gguf --type T)
-                // PerplexityCommand.class,  (research: perplexity)
+                PerplexityCommand.class,
                 CommandLine.HelpCommand.class
         })
 public class NeoxCommand implements Runnable {
