@@ -7,12 +7,15 @@
 # Environment:
 #   THREADS=<nproc>  PP=128  TG=32  REPS=3  STREAMS=4 (1 = skip the concurrent-streams test)  KERNELS=auto
 #   MIX=default|pure  MVN="./mvnw -B -q"  (add -o to stay offline)  OUT=target/bench-results
+#   SERVER=1 (0 = skip the through-the-API run)  SERVER_PORT=18201  SERVER_REPS=7  LONG=0 (e.g. 1536: also a long
+#   prompt through the API)  SERVER_JAVA_OPTS="" (the README's plain start; e.g. the containers' options instead)
 #   JAVA_HOME: a JDK 25 (the bench JVM is the one running Maven)
 #
 # For each model: generates it once with the project's own writer (target/bench-models/<shape>-<type>.gguf, via the
 # Bench entry point), runs llama.cpp through node-llama-cpp 3.21.1 (bench/llama-bench.mjs; installed into
-# bench/.scratch on first use), then neox4j (exec:exec@bench), and prints a markdown table with the ratios
-# neox4j / llama.cpp. Raw JSON lines go to $OUT/compare-<timestamp>.jsonl, the table to $OUT/compare-<timestamp>.md.
+# bench/.scratch on first use), then neox4j in-process (exec:exec@bench), then neox4j through its API (the packaged
+# server on SERVER_PORT, timed by bench/server-bench.mjs from the responses' `timings`, min/median/max over
+# SERVER_REPS requests), and prints a markdown table with the ratios neox4j / llama.cpp. Raw JSON lines go to $OUT/compare-<timestamp>.jsonl, the table to $OUT/compare-<timestamp>.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +29,12 @@ KERNELS=${KERNELS:-auto}
 MIX=${MIX:-default}
 MVN=${MVN:-"./mvnw -B -q"}
 OUT=${OUT:-target/bench-results}
-SCRATCH="$ROOT/bench/.scratch"
+SCRATCH=${SCRATCH:-"$ROOT/bench/.scratch"}
+SERVER=${SERVER:-1}
+SERVER_PORT=${SERVER_PORT:-18201}
+SERVER_REPS=${SERVER_REPS:-7}
+LONG=${LONG:-0}
+SERVER_JAVA_OPTS=${SERVER_JAVA_OPTS:-}
 LLAMA_VERSION=3.21.1
 MODELS=("$@")
 if [ ${#MODELS[@]} -eq 0 ]; then
@@ -42,7 +50,7 @@ if [ "$installed" != "$LLAMA_VERSION" ]; then
   (cd "$SCRATCH" && npm i -E --no-audit --no-fund "node-llama-cpp@$LLAMA_VERSION" >&2)
 fi
 # node resolves imports next to the script, so run a copy inside the scratch folder
-cp bench/llama-bench.mjs bench/compare-report.mjs "$SCRATCH/"
+cp bench/llama-bench.mjs bench/compare-report.mjs bench/server-bench.mjs "$SCRATCH/"
 
 mkdir -p "$OUT"
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -50,7 +58,12 @@ JSONL="$OUT/compare-$STAMP.jsonl"
 : > "$JSONL"
 
 echo "compiling ..." >&2
-$MVN test-compile >&2
+if [ "$SERVER" = 1 ]; then
+  $MVN package -DskipTests >&2   # the server jar (target/quarkus-app) and the test classes of the bench
+  $MVN test-compile >&2
+else
+  $MVN test-compile >&2
+fi
 
 bench() { # extra -D options for the Bench entry point
   $MVN exec:exec@bench -Dbench.threads="$THREADS" -Dbench.pp="$PP" -Dbench.tg="$TG" -Dbench.reps="$REPS" \
@@ -78,6 +91,37 @@ record() { # label engine command...
   printf '%s\n' "$out" | tag "$label" "$engine" >> "$JSONL"
 }
 
+# the packaged server on $SERVER_PORT serving $1; prints its PID once /q/health/ready is UP
+SERVER_PID=
+stop_server() {
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
+}
+trap stop_server EXIT
+server_bench() { # file label
+  local file=$1 label=$2 log="$OUT/server-$STAMP.log"
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED $SERVER_JAVA_OPTS \
+    -Dquarkus.http.port="$SERVER_PORT" -Dneox.model="$file" -Dneox.threads="$THREADS" \
+    -jar target/quarkus-app/quarkus-run.jar >>"$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 600); do
+    if curl -fs "http://127.0.0.1:$SERVER_PORT/q/health/ready" >/dev/null 2>&1; then break; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server exited, see $log" >&2; SERVER_PID=; return 1; }
+    sleep 0.5
+  done
+  local rss
+  rss=$(awk '/^VmRSS/ {print $2 * 1024}' "/proc/$SERVER_PID/status")
+  record "$label" neox4j-api node "$SCRATCH/server-bench.mjs" "http://127.0.0.1:$SERVER_PORT" --pp "$PP" --tg "$TG" \
+    --reps "$SERVER_REPS" --streams "$STREAMS" --long "$LONG"
+  echo "{\"test\":\"server-memory\",\"rssAfterLoad\":$rss,\"VmHWM\":$(awk '/^VmHWM/ {print $2 * 1024}' \
+    "/proc/$SERVER_PID/status")}" | tag "$label" neox4j-api >> "$JSONL"
+  stop_server
+}
+
 for m in "${MODELS[@]}"; do
   shape=${m%%:*}
   type=${m#*:}
@@ -89,12 +133,20 @@ for m in "${MODELS[@]}"; do
   echo "== $label: llama.cpp ($file, $THREADS threads) ..." >&2
   record "$label" llama.cpp node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" \
     --reps "$REPS"
+  if [ "$LONG" -gt 0 ]; then
+    record "$label" llama.cpp node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$LONG" --tg 4 \
+      --reps 2
+  fi
   if [ "$STREAMS" -gt 1 ]; then
     record "$label" llama.cpp node "$SCRATCH/llama-bench.mjs" "$file" --threads "$THREADS" --pp "$PP" --tg "$TG" \
       --reps "$REPS" --parallel "$STREAMS"
   fi
   echo "== $label: neox4j ..." >&2
   record "$label" neox4j bench -Dbench.model="$file" -Dbench.streams="$STREAMS"
+  if [ "$SERVER" = 1 ]; then
+    echo "== $label: neox4j through the API (port $SERVER_PORT) ..." >&2
+    server_bench "$file" "$label"
+  fi
 done
 
 node "$SCRATCH/compare-report.mjs" "$JSONL" | tee "$OUT/compare-$STAMP.md"

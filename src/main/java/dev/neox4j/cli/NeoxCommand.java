@@ -16,7 +16,7 @@ import picocli.CommandLine;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {
                 PullCommand.class,
-                // ConvertCommand.class,     (checkpoint: convert SRC OUT.gguf --type T)
+                ConvertCommand.class,
                 PerplexityCommand.class,
                 CommandLine.HelpCommand.class
         })

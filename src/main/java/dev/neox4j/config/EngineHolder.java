@@ -271,14 +271,35 @@ public class EngineHolder {
         };
     }
 
-    /** The model id the API uses: {@code neox.model-id}, else the engine's id; empty while not loaded. */
+    /**
+     * The model id the API uses: {@code neox.model-id}, else for a Hub checkpoint {@code REPO[@REVISION]} (its
+     * snapshot directory is named by a commit hash), else the engine's id; empty while not loaded.
+     */
     public String modelId() {
         Optional<String> configured = config.modelId().filter(s -> !s.isBlank());
         if (configured.isPresent()) {
             return configured.get();
         }
         Engine e = engine;
-        return e == null ? null : e.modelInfo().id();
+        if (e == null) {
+            return null;
+        }
+        return hubCheckpointId().orElse(e.modelInfo().id());
+    }
+
+    private Optional<String> hubCheckpointId() {
+        String reference = config.model().orElse("");
+        if (!ModelResolver.isHubReference(reference)) {
+            return Optional.empty();
+        }
+        try {
+            return ModelReference.parse(reference) instanceof ModelReference.HubCheckpoint c
+                    ? Optional.of(c.repo().name() + (c.revision().equals(ModelReference.DEFAULT_REVISION) ? ""
+                    : "@" + c.revision()))
+                    : Optional.empty();
+        } catch (IOException ex) {
+            return Optional.empty();
+        }
     }
 
     /**

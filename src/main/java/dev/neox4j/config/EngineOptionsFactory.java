@@ -59,12 +59,16 @@ public final class EngineOptionsFactory {
         if (config.shutdown().drainTimeout().isNegative()) {
             problems.add("neox.shutdown.drain-timeout must not be negative, got " + config.shutdown().drainTimeout());
         }
+        if (config.prefixCache().maxTokens() < 0) {
+            problems.add("neox.prefix-cache.max-tokens must not be negative, got " + config.prefixCache().maxTokens());
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid configuration: " + String.join("; ", problems));
         }
         return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
                 config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
-                timeoutMillis, config.quantize().orElse(null));
+                timeoutMillis, config.quantize().orElse(null), config.prefixCache().enabled(),
+                config.prefixCache().maxTokens());
     }
 
     /**

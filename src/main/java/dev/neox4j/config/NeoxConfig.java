@@ -148,14 +148,35 @@ public interface NeoxConfig {
         int maxTokens();
     }
 
+    /** Automatic prefix caching (README "Prefix caching"). */
+    PrefixCache prefixCache();
+
+    /** Automatic prefix caching: a prompt's beginning whose KV a slot already holds is not evaluated again. */
+    interface PrefixCache {
+        /**
+         * Whether a new request reuses the KV of the longest prompt prefix already computed (by a finished request
+         * or a running one) instead of evaluating it again. Exact: the answer is the same, bit for bit.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Most prompt positions idle KV slots keep for reuse, over all slots; past it the least recently used are
+         * dropped. 0 (default) = every position of every slot ({@code neox.max-sequences} x the context length),
+         * which costs no memory beyond the KV cache itself.
+         */
+        @WithDefault("0")
+        long maxTokens();
+    }
+
     /** HTTP connection handling. */
     interface Http {
         /**
-         * How long a connection may stay silent while the server waits for a request: before the first request
-         * head is complete and between two requests of a kept-alive connection. A connection that sends nothing, or
-         * stops in the middle of its headers, is closed after this time, so that idle sockets cannot pile up. Once a
-         * request's head has arrived the connection gets {@code quarkus.http.idle-timeout} instead (default 30
-         * minutes), so a stream that is quiet while its request waits for a slot is not cut.
+         * How long a new connection may stay silent before its first request head is complete. A connection that
+         * sends nothing, or stops in the middle of its headers, is closed after this time, so that idle sockets
+         * cannot pile up. Once a request head has arrived the connection gets {@code quarkus.http.idle-timeout}
+         * instead (default 30 minutes), so a stream that is quiet while its request waits for a slot is not cut and
+         * a client's pooled keep-alive connection is not closed between its requests.
          */
         @WithDefault("10s")
         Duration headerTimeout();

@@ -76,7 +76,8 @@ public final class NeoxEngines {
 
     private static EngineOptions withPath(EngineOptions o, Path path) {
         return new EngineOptions(path, o.threads(), o.contextLength(), o.maxSequences(), o.kvCacheType(),
-                o.queueSize(), o.kernels(), o.prefillChunk(), o.requestTimeoutMillis(), o.quantize());
+                o.queueSize(), o.kernels(), o.prefillChunk(), o.requestTimeoutMillis(), o.quantize(), o.prefixCache(),
+                o.prefixCacheMaxTokens());
     }
 
     private static boolean sameSettings(EngineOptions a, EngineOptions b) {

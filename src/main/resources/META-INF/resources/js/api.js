@@ -102,9 +102,25 @@ export class StreamClient {
 
   url() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    return scheme + "//" + location.host + "/v1/stream";
+  }
+
+  /**
+   * The subprotocols offered: neox4j, and with a key neox4j.api-key.<base64url of the key>. Browsers cannot set an
+   * Authorization header on a WebSocket; a subprotocol is a header, so the key stays out of the URL.
+   */
+  protocols() {
     const key = apiKey();
-    // Browsers cannot set an Authorization header on a WebSocket; the server accepts the key as a query parameter.
-    return scheme + "//" + location.host + "/v1/stream" + (key ? "?api_key=" + encodeURIComponent(key) : "");
+    if (!key) {
+      return ["neox4j"];
+    }
+    const bytes = new TextEncoder().encode(key);
+    let binary = "";
+    for (const b of bytes) {
+      binary += String.fromCharCode(b);
+    }
+    const encoded = btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    return ["neox4j", "neox4j.api-key." + encoded];
   }
 
   connect() {
@@ -116,11 +132,15 @@ export class StreamClient {
       return this.opening;
     }
     if (this.socket) {
-      this.socket.close();
+      // the key changed: the old connection goes quietly, its requests were already finished
+      const old = this.socket;
+      this.socket = null;
+      old.onclose = null;
+      old.close();
     }
     this.key = key;
     this.opening = new Promise((resolve, reject) => {
-      const socket = new WebSocket(this.url());
+      const socket = new WebSocket(this.url(), this.protocols());
       socket.onopen = () => {
         this.socket = socket;
         this.opening = null;

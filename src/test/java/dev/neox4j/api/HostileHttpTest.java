@@ -73,6 +73,20 @@ class HostileHttpTest {
         }
     }
 
+    /** The JDK client upgrades plain HTTP to HTTP/2 (h2c) on its first request; Vert.x then reads the body itself. */
+    @Test
+    void aBodySentWithAnH2cUpgradeIsServed() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_2).build();
+        for (int i = 0; i < 2; i++) {
+            java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                            base.resolve("/v1/completions")).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\": \"x\", \"max_tokens\": 2}"))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+        }
+    }
+
     @Test
     void anUnknownModelNameIsCutInTheMessage() {
         String name = "m".repeat(100_000);

@@ -2,7 +2,6 @@ package dev.neox4j.api.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.neox4j.config.NeoxConfig;
 import io.netty.channel.Channel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.quarkus.runtime.configuration.MemorySize;
@@ -37,10 +36,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>400 {@code invalid_body} when the body's framing breaks (a bad chunk);</li>
  *   <li>408 {@code request_timeout} when the body stops arriving for {@code quarkus.http.read-timeout}.</li>
  * </ul>
- * The body is read here, whole, before the resource; each of these ends the connection. A client's fault is logged
+ * The body of an HTTP/1.1 request is read here, whole, before the resource (HTTP/2 keeps Quarkus' own handling: a
+ * bodiless 413); each of these ends the connection. A client's fault is logged
  * once at DEBUG, never with a stack trace. It also switches a connection's idle timeout from
- * {@code neox.http.header-timeout} (set by {@link HttpServerTuning}) to {@code quarkus.http.idle-timeout} while a
- * request runs, and back when its response has ended.
+ * {@code neox.http.header-timeout} (set by {@link HttpServerTuning}) to {@code quarkus.http.idle-timeout} once its
+ * first request head has arrived.
  */
 @ApplicationScoped
 public class HttpLimitsFilter {
@@ -60,11 +60,10 @@ public class HttpLimitsFilter {
     private final long maxHeaderSize;
     private final long maxBodySize;
     private final long readTimeoutMillis;
-    private final long headerTimeoutMillis;
     private final long requestIdleMillis;
 
     @Inject
-    public HttpLimitsFilter(Vertx vertx, ObjectMapper mapper, NeoxConfig config,
+    public HttpLimitsFilter(Vertx vertx, ObjectMapper mapper,
                             @ConfigProperty(name = "quarkus.http.limits.max-initial-line-length", defaultValue = "4096")
                             int maxInitialLineLength,
                             @ConfigProperty(name = "quarkus.http.limits.max-header-size", defaultValue = "20K")
@@ -82,7 +81,6 @@ public class HttpLimitsFilter {
         this.maxHeaderSize = maxHeaderSize.asLongValue();
         this.maxBodySize = maxBodySize.asLongValue();
         this.readTimeoutMillis = Math.max(1, readTimeout.toMillis());
-        this.headerTimeoutMillis = Math.max(1, config.http().headerTimeout().toMillis());
         this.requestIdleMillis = idleTimeout.toMillis();
     }
 
@@ -92,10 +90,23 @@ public class HttpLimitsFilter {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodySize);
         for (HttpMethod method : new HttpMethod[]{HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH}) {
             router.route().order(ORDER + 1).method(method).handler(rc -> {
+                if (rc.request().version() == HttpVersion.HTTP_2 || rc.request().isEnded() || !hasBody(rc.request())) {
+                    // HTTP/2 (also after an h2c upgrade): the REST layer reads the body from the stream itself and
+                    // fails on a stream already read, so HTTP/2 keeps Quarkus' own body-size handling
+                    rc.next();
+                    return;
+                }
                 long timer = vertx.setTimer(readTimeoutMillis, id -> bodyStalled(rc));
                 rc.put(BODY_TIMER, timer);
                 rc.addEndHandler(v -> vertx.cancelTimer(timer));
                 body.handle(rc);
+            });
+            router.route().order(ORDER + 2).method(method).handler(rc -> { // the body has arrived
+                Long timer = rc.get(BODY_TIMER);
+                if (timer != null) {
+                    vertx.cancelTimer(timer);
+                }
+                rc.next();
             });
         }
     }
@@ -122,17 +133,15 @@ public class HttpLimitsFilter {
         rc.next();
     }
 
-    /** While the request runs the connection gets {@code quarkus.http.idle-timeout}; after it, the header timeout. */
+    /**
+     * Once a connection has sent a complete request head it gets {@code quarkus.http.idle-timeout} (as every
+     * connection had before): a stream may be quiet while its request waits for a slot, and pooled keep-alive
+     * connections of HTTP clients must not be closed under them between requests.
+     */
     private void liftIdleTimeout(RoutingContext rc) {
         HttpServerRequest request = rc.request();
-        if (request.version() == HttpVersion.HTTP_2 || !(request.connection() instanceof ConnectionBase c)) {
-            return; // HTTP/2 multiplexes requests over one connection; its idle timeout stays as configured
-        }
-        Channel channel = c.channel();
-        setIdleTimeout(channel, requestIdleMillis);
-        boolean upgrade = request.headers().contains(HttpHeaders.UPGRADE, HttpHeaders.WEBSOCKET, true);
-        if (!upgrade) { // a WebSocket keeps the request's timeout: it may be quiet while its requests wait
-            rc.addEndHandler(v -> setIdleTimeout(channel, headerTimeoutMillis));
+        if (request.connection() instanceof ConnectionBase c) { // HTTP/1.1 and HTTP/2 alike
+            setIdleTimeout(c.channel(), requestIdleMillis);
         }
     }
 
@@ -141,10 +150,18 @@ public class HttpLimitsFilter {
             channel.eventLoop().execute(() -> setIdleTimeout(channel, millis));
             return;
         }
-        if (channel.isActive() && channel.pipeline().get(IDLE_HANDLER) != null) {
+        if (channel.pipeline().get(IDLE_HANDLER) instanceof IdleStateHandler idle
+                && idle.getAllIdleTimeInMillis() != millis) {
             channel.pipeline().replace(IDLE_HANDLER, IDLE_HANDLER,
                     new IdleStateHandler(0, 0, Math.max(0, millis), TimeUnit.MILLISECONDS));
         }
+    }
+
+    /** Whether the head announces a body: a positive {@code Content-Length} or a chunked one. */
+    private static boolean hasBody(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        return length != null ? !"0".equals(length.strip())
+                : request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true);
     }
 
     private void bodyStalled(RoutingContext rc) {

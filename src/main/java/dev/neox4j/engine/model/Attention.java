@@ -1,37 +1,43 @@
 package dev.neox4j.engine.model;
 
-import java.lang.foreign.MemorySegment;
+import dev.neox4j.engine.tensor.kernel.AttentionDots;
 
 /**
- * Causal self-attention of one query head against one sequence's {@link KvCache}, with llama.cpp's
- * roundings (docs/gpt-neox.md, "Attention" and "Roundings that make the bits match"):
+ * Causal self-attention of a tile of 1 to {@value AttentionDots#MAX_QUERIES} queries of one head (consecutive
+ * positions of one sequence) against that sequence's {@link KvCache}, with llama.cpp's roundings
+ * (docs/gpt-neox.md, "Attention" and "Roundings that make the bits match"):
  * <ul>
- *   <li>with an f16 cache, {@code K·Q} is an F16 matmul, so Q is rounded to f16; products are summed in
- *       double (llama.cpp sums f32 SIMD lanes into a double);</li>
- *   <li>scores are scaled by {@code 1/sqrt(hd)} before the (causal) mask, so only positions {@code <= p}
- *       take part;</li>
+ *   <li>with an f16 cache, {@code K·Q} is an F16 matmul, so Q is rounded to f16;</li>
+ *   <li>scores are scaled by {@code 1/sqrt(hd)} before the (causal) mask, so query {@code i} of a tile whose first
+ *       query sees {@code n0} positions sees {@code n0 + i};</li>
  *   <li>softmax subtracts the row maximum, exponentiates in f32, sums in double and multiplies by the f32
  *       reciprocal of the sum;</li>
  *   <li>with an f16 cache, {@code softmax·V} is an F16 matmul, so the probabilities are rounded to f16.</li>
  * </ul>
- * Each (token, head) result depends only on its own inputs, so the work can be split any way without
+ * The two products are the kernel family's {@link AttentionDots}: each key and value is read once per tile, and a
+ * query's result does not depend on the tile it is in, so the work can be split and grouped any way without
  * changing a bit.
  */
 final class Attention {
 
-    /** Per-thread scratch buffers; grow on demand, never shrink. */
+    /** Per-thread scratch buffers and kernel; the buffers grow on demand and never shrink. */
     static final class Scratch {
-        float[] q = new float[0];      // [hd]       query, rounded like the cache
-        float[] scores = new float[0]; // [n_pos]    scores, then probabilities
-        double[] acc = new double[0];  // [hd]       output accumulator
+        final AttentionDots dots;
+        float[] q = new float[0];      // [nq][hd]     queries, rounded like the cache
+        float[] scores = new float[0]; // [nq][n_pos]  scores, then probabilities
+
+        Scratch(AttentionDots dots) {
+            this.dots = dots;
+        }
 
         void ensure(int hd, int positions) {
-            if (q.length < hd) {
-                q = new float[hd];
-                acc = new double[hd];
+            int max = AttentionDots.MAX_QUERIES;
+            if (q.length < max * hd) {
+                q = new float[max * hd];
             }
-            if (scores.length < positions) {
-                scores = new float[Math.max(positions, Math.min(2 * scores.length, Integer.MAX_VALUE - 16))];
+            if (scores.length < (long) max * positions) {
+                long grown = Math.max((long) max * positions, Math.min(2L * scores.length, Integer.MAX_VALUE - 16));
+                scores = new float[(int) Math.min(grown, Integer.MAX_VALUE - 16)];
             }
         }
     }
@@ -40,118 +46,66 @@ final class Attention {
     }
 
     /**
-     * Attention output of one head of one token.
+     * Attention output of one head for {@code nq} queries at consecutive positions of one sequence.
      *
-     * @param q        query values; this head's {@code hd} values start at {@code qOff} (after RoPE)
-     * @param cache    the token's sequence; positions {@code 0..nPos-1} of {@code layer} must be written
+     * @param qkv      rows of the fused projection; query {@code i}'s head starts at {@code qo + i * qs} (after RoPE)
+     * @param cache    the queries' sequence; positions {@code 0..n0+nq-2} of {@code layer} must be written
      * @param layer    layer index
      * @param headOff  offset of the head inside a position ({@code h * hd})
      * @param hd       head dimension
-     * @param nPos     number of visible positions ({@code p + 1} for a token at position {@code p})
+     * @param n0       positions visible to the first query ({@code p + 1} for a query at position {@code p})
      * @param kqScale  {@code 1/sqrt(hd)}
      * @param s        scratch (not shared with another thread)
-     * @param out      receives {@code hd} values at {@code outOff}
+     * @param out      receives query {@code i}'s {@code hd} values at {@code oo + i * os}
      */
+    static void tile(float[] qkv, int qo, int qs, int nq, KvCache cache, int layer, int headOff, int hd, int n0,
+                     float kqScale, Scratch s, float[] out, int oo, int os) {
+        int nKeys = n0 + nq - 1;
+        s.ensure(hd, nKeys);
+        boolean f16 = cache.isF16();
+        float[] qh = s.q;            // [nq][hd]
+        float[] scores = s.scores;   // [nq][nKeys]
+        for (int i = 0; i < nq; i++) {
+            for (int d = 0; d < hd; d++) {
+                float v = qkv[qo + i * qs + d];
+                qh[i * hd + d] = f16 ? Float.float16ToFloat(Float.floatToFloat16(v)) : v;
+            }
+        }
+        long stride = cache.embeddingLength();
+
+        // scores[i][j] = (q_i · k_j) * kq_scale
+        s.dots.scores(qh, nq, hd, cache.keys(layer), f16, headOff, stride, nKeys, kqScale, scores, nKeys);
+
+        // softmax of each query's visible positions
+        for (int i = 0; i < nq; i++) {
+            softmax(scores, i * nKeys, n0 + i, f16);
+        }
+
+        // out_i = Σ_j p_ij v_j
+        s.dots.weightedSum(scores, nKeys, nq, n0, cache.values(layer), f16, headOff, stride, hd, out, oo, os);
+    }
+
+    /** Attention output of one head of one token ({@link #tile} of one query). */
     static void head(float[] q, int qOff, KvCache cache, int layer, int headOff, int hd, int nPos, float kqScale,
                      Scratch s, float[] out, int outOff) {
-        s.ensure(hd, nPos);
-        int embd = cache.embeddingLength();
-        boolean f16 = cache.isF16();
-        float[] qh = s.q;            // [hd]
-        float[] scores = s.scores;   // [nPos]
-        double[] acc = s.acc;        // [hd]
+        tile(q, qOff, 0, 1, cache, layer, headOff, hd, nPos, kqScale, s, out, outOff, 0);
+    }
 
-        for (int d = 0; d < hd; d++) {
-            float v = q[qOff + d];
-            qh[d] = f16 ? Float.float16ToFloat(Float.floatToFloat16(v)) : v;
-        }
-
-        // scores[j] = (q · k_j) * kq_scale
+    private static void softmax(float[] scores, int off, int n, boolean f16) {
         float max = Float.NEGATIVE_INFINITY;
-        if (f16) {
-            MemorySegment k = cache.keys(layer); // [capacity][embd] f16
-            for (int j = 0; j < nPos; j++) {
-                float sc = (float) dotF16(qh, k, (long) j * embd + headOff, hd) * kqScale;
-                scores[j] = sc;
-                max = Math.max(max, sc);
-            }
-        } else {
-            MemorySegment k = cache.keys(layer); // [capacity][embd] f32
-            for (int j = 0; j < nPos; j++) {
-                float sc = (float) dotF32(qh, k, (long) j * embd + headOff, hd) * kqScale;
-                scores[j] = sc;
-                max = Math.max(max, sc);
-            }
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, scores[off + j]);
         }
-
-        // softmax
         double sum = 0.0;
-        for (int j = 0; j < nPos; j++) {
-            float e = (float) Math.exp(scores[j] - max);
-            scores[j] = e;
+        for (int j = 0; j < n; j++) {
+            float e = (float) Math.exp(scores[off + j] - max);
+            scores[off + j] = e;
             sum += e;
         }
         float inv = (float) (1.0 / sum);
-        for (int j = 0; j < nPos; j++) {
-            float p = scores[j] * inv;
-            scores[j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(p)) : p;
+        for (int j = 0; j < n; j++) {
+            float p = scores[off + j] * inv;
+            scores[off + j] = f16 ? Float.float16ToFloat(Float.floatToFloat16(p)) : p;
         }
-
-        // out = Σ_j p_j v_j
-        java.util.Arrays.fill(acc, 0, hd, 0.0);
-        if (f16) {
-            MemorySegment v = cache.values(layer); // [capacity][embd] f16
-            for (int j = 0; j < nPos; j++) {
-                float p = scores[j];
-                long base = (long) j * embd + headOff;
-                for (int d = 0; d < hd; d++) {
-                    acc[d] += p * Float.float16ToFloat(v.getAtIndex(KvCache.HALF, base + d));
-                }
-            }
-        } else {
-            MemorySegment v = cache.values(layer); // [capacity][embd] f32
-            for (int j = 0; j < nPos; j++) {
-                float p = scores[j];
-                long base = (long) j * embd + headOff;
-                for (int d = 0; d < hd; d++) {
-                    acc[d] += p * v.getAtIndex(KvCache.FLOAT, base + d);
-                }
-            }
-        }
-        for (int d = 0; d < hd; d++) {
-            out[outOff + d] = (float) acc[d];
-        }
-    }
-
-    /** Σ q[d]*k[off+d] with f32 products summed in four double lanes (fixed order). */
-    private static double dotF16(float[] q, MemorySegment k, long off, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int d = 0;
-        for (; d + 3 < n; d += 4) {
-            a0 += q[d] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d));
-            a1 += q[d + 1] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d + 1));
-            a2 += q[d + 2] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d + 2));
-            a3 += q[d + 3] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d + 3));
-        }
-        for (; d < n; d++) {
-            a0 += q[d] * Float.float16ToFloat(k.getAtIndex(KvCache.HALF, off + d));
-        }
-        return (a0 + a1) + (a2 + a3);
-    }
-
-    /** Σ q[d]*k[off+d] with f32 products summed in four double lanes (fixed order). */
-    private static double dotF32(float[] q, MemorySegment k, long off, int n) {
-        double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        int d = 0;
-        for (; d + 3 < n; d += 4) {
-            a0 += q[d] * k.getAtIndex(KvCache.FLOAT, off + d);
-            a1 += q[d + 1] * k.getAtIndex(KvCache.FLOAT, off + d + 1);
-            a2 += q[d + 2] * k.getAtIndex(KvCache.FLOAT, off + d + 2);
-            a3 += q[d + 3] * k.getAtIndex(KvCache.FLOAT, off + d + 3);
-        }
-        for (; d < n; d++) {
-            a0 += q[d] * k.getAtIndex(KvCache.FLOAT, off + d);
-        }
-        return (a0 + a1) + (a2 + a3);
     }
 }

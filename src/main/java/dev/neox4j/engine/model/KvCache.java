@@ -3,6 +3,7 @@ package dev.neox4j.engine.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,7 @@ import java.util.Objects;
  * ({@link ElementType#F32}: no rounding anywhere in attention).
  *
  * <p>Storage is native memory outside the Java heap, allocated once from an {@link Arena} owned by this cache:
- * {@code 2 * layers * capacity * n_embd} elements in native byte order. Off the heap, a multi-GB cache neither
+ * {@code 2 * layers * capacity * n_embd} little-endian elements. Off the heap, a multi-GB cache neither
  * needs a large {@code -Xmx} nor gets scanned or moved by the garbage collector; the memory is released by
  * {@link #close()} (or when the JVM exits). The allocation is zeroed, so its pages are resident from the start:
  * what the cache will need is committed when the engine starts, not later under load.
@@ -44,10 +45,10 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** f16 elements (native order, aligned). */
-    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT;
-    /** f32 elements (native order, aligned). */
-    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+    /** f16 elements (little-endian, as the attention kernels read them). */
+    static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** f32 elements (little-endian). */
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Alignment of each layer's block: a cache line. */
     private static final long ALIGN = 64;
 
@@ -148,6 +149,29 @@ public final class KvCache implements AutoCloseable {
         length = n;
     }
 
+    /**
+     * Makes this cache hold the first {@code n} positions of {@code source} (a cache of the same shape and element
+     * type): copies K and V of those positions in every layer, bit for bit, and sets the length to {@code n}. How
+     * a prefix cache reuses a prompt's KV computed by another sequence.
+     */
+    public void copyPrefixFrom(KvCache source, int n) {
+        if (source.layers != layers || source.embd != embd || source.type != type) {
+            throw new IllegalArgumentException("cannot copy between KV caches of different shapes");
+        }
+        if (n < 0 || n > source.length || n > capacity) {
+            throw new IllegalArgumentException("cannot copy " + n + " positions from a KV cache of length "
+                    + source.length + " into one of capacity " + capacity);
+        }
+        long bytes = (long) n * embd * type.bytes();
+        if (source != this) {
+            for (int l = 0; l < layers; l++) {
+                MemorySegment.copy(source.keys[l], 0, keys[l], 0, bytes);
+                MemorySegment.copy(source.values[l], 0, values[l], 0, bytes);
+            }
+        }
+        length = n;
+    }
+
     /** Empties the cache (contents are overwritten as new positions are written). */
     public void clear() {
         length = 0;
@@ -188,12 +212,12 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    /** Keys of a layer, {@code [capacity][embd]} elements of {@link #type()} in native order. */
+    /** Keys of a layer, {@code [capacity][embd]} little-endian elements of {@link #type()}. */
     MemorySegment keys(int layer) {
         return keys[layer];
     }
 
-    /** Values of a layer, {@code [capacity][embd]} elements of {@link #type()} in native order. */
+    /** Values of a layer, {@code [capacity][embd]} little-endian elements of {@link #type()}. */
     MemorySegment values(int layer) {
         return values[layer];
     }

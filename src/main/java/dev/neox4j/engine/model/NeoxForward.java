@@ -5,6 +5,7 @@ import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.RangeTask;
 import dev.neox4j.engine.tensor.WeightMatrix;
+import dev.neox4j.engine.tensor.kernel.AttentionDots;
 import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 
 import java.util.Objects;
@@ -88,7 +89,7 @@ public final class NeoxForward {
         ropeSin = new float[hp.ropeDims() / 2];
         logits = new float[hp.vocabSize()];
         act = kernels.newActivations();
-        attentionJob = new AttentionJob(pool.threads());
+        attentionJob = new AttentionJob(pool.threads(), t);
     }
 
     /** The model this pass evaluates. */
@@ -344,28 +345,49 @@ public final class NeoxForward {
     }
 
     /**
-     * Attention of every (row, head) pair. Pairs are dealt round-robin to {@code chunks()} chunks (which balances
-     * causal rows of different lengths); each chunk owns one scratch buffer.
+     * Attention of every (tile, head) pair. A tile is up to {@value AttentionDots#MAX_QUERIES} consecutive rows that
+     * are consecutive positions of one sequence (a prompt chunk), so each key and value is read once per tile. Pairs
+     * are dealt round-robin to {@code chunks()} chunks (which balances causal rows of different lengths); each chunk
+     * owns one scratch buffer. A row's result does not depend on its tile, so tiling changes no bit.
      */
     private final class AttentionJob implements RangeTask {
         private final Attention.Scratch[] scratch; // [threads]
+        private final int[] tileRow;               // [T] first row of each tile
+        private final int[] tileLen;               // [T] rows in each tile
         private ForwardBatch batch;
         private int layer;
+        private int tiles;
         private int items;
         private int chunks;
         private boolean observed; // some entry's observer wants this layer's attention probabilities
 
-        AttentionJob(int threads) {
+        AttentionJob(int threads, int maxRows) {
             scratch = new Attention.Scratch[Math.max(1, threads)];
             for (int i = 0; i < scratch.length; i++) {
-                scratch[i] = new Attention.Scratch();
+                scratch[i] = new Attention.Scratch(kernels.newAttentionDots());
             }
+            tileRow = new int[maxRows];
+            tileLen = new int[maxRows];
         }
 
         void prepare(ForwardBatch batch, int layer, int rows) {
             this.batch = batch;
             this.layer = layer;
-            this.items = rows * hp.headCount();
+            int t = 0;
+            for (int r = 0; r < rows; ) {
+                int entry = rowEntry[r];
+                int len = 1;
+                while (len < AttentionDots.MAX_QUERIES && r + len < rows && rowEntry[r + len] == entry + len
+                        && batch.cache(entry + len) == batch.cache(entry)
+                        && positions[entry + len] == positions[entry] + len) {
+                    len++;
+                }
+                tileRow[t] = r;
+                tileLen[t++] = len;
+                r += len;
+            }
+            this.tiles = t;
+            this.items = t * hp.headCount();
             this.chunks = Math.min(scratch.length, items);
             this.observed = false;
             if (batch.observed()) {
@@ -389,23 +411,30 @@ public final class NeoxForward {
             for (int c = c0; c < c1; c++) {
                 Attention.Scratch s = scratch[c];
                 for (int item = c; item < items; item += chunks) {
-                    int r = item / nHead;
+                    int t = item / nHead;
                     int hh = item % nHead;
+                    int r = tileRow[t];
                     int entry = rowEntry[r];
-                    Attention.head(qkv, entry * 3 * e + hh * hd, batch.cache(entry), layer, hh * hd, hd,
-                            positions[entry] + 1, scale, s, heads, r * e + hh * hd);
+                    Attention.tile(qkv, entry * 3 * e + hh * hd, 3 * e, tileLen[t], batch.cache(entry), layer,
+                            hh * hd, hd, positions[entry] + 1, scale, s, heads, r * e + hh * hd, e);
                     if (observed) {
-                        observeAttention(entry, hh, s);
+                        observeAttention(entry, tileLen[t], hh, s);
                     }
                 }
             }
         }
 
-        /** Hands the probabilities {@link Attention#head} left in {@code s.scores} to the entry's observer. */
-        private void observeAttention(int entry, int head, Attention.Scratch s) {
-            ForwardObserver o = batch.observer(entry);
-            if (o != null && o.wantsAttention(layer)) {
-                o.attention(layer, positions[entry], head, s.scores, 0);
+        /**
+         * Hands the probabilities {@link Attention#tile} left in {@code s.scores} ([nq][n0 + nq - 1], query
+         * {@code i} of the tile seeing {@code n0 + i} positions) to the observers of the tile's entries.
+         */
+        private void observeAttention(int entry, int nq, int head, Attention.Scratch s) {
+            int nKeys = positions[entry] + nq;
+            for (int i = 0; i < nq; i++) {
+                ForwardObserver o = batch.observer(entry + i);
+                if (o != null && o.wantsAttention(layer)) {
+                    o.attention(layer, positions[entry + i], head, s.scores, i * nKeys);
+                }
             }
         }
     }

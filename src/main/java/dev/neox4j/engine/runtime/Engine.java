@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The engine facade: a loaded model, its tokenizer, the worker pool, the KV slot pool and the
@@ -52,14 +51,14 @@ public final class Engine implements AutoCloseable {
     private final KvSlotPool slots;
     private final Scheduler scheduler;
     private final ModelInfo info;
-    private final List<EngineObserver> observers;
+    private final Observers observers;
     private final Object closeLock = new Object();
     private volatile double loadMillis;
     private volatile boolean closed;
     private boolean resourcesClosed;
 
     private Engine(EngineOptions options, GgufFile file, NeoxModel model, Tokenizer tokenizer, WorkerPool pool,
-                   KvSlotPool slots, Scheduler scheduler, ModelInfo info, List<EngineObserver> observers) {
+                   KvSlotPool slots, Scheduler scheduler, ModelInfo info, Observers observers) {
         this.options = options;
         this.file = file;
         this.model = model;
@@ -117,9 +116,10 @@ public final class Engine implements AutoCloseable {
             ForwardBatch batch = new ForwardBatch();
             warmUp(forward, batch, slots, tokenizer);
             ModelInfo info = ModelInfos.describe(file, model, ctx, demo);
-            List<EngineObserver> observers = new CopyOnWriteArrayList<>();
-            scheduler = new Scheduler(forward, batch, slots, tokenizer, hp.vocabSize(), options.prefillChunk(),
-                    budget, options.queueSize(), observers);
+            Observers observers = new Observers();
+            PrefixCache prefix = new PrefixCache(slots, options.prefixCache(), options.prefixCacheMaxTokens());
+            scheduler = new Scheduler(forward, batch, slots, prefix, tokenizer, hp.vocabSize(),
+                    options.prefillChunk(), budget, options.queueSize(), observers);
             Engine engine = new Engine(options, file, model, tokenizer, pool, slots, scheduler, info, observers);
             scheduler.start(engine::closeResourcesFromScheduler);
             engine.loadMillis = (System.nanoTime() - t0) / 1e6;
@@ -197,13 +197,15 @@ public final class Engine implements AutoCloseable {
 
     /** One forward step of a single token, so that the first request does not pay for class loading and JIT. */
     private static void warmUp(NeoxForward forward, ForwardBatch batch, KvSlotPool slots, Tokenizer tokenizer) {
-        int slot = slots.acquire();
+        int slot = 0;
+        slots.acquire(slot);
         try {
             batch.clear();
             batch.add(slots.cache(slot), Math.max(0, tokenizer.eosId()), true);
             forward.forward(batch);
         } finally {
             batch.clear();
+            slots.cache(slot).clear();
             slots.release(slot);
         }
     }
@@ -246,7 +248,7 @@ public final class Engine implements AutoCloseable {
         }
         check(request);
         long timeout = request.timeoutMillis() > 0 ? request.timeoutMillis() : options.requestTimeoutMillis();
-        return scheduler.submit(request, listener, request.prompt().clone(), timeout);
+        return scheduler.submit(request, listener, timeout);
     }
 
     /**
@@ -322,7 +324,7 @@ public final class Engine implements AutoCloseable {
         P probe = probeFactory.apply(prompt);
         ProbeListener<T> listener = new ProbeListener<>(() -> result.apply(probe));
         long timeout = timeoutMillis > 0 ? timeoutMillis : options.requestTimeoutMillis();
-        return listener.future(scheduler.submit(r, listener, prompt, timeout, probe));
+        return listener.future(scheduler.submit(r, listener, timeout, probe));
     }
 
     /**
@@ -372,7 +374,8 @@ public final class Engine implements AutoCloseable {
     public EngineStats stats() {
         return new EngineStats(scheduler.waitingCount(), scheduler.runningCount(), slots.slots(),
                 scheduler.kvTokensUsed(), slots.tokensCapacity(), pool.threads(), scheduler.steps(),
-                scheduler.lastStepNanos(), loadMillis, info.mappedBytes());
+                scheduler.lastStepNanos(), loadMillis, info.mappedBytes(), scheduler.prefix().queries(),
+                scheduler.prefix().hitTokens(), scheduler.prefix().cachedTokens());
     }
 
     /**

@@ -3,19 +3,18 @@ package dev.neox4j.engine.runtime;
 import dev.neox4j.engine.model.KvCache;
 import dev.neox4j.engine.model.NeoxHParams;
 
-import java.util.ArrayDeque;
 
 /**
  * The bounded pool of KV cache slots: {@code slots} caches of {@code capacity} positions each, allocated once at
  * start-up outside the Java heap ({@link KvCache}; how many fit is {@link KvMemoryBudget}'s decision) and released
- * by {@link #close()}. A sequence holds one slot from admission until it finishes, fails or is cancelled; releasing clears
- * the cache so the next owner starts empty. Used by the scheduler thread only (stats read volatile counters).
+ * by {@link #close()}. A sequence holds one slot from admission until it finishes, fails or is cancelled; a released
+ * slot keeps its cache's contents for the {@link PrefixCache}, which decides what a new owner reuses. Used by the
+ * scheduler thread only (stats read volatile counters).
  */
 final class KvSlotPool {
     /** One KV cache per slot; {@code [slots]}, each {@code 2 x layers x capacity x n_embd} elements. */
     private final KvCache[] caches;
     private final boolean[] inUse;
-    private final ArrayDeque<Integer> free = new ArrayDeque<>();
     private final int capacity;
     private volatile int used;
 
@@ -32,7 +31,6 @@ final class KvSlotPool {
         try {
             for (int i = 0; i < slots; i++) {
                 caches[i] = KvCache.forModel(hp, capacity, type);
-                free.add(i);
             }
         } catch (OutOfMemoryError | RuntimeException e) {
             close();
@@ -66,16 +64,18 @@ final class KvSlotPool {
         return caches.length - used;
     }
 
-    /** Takes a free slot (its cache is empty), or returns -1 when all are in use. */
-    int acquire() {
-        Integer slot = free.poll();
-        if (slot == null) {
-            return -1;
+    /** Whether {@code slot} is held by a sequence. */
+    boolean inUse(int slot) {
+        return inUse[slot];
+    }
+
+    /** Takes the free slot {@code slot}; its cache keeps its contents (the caller sets its length). */
+    void acquire(int slot) {
+        if (inUse[slot]) {
+            throw new IllegalStateException("KV slot " + slot + " is in use");
         }
         inUse[slot] = true;
-        caches[slot].clear();
         used++;
-        return slot;
     }
 
     KvCache cache(int slot) {
@@ -88,8 +88,6 @@ final class KvSlotPool {
             throw new IllegalStateException("KV slot " + slot + " released twice");
         }
         inUse[slot] = false;
-        caches[slot].clear();
-        free.add(slot);
         used--;
     }
 

@@ -1,58 +1,35 @@
 package dev.neox4j.engine.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.model.ForwardBatch;
 import dev.neox4j.engine.model.KvCache;
 import dev.neox4j.engine.model.NeoxForward;
 import dev.neox4j.engine.model.NeoxModel;
+import dev.neox4j.engine.runtime.EngineFixtures;
 import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.kernel.Kernels;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /** Shared helpers of the checkpoint tests: the fixture manifest, logits of a model, differences. */
 final class CheckpointFixtures {
-    static final Path MODELS = Path.of("src/test/resources/fixtures/models");
-    private static JsonNode manifest;
 
     private CheckpointFixtures() {
     }
 
-    static synchronized JsonNode manifest() {
-        if (manifest == null) {
-            try {
-                manifest = new ObjectMapper().readTree(MODELS.resolve("manifest.json").toFile());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return manifest;
+    static JsonNode manifest() {
+        return EngineFixtures.manifest();
     }
 
     static int[] tokens(String seq) {
-        JsonNode arr = manifest().get("sequences").get(seq).get("tokens");
-        int[] out = new int[arr.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = arr.get(i).asInt();
-        }
-        return out;
+        return EngineFixtures.sequence(seq);
     }
 
     /** numpy float64 reference logits of the F32 fixture, [len][512]. */
-    static float[] refLogits(String seq) throws IOException {
-        String f = manifest().get("models").get("F32").get("goldens").get(seq).get("ref_logits_file").asText();
-        byte[] b = Files.readAllBytes(MODELS.resolve(f));
-        float[] out = new float[b.length / 4];
-        ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
-        return out;
+    static float[] refLogits(String seq) {
+        return EngineFixtures.floats(manifest().get("models").get("F32").get("goldens").get(seq)
+                .get("ref_logits_file").asText());
     }
 
     /** Logits of every position of {@code tokens} evaluated in one batch, [len][n_vocab] (f32 KV cache). */

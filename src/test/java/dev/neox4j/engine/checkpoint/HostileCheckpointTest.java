@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -194,6 +195,19 @@ class HostileCheckpointTest {
         // the same pickle with offset 0 and row-major strides is read
         TorchWriter.write(f, ONE);
         assertEquals(1, TorchCheckpointFile.open(f, Arena.ofAuto()).size());
+    }
+
+    @Test
+    void zip64ArchivesAreRead() throws IOException {
+        List<TestTensor> ts = List.of(new TestTensor("a", "F16", new long[] {3}, new byte[] {1, 2, 3, 4, 5, 6}),
+                new TestTensor("b", "F32", new long[] {1, 2}, new byte[] {9, 9, 9, 9, 8, 8, 8, 8}));
+        Path f = tmp.resolve("zip64.bin");
+        TorchWriter.writeZip64(f, ts);
+        java.util.Map<String, StoredTensor> read = TorchCheckpointFile.open(f, Arena.ofAuto());
+        assertEquals(List.of("a", "b"), List.copyOf(read.keySet()));
+        assertEquals(-1L, read.get("b").data().mismatch(java.lang.foreign.MemorySegment.ofArray(ts.get(1).bytes())));
+        assertEquals("F16", read.get("a").dtype());
+        assertArrayEquals(new long[] {1, 2}, read.get("b").shape());
     }
 
     @Test

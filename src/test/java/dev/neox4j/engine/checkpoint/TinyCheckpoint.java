@@ -23,7 +23,7 @@ import java.util.SplittableRandom;
  * their transformers names, the QKV rows re-interleaved per head, the buffers checkpoints carry added, the
  * vocabulary optionally padded with extra rows, and the values stored as F32, F16 or BF16.
  */
-final class TinyCheckpoint {
+public final class TinyCheckpoint {
     static final Path FIXTURE = Path.of("src/test/resources/fixtures/models/tiny-gptneox-d256-F32.gguf");
     static final int E = 256;
     static final int HEADS = 4;
@@ -31,7 +31,8 @@ final class TinyCheckpoint {
     static final int FF = 1024;
     static final int TOKENS = 512;
 
-    enum Format { SAFETENSORS, SAFETENSORS_SHARDED, BIN, BIN_SHARDED }
+    /** Weight file layouts. */
+    public enum Format { SAFETENSORS, SAFETENSORS_SHARDED, BIN, BIN_SHARDED }
 
     private Format format = Format.SAFETENSORS;
     private String dtype = "F32";
@@ -39,35 +40,35 @@ final class TinyCheckpoint {
     private boolean mergesAsPairs;
     private boolean tied;
 
-    TinyCheckpoint format(Format f) {
+    public TinyCheckpoint format(Format f) {
         this.format = f;
         return this;
     }
 
-    TinyCheckpoint dtype(String d) {
+    public TinyCheckpoint dtype(String d) {
         this.dtype = d;
         return this;
     }
 
     /** Embedding / LM-head rows (more than the 512 tokens: a padded vocabulary). */
-    TinyCheckpoint rows(int r) {
+    public TinyCheckpoint rows(int r) {
         this.rows = r;
         return this;
     }
 
-    TinyCheckpoint mergesAsPairs(boolean b) {
+    public TinyCheckpoint mergesAsPairs(boolean b) {
         this.mergesAsPairs = b;
         return this;
     }
 
     /** Leaves out {@code embed_out.weight} and sets {@code tie_word_embeddings}. */
-    TinyCheckpoint tied(boolean b) {
+    public TinyCheckpoint tied(boolean b) {
         this.tied = b;
         return this;
     }
 
     /** Writes the checkpoint into {@code dir} (created) and returns it. */
-    Path write(Path dir) throws IOException {
+    public Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Map<String, float[]> g = fixtureTensors();
         List<TestTensor> ts = new ArrayList<>();

@@ -43,6 +43,60 @@ final class TorchWriter {
         }
     }
 
+    /**
+     * The same archive written by hand in ZIP64 form, as {@code torch.save} writes files over 4 GB: every size and
+     * offset in the central directory is 0xFFFFFFFF with the real value in a ZIP64 extra field, and the end of the
+     * directory is a ZIP64 record found through its locator.
+     */
+    static void writeZip64(Path file, List<TestTensor> tensors) throws IOException {
+        List<String> names = new java.util.ArrayList<>(List.of("archive/data.pkl"));
+        List<byte[]> datas = new java.util.ArrayList<>(List.of(pickle(tensors)));
+        for (int i = 0; i < tensors.size(); i++) {
+            names.add("archive/data/" + i);
+            datas.add(tensors.get(i).bytes());
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long[] offsets = new long[names.size()];
+        for (int i = 0; i < names.size(); i++) {
+            offsets[i] = out.size();
+            byte[] n = names.get(i).getBytes(StandardCharsets.UTF_8);
+            ByteBuffer h = le(30 + n.length).putInt(0x04034b50).putShort((short) 45).putShort((short) 0)
+                    .putShort((short) 0).putInt(0).putInt(crc(datas.get(i))).putInt(datas.get(i).length)
+                    .putInt(datas.get(i).length).putShort((short) n.length).putShort((short) 0).put(n);
+            out.writeBytes(h.array());
+            out.writeBytes(datas.get(i));
+        }
+        long cdStart = out.size();
+        for (int i = 0; i < names.size(); i++) {
+            byte[] n = names.get(i).getBytes(StandardCharsets.UTF_8);
+            ByteBuffer c = le(46 + n.length + 28).putInt(0x02014b50).putShort((short) 45).putShort((short) 45)
+                    .putShort((short) 0).putShort((short) 0).putInt(0).putInt(crc(datas.get(i))).putInt(-1).putInt(-1)
+                    .putShort((short) n.length).putShort((short) 28).putShort((short) 0).putShort((short) 0)
+                    .putShort((short) 0).putInt(0).putInt(-1).put(n)
+                    .putShort((short) 1).putShort((short) 24).putLong(datas.get(i).length).putLong(datas.get(i).length)
+                    .putLong(offsets[i]);
+            out.writeBytes(c.array());
+        }
+        long cdSize = out.size() - cdStart;
+        long eocd64 = out.size();
+        out.writeBytes(le(56).putInt(0x06064b50).putLong(44).putShort((short) 45).putShort((short) 45).putInt(0)
+                .putInt(0).putLong(names.size()).putLong(names.size()).putLong(cdSize).putLong(cdStart).array());
+        out.writeBytes(le(20).putInt(0x07064b50).putInt(0).putLong(eocd64).putInt(1).array());
+        out.writeBytes(le(22).putInt(0x06054b50).putShort((short) 0).putShort((short) 0).putShort((short) -1)
+                .putShort((short) -1).putInt(-1).putInt(-1).putShort((short) 0).array());
+        Files.write(file, out.toByteArray());
+    }
+
+    private static ByteBuffer le(int n) {
+        return ByteBuffer.allocate(n).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static int crc(byte[] data) {
+        CRC32 crc = new CRC32();
+        crc.update(data);
+        return (int) crc.getValue();
+    }
+
     private static void stored(ZipOutputStream zip, String name, byte[] data) throws IOException {
         ZipEntry e = new ZipEntry(name);
         e.setMethod(ZipEntry.STORED);

@@ -1,5 +1,7 @@
 package dev.neox4j.engine.model;
 
+import dev.neox4j.engine.tensor.kernel.Kernels;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -148,7 +150,7 @@ class NumericsTest {
                 cache.write(0, j, ks[j], 0, vs[j], 0);
             }
             cache.advance(n);
-            Attention.Scratch s = new Attention.Scratch();
+            Attention.Scratch s = new Attention.Scratch(Kernels.select("auto").newAttentionDots());
             for (int h = 0; h < heads; h++) {
                 for (int visible : new int[] {1, 2, n}) {
                     float[] out = new float[hd];

@@ -12,14 +12,15 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The tiny fixture models and their llama.cpp goldens (src/test/resources/fixtures/models). */
-final class EngineFixtures {
+public final class EngineFixtures {
     static final Path MODELS = Path.of("src/test/resources/fixtures/models");
     private static JsonNode manifest;
 
     private EngineFixtures() {
     }
 
-    static synchronized JsonNode manifest() {
+    /** The fixture manifest. */
+    public static synchronized JsonNode manifest() {
         if (manifest == null) {
             try {
                 manifest = new ObjectMapper().readTree(MODELS.resolve("manifest.json").toFile());
@@ -44,7 +45,8 @@ final class EngineFixtures {
         return out;
     }
 
-    static int[] sequence(String seq) {
+    /** The token ids of a fixture sequence ({@code seq8}, {@code seq64}, {@code seq300}). */
+    public static int[] sequence(String seq) {
         JsonNode n = manifest().path("sequences").path(seq).path("tokens");
         int[] ids = new int[n.size()];
         for (int i = 0; i < ids.length; i++) {
@@ -63,7 +65,7 @@ final class EngineFixtures {
     }
 
     /** A little-endian float32 golden file. */
-    static float[] floats(String fileName) {
+    public static float[] floats(String fileName) {
         try {
             byte[] bytes = Files.readAllBytes(MODELS.resolve(fileName));
             float[] out = new float[bytes.length / 4];
@@ -94,7 +96,7 @@ final class EngineFixtures {
 
     /** Options for a fixture model: small context, F32 KV as the goldens were made. */
     static EngineOptions options(String type) {
-        return new EngineOptions(model(type), 1, 512, 8, KvCacheType.F32, 16, "auto", 32, 0, null);
+        return new EngineOptions(model(type), 1, 512, 8, KvCacheType.F32, 16, "auto", 32, 0, null, true, 0);
     }
 
 }

@@ -5,7 +5,7 @@ import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 /**
- * One family of matmul kernels (scalar reference or Vector API), chosen once at start-up.
+ * One family of matmul and attention kernels (scalar reference or Vector API), chosen once at start-up.
  *
  * <p>A matmul is done in two steps, as llama.cpp does it: the activation rows are converted once into the
  * weight type's {@link ActivationFormat} ({@link #quantize}), then every output element is one dot product
@@ -33,4 +33,7 @@ public interface MatmulKernels {
      * {@code ActivationFormat.forWeight(w.type())} and have {@code w.cols()} columns.
      */
     void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset, int outStride);
+
+    /** A new attention-products kernel of this family, for one thread (it may hold scratch). */
+    AttentionDots newAttentionDots();
 }

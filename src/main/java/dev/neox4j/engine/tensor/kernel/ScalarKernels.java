@@ -41,6 +41,11 @@ public final class ScalarKernels implements MatmulKernels {
     }
 
     @Override
+    public AttentionDots newAttentionDots() {
+        return new ScalarAttentionDots(16);
+    }
+
+    @Override
     public Activations newActivations() {
         return new Activations();
     }

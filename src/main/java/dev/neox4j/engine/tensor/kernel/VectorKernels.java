@@ -55,6 +55,11 @@ public final class VectorKernels implements MatmulKernels {
     }
 
     @Override
+    public AttentionDots newAttentionDots() {
+        return new VectorAttentionDots();
+    }
+
+    @Override
     public Activations newActivations() {
         return new Activations();
     }

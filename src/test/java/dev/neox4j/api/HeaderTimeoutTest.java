@@ -1,0 +1,89 @@
+package dev.neox4j.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.neox4j.config.EngineHolder;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code neox.http.header-timeout}: a connection that sends no complete request head is closed after it, while
+ * streams that are quiet because their request waits for a slot (SSE, WebSocket) keep their connection.
+ */
+@QuarkusTest
+@TestProfile(HeaderTimeoutTest.ShortHeaderTimeout.class)
+class HeaderTimeoutTest {
+
+    /** A one-second header timeout and a single slot, so that a second request has to wait. */
+    public static class ShortHeaderTimeout implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("neox.http.header-timeout", "1s", "neox.max-sequences", "1");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Inject
+    EngineHolder holder;
+
+    @BeforeEach
+    void ready() {
+        ApiTestClient.awaitReady(holder);
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosed() {
+        try (RawHttp http = new RawHttp(base, 10_000)) {
+            assertTrue(http.closedByServer(), "a silent connection must be closed within the header timeout");
+        }
+    }
+
+    @Test
+    void aConnectionThatStopsInTheMiddleOfItsHeadersIsClosed() {
+        try (RawHttp http = new RawHttp(base, 10_000)) {
+            http.send("GET /v1/models HTTP/1.1\r\nHost: x\r\nAccept: app");
+            assertTrue(http.closedByServer(), "a half-sent head must be closed within the header timeout");
+        }
+    }
+
+    @Test
+    void quietStreamsWaitingForASlotKeepTheirConnection() throws Exception {
+        // the only slot is busy for several header timeouts
+        CompletableFuture<List<String>> busy = CompletableFuture.supplyAsync(() -> {
+            try (ApiTestClient.Sse sse = ApiTestClient.sse(base, "/v1/completions", ApiTestClient.jsonObject(
+                    "prompt", "Busy", "max_tokens", 150, "ignore_eos", true, "stream", true))) {
+                return sse.rest();
+            }
+        });
+        try (ApiTestClient.Ws ws = ApiTestClient.ws(base)) {
+            ApiTestClient.await("the first stream to start", 30,
+                    () -> holder.engine().orElseThrow().stats().running() == 1);
+            ws.send(ApiTestClient.jsonObject("type", "completion", "id", "w", "prompt", "Waiting", "max_tokens", 3));
+            try (ApiTestClient.Sse waiting = ApiTestClient.sse(base, "/v1/completions", ApiTestClient.jsonObject(
+                    "prompt", "Waiting", "max_tokens", 3, "stream", true))) {
+                List<String> events = waiting.rest();
+                assertEquals("[DONE]", events.getLast(), events.toString());
+            }
+            JsonNode m;
+            do {
+                m = ws.next();
+            } while (!"done".equals(m.get("type").asText()) && !"error".equals(m.get("type").asText()));
+            assertEquals("done", m.get("type").asText(), m.toString());
+        }
+        assertEquals("[DONE]", busy.get().getLast());
+    }
+}

@@ -1,0 +1,118 @@
+package dev.neox4j.engine.tensor.kernel;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The attention products: the vector kernel gives its scalar twin's bits, a query gives the same bits alone or in a
+ * tile of four, and both match a double-precision reference closely.
+ */
+class AttentionDotsTest {
+
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    /** A cache of {@code n} positions x {@code stride} elements of random values. */
+    private static MemorySegment cache(Arena arena, boolean half, int n, int stride, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        MemorySegment m = arena.allocate((long) n * stride * (half ? 2 : 4), 64);
+        for (long i = 0; i < (long) n * stride; i++) {
+            float x = (float) r.nextGaussian();
+            if (half) {
+                m.setAtIndex(HALF, i, Float.floatToFloat16(x));
+            } else {
+                m.setAtIndex(FLOAT, i, x);
+            }
+        }
+        return m;
+    }
+
+    private static float at(MemorySegment m, boolean half, long i) {
+        return half ? Float.float16ToFloat(m.getAtIndex(HALF, i)) : m.getAtIndex(FLOAT, i);
+    }
+
+    private static float[] random(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) r.nextDouble(-1, 1);
+        }
+        return a;
+    }
+
+    @Test
+    void vectorEqualsScalarTwinAndTilesEqualSingleQueries() {
+        assertNull(VectorSupport.unavailableReason(), "the tests run with the Vector API");
+        AttentionDots vector = new VectorAttentionDots();
+        AttentionDots scalar = new ScalarAttentionDots(vector.lanes());
+        int stride = 3 * 80 + 7;
+        try (Arena arena = Arena.ofConfined()) {
+            for (boolean half : new boolean[] {true, false}) {
+                MemorySegment kv = cache(arena, half, 70, stride, half ? 1 : 2);
+                for (int hd : new int[] {8, 64, 80, 128 - 3}) {
+                    if (hd + 5 > stride) {
+                        continue;
+                    }
+                    int off = 5;
+                    int n0 = 61;
+                    int nKeys = n0 + 3;
+                    float[] q = random(4 * hd, hd);
+                    float[][] s = new float[3][4 * nKeys];
+                    vector.scores(q, 4, hd, kv, half, off, stride, nKeys, 0.125f, s[0], nKeys);
+                    scalar.scores(q, 4, hd, kv, half, off, stride, nKeys, 0.125f, s[1], nKeys);
+                    for (int i = 0; i < 4; i++) {
+                        float[] one = new float[nKeys];
+                        vector.scores(java.util.Arrays.copyOfRange(q, i * hd, (i + 1) * hd), 1, hd, kv, half, off,
+                                stride, nKeys, 0.125f, one, nKeys);
+                        System.arraycopy(one, 0, s[2], i * nKeys, nKeys);
+                    }
+                    assertArrayEquals(s[1], s[0], "scores: vector = scalar twin, hd " + hd + " half " + half);
+                    assertArrayEquals(s[0], s[2], "scores: tile of 4 = one by one, hd " + hd + " half " + half);
+                    for (int i = 0; i < 4; i++) {
+                        for (int j = 0; j < nKeys; j += 13) {
+                            double ref = 0;
+                            for (int d = 0; d < hd; d++) {
+                                ref += (double) q[i * hd + d] * at(kv, half, off + (long) j * stride + d);
+                            }
+                            assertEquals(0.125 * ref, s[0][i * nKeys + j], 1e-5 * Math.sqrt(hd), "score " + i + "," + j);
+                        }
+                    }
+
+                    float[] p = random(4 * nKeys, 7 + hd);
+                    int os = hd + 3;
+                    float[][] out = new float[3][4 * os];
+                    vector.weightedSum(p, nKeys, 4, n0, kv, half, off, stride, hd, out[0], 0, os);
+                    scalar.weightedSum(p, nKeys, 4, n0, kv, half, off, stride, hd, out[1], 0, os);
+                    for (int i = 0; i < 4; i++) {
+                        vector.weightedSum(java.util.Arrays.copyOfRange(p, i * nKeys, (i + 1) * nKeys), nKeys, 1,
+                                n0 + i, kv, half, off, stride, hd, out[2], i * os, 0);
+                    }
+                    assertArrayEquals(out[1], out[0], "P·V: vector = scalar twin, hd " + hd + " half " + half);
+                    assertArrayEquals(out[0], out[2], "P·V: tile of 4 = one by one, hd " + hd + " half " + half);
+                    for (int i = 0; i < 4; i++) {
+                        for (int d = 0; d < hd; d++) {
+                            double ref = 0;
+                            for (int j = 0; j < n0 + i; j++) {
+                                ref += (double) p[i * nKeys + j] * at(kv, half, off + (long) j * stride + d);
+                            }
+                            assertEquals(ref, out[0][i * os + d], 1e-5 * Math.sqrt(n0), "out " + i + "," + d);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void scalarTwinRejectsOddLaneCounts() {
+        assertThrows(IllegalArgumentException.class, () -> new ScalarAttentionDots(3));
+        assertEquals(16, new ScalarKernels().newAttentionDots().lanes());
+    }
+}
