@@ -18,7 +18,7 @@ import picocli.CommandLine;
         subcommands = {
                 PullCommand.class,
                 ConvertCommand.class,
-                // PerplexityCommand.class,  (research: perplexity)
+                PerplexityCommand.class,
                 CommandLine.HelpCommand.class
         })
 public class NeoxCommand implements Runnable {

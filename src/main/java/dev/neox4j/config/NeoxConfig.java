@@ -113,6 +113,41 @@ public interface NeoxConfig {
     /** Flow control of streamed responses (SSE and WebSocket; README "Slow clients"). */
     Stream stream();
 
+    /** Limits of {@code POST /v1/inspect} (README "Research API"). */
+    Inspect inspect();
+
+    /** Limits of {@code POST /v1/perplexity} (README "Perplexity"). */
+    Perplexity perplexity();
+
+    /**
+     * Limits of {@code POST /v1/inspect}: a request beyond one of them is refused with a 400 that names the key.
+     * Hidden states cost {@code n_tokens * n_embd * 4} bytes per layer and attention {@code n_head * n_tokens^2 * 4}
+     * bytes per block before base64, so these bound the memory one request holds.
+     */
+    interface Inspect {
+        /** Most prompt tokens of one inspection. */
+        @WithDefault("512")
+        int maxTokens();
+
+        /** Most layers one inspection may ask for, hidden-state layers and attention blocks counted together. */
+        @WithDefault("64")
+        int maxLayers();
+
+        /**
+         * Most bytes of one response, estimated before the request runs (base64 tensors plus about 64 bytes per
+         * logit-lens entry).
+         */
+        @WithDefault("64M")
+        MemorySize maxResponseBytes();
+    }
+
+    /** Limits of {@code POST /v1/perplexity}. */
+    interface Perplexity {
+        /** Most tokens of the text of one request (each chunk of {@code ctx} tokens is one scheduler request). */
+        @WithDefault("65536")
+        int maxTokens();
+    }
+
     /** Automatic prefix caching (README "Prefix caching"). */
     PrefixCache prefixCache();
 

@@ -50,7 +50,11 @@ public class OpenApiSchemaFilter implements OASFilter {
             "/v1/models", Map.of(PathItem.HttpMethod.GET,
                     new Shape("Models", null, null, null, List.of("401", "503"))),
             "/v1/models/{id}", Map.of(PathItem.HttpMethod.GET,
-                    new Shape("Models", null, null, null, List.of("401", "404", "503"))));
+                    new Shape("Models", null, null, null, List.of("401", "404", "503"))),
+            "/v1/inspect", Map.of(PathItem.HttpMethod.POST,
+                    new Shape("Research", "InspectRequest", "InspectResponse", null, GENERATION_ERRORS)),
+            "/v1/perplexity", Map.of(PathItem.HttpMethod.POST,
+                    new Shape("Research", "PerplexityRequest", "PerplexityResponse", null, GENERATION_ERRORS)));
 
     private static final Map<String, String> ERROR_DESCRIPTIONS = Map.of(
             "400", "Invalid request: the error names the field (param); a prompt longer than the context is a 400 "

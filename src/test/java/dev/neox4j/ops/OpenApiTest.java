@@ -40,7 +40,9 @@ class OpenApiTest {
             "/v1/chat/completions", List.of("post"),
             "/tokenize", List.of("post"),
             "/detokenize", List.of("post"),
-            "/tokenizer_info", List.of("get"));
+            "/tokenizer_info", List.of("get"),
+            "/v1/inspect", List.of("post"),
+            "/v1/perplexity", List.of("post"));
 
     private static JsonNode doc;
 
@@ -82,7 +84,8 @@ class OpenApiTest {
     void jsonBodiesAndErrorsAreDocumented() {
         Map<String, String> requests = Map.of("/v1/completions", "CompletionRequest",
                 "/v1/chat/completions", "ChatCompletionRequest", "/tokenize", "TokenizeRequest",
-                "/detokenize", "DetokenizeRequest");
+                "/detokenize", "DetokenizeRequest", "/v1/inspect", "InspectRequest", "/v1/perplexity",
+                "PerplexityRequest");
         requests.forEach((path, schema) -> {
             JsonNode body = doc.path("paths").path(path).path("post").path("requestBody").path("content");
             assertEquals("#/components/schemas/" + schema, body.path("application/json").path("schema")
@@ -123,7 +126,8 @@ class OpenApiTest {
     void everyDocumentedRequestFieldIsAccepted() {
         for (Map.Entry<String, String> e : Map.of("/v1/completions", "CompletionRequest",
                 "/v1/chat/completions", "ChatCompletionRequest", "/tokenize", "TokenizeRequest",
-                "/detokenize", "DetokenizeRequest").entrySet()) {
+                "/detokenize", "DetokenizeRequest", "/v1/inspect", "InspectRequest", "/v1/perplexity",
+                "PerplexityRequest").entrySet()) {
             ObjectNode body = exampleRequest(e.getValue());
             assertTrue(body.size() > 1, "examples in " + e.getValue());
             given().contentType(ContentType.JSON).body(body.toString()).post(e.getKey())
@@ -188,6 +192,11 @@ class OpenApiTest {
             }
         }
         assertTrue(chunks >= 2, stream);
+
+        assertDocumented(given().contentType(ContentType.JSON).body(exampleRequest("InspectRequest").toString())
+                .post("/v1/inspect").then().statusCode(200).extract().asString(), "InspectResponse");
+        assertDocumented(given().contentType(ContentType.JSON).body(exampleRequest("PerplexityRequest").toString())
+                .post("/v1/perplexity").then().statusCode(200).extract().asString(), "PerplexityResponse");
 
         String error = given().contentType(ContentType.JSON).body("{\"prompt\": \"Hello\", \"temperature\": -1}")
                 .post("/v1/completions").then().statusCode(400).extract().asString();

@@ -19,8 +19,10 @@ public final class ForwardBatch {
     private int[] positions;    // [capacity]
     private int[] logitRows;    // [capacity] row in the logits output, or -1
     private boolean[] prompt;   // [capacity] a prompt token (true) or a generated one
+    private ForwardObserver[] observers; // [capacity] or null while no entry has carried one
     private int size;
     private int logitCount;
+    private int observedCount;
 
     /** An empty batch with room for 16 tokens (it grows as needed). */
     public ForwardBatch() {
@@ -40,8 +42,12 @@ public final class ForwardBatch {
     /** Removes all tokens. */
     public void clear() {
         Arrays.fill(caches, 0, size, null);
+        if (observers != null) {
+            Arrays.fill(observers, 0, size, null);
+        }
         size = 0;
         logitCount = 0;
+        observedCount = 0;
     }
 
     /**
@@ -63,7 +69,19 @@ public final class ForwardBatch {
      * @throws IllegalArgumentException if the token's position would not fit in the cache
      */
     public int add(KvCache cache, int token, boolean wantLogits, boolean prompt) {
+        return add(cache, token, wantLogits, prompt, null);
+    }
+
+    /**
+     * {@link #add(KvCache, int, boolean, boolean)} with an observer that sees this token's residual stream and
+     * attention probabilities during the forward pass ({@code null}: none). An observed token must want its logits
+     * (so that the last block computes its row).
+     */
+    public int add(KvCache cache, int token, boolean wantLogits, boolean prompt, ForwardObserver observer) {
         Objects.requireNonNull(cache, "cache");
+        if (observer != null && !wantLogits) {
+            throw new IllegalArgumentException("an observed token must want its logits");
+        }
         int pos = positionOf(cache, size);
         if (pos >= cache.capacity()) {
             throw new IllegalArgumentException("position " + pos + " does not fit in a KV cache of capacity "
@@ -76,6 +94,16 @@ public final class ForwardBatch {
             positions = Arrays.copyOf(positions, c);
             logitRows = Arrays.copyOf(logitRows, c);
             this.prompt = Arrays.copyOf(this.prompt, c);
+            if (observers != null) {
+                observers = Arrays.copyOf(observers, c);
+            }
+        }
+        if (observer != null) {
+            if (observers == null) {
+                observers = new ForwardObserver[tokens.length];
+            }
+            observers[size] = observer;
+            observedCount++;
         }
         caches[size] = cache;
         tokens[size] = token;
@@ -108,6 +136,17 @@ public final class ForwardBatch {
             }
             positions[i] = pos;
         }
+    }
+
+    /** Whether any entry carries a {@link ForwardObserver}. */
+    public boolean observed() {
+        return observedCount > 0;
+    }
+
+    /** The observer of entry {@code i}, or {@code null}. */
+    public ForwardObserver observer(int i) {
+        Objects.checkIndex(i, size);
+        return observers == null ? null : observers[i];
     }
 
     /** Whether entry {@code i} was added as a prompt token. */

@@ -134,6 +134,9 @@ public final class NeoxForward {
         for (int i = 0; i < n; i++) {
             model.embed(batch.token(i), x, i * e);
         }
+        if (batch.observed()) {
+            observeResiduals(batch, 0, n);
+        }
 
         int rows = n; // rows of x still being computed; row r holds batch entry rowEntry[r]
         for (int l = 0; l < nLayer; l++) {
@@ -190,6 +193,9 @@ public final class NeoxForward {
                     x[i] = mlp[i] + x[i];
                 }
             }
+            if (batch.observed()) {
+                observeResiduals(batch, l + 1, rows);
+            }
         }
 
         // final norm and LM head for the rows that want logits               h: [L][E], logits: [L][V]
@@ -205,6 +211,40 @@ public final class NeoxForward {
             batch.cache(i).advance(1);
         }
         return logits;
+    }
+
+    /**
+     * The logit lens: the final LayerNorm and the LM head applied to {@code rows} residual-stream rows, exactly as
+     * the forward pass applies them to the last block's output (prompt rows take the prompt path, so a row of the
+     * last block's stream gives the bit-identical logits of {@link #forward}). Uses this pass's scratch buffers:
+     * call it between forward passes, from the same thread.
+     *
+     * @param residual [rows][n_embd] input rows
+     * @param rows     at most {@link #maxBatchTokens()}
+     * @param prompt   whether the rows belong to prompt tokens
+     * @param out      receives [rows][n_vocab] logits
+     */
+    public void unembed(float[] residual, int rows, boolean prompt, float[] out) {
+        int e = hp.embeddingLength();
+        if (rows < 0 || rows > maxBatchTokens || residual.length < rows * e
+                || out.length < (long) rows * hp.vocabSize()) {
+            throw new IllegalArgumentException("unembed: " + rows + " rows do not fit the buffers");
+        }
+        java.util.Arrays.fill(rowPrompt, 0, rows, prompt);
+        layerNorm(residual, model.outputNormWeight(), model.outputNormBias(), h, rows);
+        matmul(model.output(), h, rows, out, null, false);
+    }
+
+    /** Hands the residual rows of observed entries to their observers ({@code layer} 0 = embeddings). */
+    private void observeResiduals(ForwardBatch batch, int layer, int rows) {
+        int e = hp.embeddingLength();
+        for (int r = 0; r < rows; r++) {
+            int entry = rowEntry[r];
+            ForwardObserver o = batch.observer(entry);
+            if (o != null) {
+                o.residual(layer, positions[entry], x, r * e);
+            }
+        }
     }
 
     private void validate(ForwardBatch batch) {
@@ -319,6 +359,7 @@ public final class NeoxForward {
         private int tiles;
         private int items;
         private int chunks;
+        private boolean observed; // some entry's observer wants this layer's attention probabilities
 
         AttentionJob(int threads, int maxRows) {
             scratch = new Attention.Scratch[Math.max(1, threads)];
@@ -348,6 +389,13 @@ public final class NeoxForward {
             this.tiles = t;
             this.items = t * hp.headCount();
             this.chunks = Math.min(scratch.length, items);
+            this.observed = false;
+            if (batch.observed()) {
+                for (int r = 0; r < rows && !observed; r++) {
+                    ForwardObserver o = batch.observer(rowEntry[r]);
+                    observed = o != null && o.wantsAttention(layer);
+                }
+            }
         }
 
         int chunks() {
@@ -369,6 +417,23 @@ public final class NeoxForward {
                     int entry = rowEntry[r];
                     Attention.tile(qkv, entry * 3 * e + hh * hd, 3 * e, tileLen[t], batch.cache(entry), layer,
                             hh * hd, hd, positions[entry] + 1, scale, s, heads, r * e + hh * hd, e);
+                    if (observed) {
+                        observeAttention(entry, tileLen[t], hh, s);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Hands the probabilities {@link Attention#tile} left in {@code s.scores} ([nq][n0 + nq - 1], query
+         * {@code i} of the tile seeing {@code n0 + i} positions) to the observers of the tile's entries.
+         */
+        private void observeAttention(int entry, int nq, int head, Attention.Scratch s) {
+            int nKeys = positions[entry] + nq;
+            for (int i = 0; i < nq; i++) {
+                ForwardObserver o = batch.observer(entry + i);
+                if (o != null && o.wantsAttention(layer)) {
+                    o.attention(layer, positions[entry + i], head, s.scores, i * nKeys);
                 }
             }
         }

@@ -9,6 +9,8 @@ import dev.neox4j.engine.model.NeoxForward;
 import dev.neox4j.engine.model.NeoxHParams;
 import dev.neox4j.engine.model.NeoxModel;
 import dev.neox4j.engine.sampling.InvalidSettingException;
+import dev.neox4j.engine.sampling.Logprobs;
+import dev.neox4j.engine.sampling.SamplingSettings;
 import dev.neox4j.engine.tensor.kernel.Kernels;
 import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The engine facade: a loaded model, its tokenizer, the worker pool, the KV slot pool and the
@@ -246,6 +249,82 @@ public final class Engine implements AutoCloseable {
         check(request);
         long timeout = request.timeoutMillis() > 0 ? request.timeoutMillis() : options.requestTimeoutMillis();
         return scheduler.submit(request, listener, timeout);
+    }
+
+    /**
+     * Looks inside the model for a prompt: the logit lens at every layer, the residual stream at some layers and the
+     * attention probabilities of some blocks ({@link InspectRequest}). The prompt is queued and evaluated through the
+     * scheduler like any request (batched with others, counted in the metrics, subject to the time limit); the
+     * future completes on an engine thread. Cancelling the future cancels the request; a request the engine
+     * cancels (time limit, shutdown) completes it with a {@link java.util.concurrent.CancellationException}.
+     *
+     * @throws IllegalArgumentException for an invalid request (empty prompt, id or layer out of range, top k
+     *                                  outside 1..20)
+     * @throws ContextOverflowException when the prompt is longer than the context
+     * @throws QueueFullException       when the admission queue is full
+     * @throws EngineClosedException    while draining or after close
+     */
+    public CompletableFuture<Inspection> inspect(InspectRequest request) {
+        Objects.requireNonNull(request, "request");
+        NeoxHParams hp = model.hparams();
+        if (request.lensTopK() < 0 || request.lensTopK() > Logprobs.MAX_TOP) {
+            throw new IllegalArgumentException("logit lens top k must be in 1.." + Logprobs.MAX_TOP
+                    + " (0 = no lens), got " + request.lensTopK());
+        }
+        checkLayers("hidden state layer", request.hiddenLayers(), hp.blockCount());
+        checkLayers("attention layer", request.attentionLayers(), hp.blockCount() - 1);
+        return submitProbe(request.prompt(), request.timeoutMillis(), request.source(),
+                prompt -> new Inspector(request, prompt, hp, Scheduler.ECHO_CHUNK), Inspector::result);
+    }
+
+    /**
+     * Scores {@code tokens}: element {@code i} of the result is {@code log P(tokens[from + 1 + i] | tokens[0 ..
+     * from + i])}, computed in double from the logits as llama-perplexity does. Runs through the scheduler like
+     * {@link #inspect}; the tokens must fit the context.
+     *
+     * @param from first position whose next token is scored, {@code 0 <= from < tokens.length - 1}
+     * @throws IllegalArgumentException, ContextOverflowException, QueueFullException, EngineClosedException as
+     *                                   {@link #inspect}
+     */
+    public CompletableFuture<double[]> score(int[] tokens, int from, long timeoutMillis, String source) {
+        Objects.requireNonNull(tokens, "tokens");
+        if (from < 0 || from >= tokens.length - 1) {
+            throw new IllegalArgumentException("the first scored position must be in 0.." + (tokens.length - 2)
+                    + ", got " + from);
+        }
+        return submitProbe(tokens, timeoutMillis, source,
+                prompt -> new TokenScorer(prompt, from, model.hparams().vocabSize()), TokenScorer::result);
+    }
+
+    private static void checkLayers(String what, int[] layers, int max) {
+        boolean[] seen = new boolean[max + 1];
+        for (int l : layers) {
+            if (l < 0 || l > max) {
+                throw new IllegalArgumentException(what + " " + l + " is outside 0.." + max);
+            }
+            if (seen[l]) {
+                throw new IllegalArgumentException(what + " " + l + " is asked for twice");
+            }
+            seen[l] = true;
+        }
+    }
+
+    /** Validates and queues a prompt-only request whose probe (made from the checked prompt) collects the result. */
+    private <P extends RequestProbe, T> CompletableFuture<T> submitProbe(
+            int[] tokens, long timeoutMillis, String source, java.util.function.Function<int[], P> probeFactory,
+            java.util.function.Function<P, T> result) {
+        if (closed || !scheduler.accepting()) {
+            throw new EngineClosedException("the engine is shutting down and takes no new requests");
+        }
+        GenerationRequest r = GenerationRequest.builder(tokens)
+                .sampling(SamplingSettings.builder().temperature(0).maxTokens(0).build())
+                .timeoutMillis(timeoutMillis).source(source).build();
+        check(r);
+        int[] prompt = tokens.clone();
+        P probe = probeFactory.apply(prompt);
+        ProbeListener<T> listener = new ProbeListener<>(() -> result.apply(probe));
+        long timeout = timeoutMillis > 0 ? timeoutMillis : options.requestTimeoutMillis();
+        return listener.future(scheduler.submit(r, listener, timeout, probe));
     }
 
     /**

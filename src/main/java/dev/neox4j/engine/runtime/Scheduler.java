@@ -96,9 +96,15 @@ final class Scheduler {
     // ------------------------------------------------------------------ submission and state (any thread)
 
     Sequence submit(GenerationRequest request, GenerationListener listener, long timeoutMillis) {
+        return submit(request, listener, timeoutMillis, null);
+    }
+
+    /** {@link #submit(GenerationRequest, GenerationListener, long)} with a forward-pass probe (or null). */
+    Sequence submit(GenerationRequest request, GenerationListener listener, long timeoutMillis, RequestProbe probe) {
         long now = System.nanoTime();
         Sequence seq = new Sequence(ids.incrementAndGet(), request, listener, now, timeoutMillis, this, observers,
                 tokenizer, vocab);
+        seq.probe = probe;
         if (!accepting) {
             throw new EngineClosedException("the engine is shutting down and takes no new requests");
         }
@@ -324,6 +330,9 @@ final class Scheduler {
             try {
                 if (slice.prompt()) {
                     prefix.promptComputed(s.slot, s.prompt, slice.to);
+                    if (s.probe != null) {
+                        s.probe.evaluated(slice.from, slice.to, logits, slice.firstRow, forward);
+                    }
                 }
                 FinishReason end = s.advance(slice, logits, now);
                 if (end != null) {

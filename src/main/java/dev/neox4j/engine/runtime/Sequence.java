@@ -35,6 +35,8 @@ final class Sequence implements GenerationHandle {
     final boolean promptLogprobsWanted;
     /** Every prompt position's logits go to the request's observer. */
     private final boolean observePrompt;
+    /** Per-request forward-pass probe of a prompt-only request (inspection, scoring), or {@code null}. */
+    RequestProbe probe;
     private final Scheduler scheduler;
     private final Observers observers;
     private final Tokenizer tokenizer;
@@ -140,7 +142,7 @@ final class Sequence implements GenerationHandle {
 
     /** Whether the logits of prompt positions before the last are needed, so that they cannot come from a cache. */
     boolean needsEveryPromptRow() {
-        return promptLogprobsWanted || observePrompt;
+        return promptLogprobsWanted || observePrompt || probe != null;
     }
 
     /** The token at KV position {@code p}: a prompt token, or a generated one fed back. */
@@ -150,6 +152,9 @@ final class Sequence implements GenerationHandle {
 
     /** Whether position {@code p} needs its row of logits. */
     boolean wantsLogits(int p) {
+        if (probe != null && p < prompt.length) {
+            return probe.wantsLogits(p);
+        }
         if (p >= prompt.length - 1 && request.maxTokens() > 0) {
             return true; // the logits that choose the next token
         }

@@ -67,7 +67,8 @@ final class StepPlan {
         slice.rows = sliceRows;
         boolean prompt = from < s.prompt.length;
         for (int p = from; p < to; p++) {
-            batch.add(s.cache, s.tokenAt(p), s.wantsLogits(p), prompt);
+            batch.add(s.cache, s.tokenAt(p), s.wantsLogits(p), prompt,
+                    prompt && s.probe != null ? s.probe.observer() : null);
         }
         tokens += to - from;
         rows += sliceRows;

@@ -8,18 +8,49 @@ import dev.neox4j.engine.tensor.WeightMatrix;
  * activation quantization, no f16 roundings) on the dequantized weights of a {@link NeoxModel}: the "exact math"
  * oracle for the paths the fixtures' numpy reference does not cover (sequential residual).
  */
-final class ReferenceForward {
+public final class ReferenceForward {
 
     private final NeoxModel m;
     private final NeoxHParams hp;
 
-    ReferenceForward(NeoxModel m) {
+    public ReferenceForward(NeoxModel m) {
         this.m = m;
         this.hp = m.hparams();
     }
 
+    /**
+     * What the reference computed inside: the residual stream after the embeddings and after every block, and the
+     * attention probabilities of every block.
+     *
+     * @param residual  [n_layer + 1][n][n_embd]
+     * @param attention [n_layer][n_head][n][n] (zero above the diagonal)
+     */
+    public record Trace(double[][][] residual, double[][][][] attention) {
+    }
+
     /** Logits of every position, [len][vocab]. */
     float[] logits(int[] tokens) {
+        double[][][] res = trace(tokens).residual();
+        double[][] x = res[res.length - 1];
+        int n = tokens.length;
+        int vocab = hp.vocabSize();
+        float[] out = new float[n * vocab];
+        for (int t = 0; t < n; t++) {
+            double[] lg = lens(x[t]);
+            for (int i = 0; i < vocab; i++) {
+                out[t * vocab + i] = (float) lg[i];
+            }
+        }
+        return out;
+    }
+
+    /** The final LayerNorm and the unembedding applied to one residual row: logits, [vocab]. */
+    public double[] lens(double[] residualRow) {
+        return linear(m.output(), norm(residualRow, m.outputNormWeight(), m.outputNormBias()), null);
+    }
+
+    /** The residual stream and attention probabilities of {@code tokens}, evaluated from position 0. */
+    public Trace trace(int[] tokens) {
         int n = tokens.length;
         int e = hp.embeddingLength();
         int hd = hp.headDim();
@@ -33,6 +64,9 @@ final class ReferenceForward {
                 x[t][i] = row[i];
             }
         }
+        double[][][] residual = new double[hp.blockCount() + 1][][];
+        double[][][][] attention = new double[hp.blockCount()][nh][n][n];
+        residual[0] = copy(x);
         for (int l = 0; l < hp.blockCount(); l++) {
             NeoxLayer w = m.layer(l);
             double[][] q = new double[n][];
@@ -67,6 +101,7 @@ final class ReferenceForward {
                         sum += s[j];
                     }
                     for (int j = 0; j <= t; j++) {
+                        attention[l][h][t][j] = s[j] / sum;
                         for (int d = 0; d < hd; d++) {
                             heads[h * hd + d] += s[j] / sum * v[j][h * hd + d];
                         }
@@ -88,14 +123,15 @@ final class ReferenceForward {
                     }
                 }
             }
+            residual[l + 1] = copy(x);
         }
-        int vocab = hp.vocabSize();
-        float[] out = new float[n * vocab];
-        for (int t = 0; t < n; t++) {
-            double[] lg = linear(m.output(), norm(x[t], m.outputNormWeight(), m.outputNormBias()), null);
-            for (int i = 0; i < vocab; i++) {
-                out[t * vocab + i] = (float) lg[i];
-            }
+        return new Trace(residual, attention);
+    }
+
+    private static double[][] copy(double[][] a) {
+        double[][] out = new double[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            out[i] = a[i].clone();
         }
         return out;
     }
