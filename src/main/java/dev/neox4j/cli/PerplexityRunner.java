@@ -49,8 +49,8 @@ public final class PerplexityRunner {
         }
         String content = Files.readString(text, StandardCharsets.UTF_8);
         int parallel = Math.max(1, batch / ctx);
-        EngineOptions options = EngineOptions.defaults(model).withContextLength(ctx).withMaxSequences(parallel)
-                .withThreads(threads).withPrefillChunk(Math.min(batch, ctx)).withQueueSize(parallel);
+        EngineOptions options = EngineOptions.builder(model).contextLength(ctx).maxSequences(parallel)
+                .threads(threads).prefillChunk(Math.min(batch, ctx)).queueSize(parallel).build();
         try (Engine engine = Engine.open(options)) {
             int[] tokens = Perplexity.tokenize(engine.tokenizer(), content);
             err.printf(Locale.ROOT, "perplexity: tokenized %s: %d tokens%n", text.getFileName(), tokens.length);

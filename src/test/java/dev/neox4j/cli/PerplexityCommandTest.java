@@ -44,7 +44,7 @@ class PerplexityCommandTest {
         assertEquals(0, result.exitCode(), out + result.getErrorOutput());
 
         Perplexity.Result want;
-        try (Engine engine = Engine.open(EngineOptions.defaults(MODEL).withContextLength(64).withThreads(1))) {
+        try (Engine engine = Engine.open(EngineOptions.defaults(MODEL).toBuilder().contextLength(64).threads(1).build())) {
             int[] tokens = Perplexity.tokenize(engine.tokenizer(), Files.readString(text));
             want = Perplexity.start(engine, tokens, 64, 0, "t", null).get(120, TimeUnit.SECONDS);
         }

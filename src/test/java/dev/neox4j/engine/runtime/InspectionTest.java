@@ -134,7 +134,7 @@ class InspectionTest {
     @Test
     void lensAtTheLastLayerIsTheModelsOwnOutput() throws Exception {
         int[] tokens = prompt(40);
-        try (Engine engine = Engine.open(EngineFixtures.options("Q4_K_M").withKvCacheType(KvCacheType.F16))) {
+        try (Engine engine = Engine.open(EngineFixtures.options("Q4_K_M").toBuilder().kvCacheType(KvCacheType.F16).build())) {
             int nLayer = engine.modelInfo().layers();
             Inspection got = await(engine.inspect(new InspectRequest(tokens, 20, null, null, 0, "test")));
             Inspection.LensLayer last = got.logitLens().get(nLayer);
@@ -195,7 +195,7 @@ class InspectionTest {
 
     @Test
     void cancellingTheFutureFreesTheSlot() throws Exception {
-        try (Engine engine = Engine.open(EngineFixtures.options("F16").withMaxSequences(1))) {
+        try (Engine engine = Engine.open(EngineFixtures.options("F16").toBuilder().maxSequences(1).build())) {
             Collector blocker = new Collector();
             GenerationHandle h = engine.submit(GenerationRequest.greedy(prompt(8), 400), blocker);
             CompletableFuture<Inspection> f = engine.inspect(new InspectRequest(prompt(50), 5, null, null, 0, "t"));
@@ -212,7 +212,7 @@ class InspectionTest {
 
     @Test
     void aTimedOutInspectionCompletesWithCancellation() throws Exception {
-        try (Engine engine = Engine.open(EngineFixtures.options("F16").withMaxSequences(1))) {
+        try (Engine engine = Engine.open(EngineFixtures.options("F16").toBuilder().maxSequences(1).build())) {
             Collector blocker = new Collector();
             GenerationHandle h = engine.submit(GenerationRequest.greedy(prompt(8), 400), blocker);
             CompletableFuture<Inspection> f = engine.inspect(new InspectRequest(prompt(50), 5, null, null, 1, "t"));

@@ -83,7 +83,7 @@ class PerplexityTest {
         double[] ppl = new double[2];
         int i = 0;
         for (int slots : new int[] {1, 4}) {
-            try (Engine engine = Engine.open(EngineFixtures.options("Q4_0").withMaxSequences(slots))) {
+            try (Engine engine = Engine.open(EngineFixtures.options("Q4_0").toBuilder().maxSequences(slots).build())) {
                 ppl[i++] = run(engine, text, 48, new ArrayList<>()).perplexity();
             }
         }
@@ -92,7 +92,7 @@ class PerplexityTest {
 
     @Test
     void tokenizesLikeLlamaPerplexity() throws Exception {
-        try (Engine engine = Engine.open(EngineOptions.defaults(null).withThreads(1))) {
+        try (Engine engine = Engine.open(EngineOptions.defaults(null).toBuilder().threads(1).build())) {
             int[] ids = Perplexity.tokenize(engine.tokenizer(), "a<|endoftext|>b");
             // control-token text is plain text (parse_special false), and Pythia adds no BOS
             assertFalse(Arrays.stream(ids).anyMatch(id -> id == engine.tokenizer().eosId()), Arrays.toString(ids));
@@ -116,7 +116,7 @@ class PerplexityTest {
 
     @Test
     void cancellingStopsTheRemainingChunks() throws Exception {
-        try (Engine engine = Engine.open(EngineFixtures.options("F16").withMaxSequences(1))) {
+        try (Engine engine = Engine.open(EngineFixtures.options("F16").toBuilder().maxSequences(1).build())) {
             int[] text = new int[4000];
             for (int i = 0; i < text.length; i++) {
                 text[i] = EngineFixtures.sequence("seq300")[i % 300];
