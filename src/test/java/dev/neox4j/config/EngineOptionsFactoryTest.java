@@ -9,6 +9,8 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -29,6 +31,7 @@ class EngineOptionsFactoryTest {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(NeoxConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build();
         return config.getConfigMapping(NeoxConfig.class);
@@ -78,6 +81,7 @@ class EngineOptionsFactoryTest {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withMapping(NeoxConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
+                .withConverter(MemorySize.class, 200, new MemorySizeConverter())
                 .withSources(new io.smallrye.config.EnvConfigSource(
                         Map.of("NEOX_MODEL", "/m/x.gguf", "NEOX_MAX_SEQUENCES", "6"), 300) {
                 })
