@@ -2,7 +2,6 @@ package dev.neox4j.config;
 
 import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.KvCacheType;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -110,30 +109,6 @@ public interface NeoxConfig {
     /** HTTP connection handling beyond Quarkus' own {@code quarkus.http.*} keys (README "HTTP limits and timeouts"). */
     Http http();
 
-    /** Flow control of streamed responses (SSE and WebSocket; README "Slow clients"). */
-    Stream stream();
-
-    /** Automatic prefix caching (README "Prefix caching"). */
-    PrefixCache prefixCache();
-
-    /** Automatic prefix caching: a prompt's beginning whose KV a slot already holds is not evaluated again. */
-    interface PrefixCache {
-        /**
-         * Whether a new request reuses the KV of the longest prompt prefix already computed (by a finished request
-         * or a running one) instead of evaluating it again. Exact: the answer is the same, bit for bit.
-         */
-        @WithDefault("true")
-        boolean enabled();
-
-        /**
-         * Most prompt positions idle KV slots keep for reuse, over all slots; past it the least recently used are
-         * dropped. 0 (default) = every position of every slot ({@code neox.max-sequences} x the context length),
-         * which costs no memory beyond the KV cache itself.
-         */
-        @WithDefault("0")
-        long maxTokens();
-    }
-
     /** HTTP connection handling. */
     interface Http {
         /**
@@ -145,69 +120,6 @@ public interface NeoxConfig {
          */
         @WithDefault("10s")
         Duration headerTimeout();
-    }
-
-    /** Flow control of streamed responses. */
-    interface Stream {
-        /**
-         * Most bytes of encoded events one streamed request (all its choices) may have waiting for a client that
-         * does not read. At this point its sequences stop taking decode steps (their KV slots stay allocated) until
-         * the client reads again.
-         */
-        @WithDefault("1M")
-        MemorySize maxBufferedBytes();
-
-        /**
-         * How long a stream may stay paused on a client that does not read before it is cancelled with a final
-         * {@code slow_client} error (when the client then reads at all) and its KV slot is freed.
-         */
-        @WithDefault("30s")
-        Duration stallTimeout();
-    }
-
-    /**
-     * The plain-text chat template ({@link dev.neox4j.engine.runtime.ChatTemplate}). Pythia is a base model, so
-     * {@code /v1/chat/completions} renders the messages as plain text and generation stops where the model starts
-     * the next user (or system) turn. With the defaults, {@code [system "Be brief.", user "Hi", assistant "Hello!",
-     * user "Why?"]} becomes:
-     * <pre>
-     * Be brief.
-     *
-     * User: Hi
-     * Assistant: Hello!
-     * User: Why?
-     * Assistant:</pre>
-     */
-    interface Chat {
-        /** Written after the system messages at the start of the conversation. */
-        @WithDefault("\n\n")
-        String systemSuffix();
-
-        /** Written before a system message that comes after the first user or assistant turn. */
-        @WithDefault("System: ")
-        String systemPrefix();
-
-        /** Written before a user message. */
-        @WithDefault("User: ")
-        String userPrefix();
-
-        /** Written before an assistant message. */
-        @WithDefault("Assistant: ")
-        String assistantPrefix();
-
-        /** Written after every turn. */
-        @WithDefault("\n")
-        String separator();
-
-        /** The end of the prompt; default: the assistant prefix without trailing spaces ({@code "Assistant:"}). */
-        Optional<String> generationPrompt();
-    }
-
-    /** Graceful shutdown settings. */
-    interface Shutdown {
-        /** How long running requests may continue after SIGTERM before they are cancelled. */
-        @WithDefault("30s")
-        Duration drainTimeout();
     }
 
     /** Kernel families ({@code neox.kernels}). */
