@@ -109,6 +109,27 @@ public interface NeoxConfig {
     /** HTTP connection handling beyond Quarkus' own {@code quarkus.http.*} keys (README "HTTP limits and timeouts"). */
     Http http();
 
+    /** Automatic prefix caching (README "Prefix caching"). */
+    PrefixCache prefixCache();
+
+    /** Automatic prefix caching: a prompt's beginning whose KV a slot already holds is not evaluated again. */
+    interface PrefixCache {
+        /**
+         * Whether a new request reuses the KV of the longest prompt prefix already computed (by a finished request
+         * or a running one) instead of evaluating it again. Exact: the answer is the same, bit for bit.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Most prompt positions idle KV slots keep for reuse, over all slots; past it the least recently used are
+         * dropped. 0 (default) = every position of every slot ({@code neox.max-sequences} x the context length),
+         * which costs no memory beyond the KV cache itself.
+         */
+        @WithDefault("0")
+        long maxTokens();
+    }
+
     /** HTTP connection handling. */
     interface Http {
         /**
@@ -120,6 +141,51 @@ public interface NeoxConfig {
          */
         @WithDefault("10s")
         Duration headerTimeout();
+    }
+
+    /**
+     * The plain-text chat template ({@link dev.neox4j.engine.runtime.ChatTemplate}). Pythia is a base model, so
+     * {@code /v1/chat/completions} renders the messages as plain text and generation stops where the model starts
+     * the next user (or system) turn. With the defaults, {@code [system "Be brief.", user "Hi", assistant "Hello!",
+     * user "Why?"]} becomes:
+     * <pre>
+     * Be brief.
+     *
+     * User: Hi
+     * Assistant: Hello!
+     * User: Why?
+     * Assistant:</pre>
+     */
+    interface Chat {
+        /** Written after the system messages at the start of the conversation. */
+        @WithDefault("\n\n")
+        String systemSuffix();
+
+        /** Written before a system message that comes after the first user or assistant turn. */
+        @WithDefault("System: ")
+        String systemPrefix();
+
+        /** Written before a user message. */
+        @WithDefault("User: ")
+        String userPrefix();
+
+        /** Written before an assistant message. */
+        @WithDefault("Assistant: ")
+        String assistantPrefix();
+
+        /** Written after every turn. */
+        @WithDefault("\n")
+        String separator();
+
+        /** The end of the prompt; default: the assistant prefix without trailing spaces ({@code "Assistant:"}). */
+        Optional<String> generationPrompt();
+    }
+
+    /** Graceful shutdown settings. */
+    interface Shutdown {
+        /** How long running requests may continue after SIGTERM before they are cancelled. */
+        @WithDefault("30s")
+        Duration drainTimeout();
     }
 
     /** Kernel families ({@code neox.kernels}). */
