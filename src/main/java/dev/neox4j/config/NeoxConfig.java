@@ -2,7 +2,6 @@ package dev.neox4j.config;
 
 import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.KvCacheType;
-import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -110,9 +109,6 @@ public interface NeoxConfig {
     /** HTTP connection handling beyond Quarkus' own {@code quarkus.http.*} keys (README "HTTP limits and timeouts"). */
     Http http();
 
-    /** Flow control of streamed responses (SSE and WebSocket; README "Slow clients"). */
-    Stream stream();
-
     /** Limits of {@code POST /v1/inspect} (README "Research API"). */
     Inspect inspect();
 
@@ -180,24 +176,6 @@ public interface NeoxConfig {
          */
         @WithDefault("10s")
         Duration headerTimeout();
-    }
-
-    /** Flow control of streamed responses. */
-    interface Stream {
-        /**
-         * Most bytes of encoded events one streamed request (all its choices) may have waiting for a client that
-         * does not read. At this point its sequences stop taking decode steps (their KV slots stay allocated) until
-         * the client reads again.
-         */
-        @WithDefault("1M")
-        MemorySize maxBufferedBytes();
-
-        /**
-         * How long a stream may stay paused on a client that does not read before it is cancelled with a final
-         * {@code slow_client} error (when the client then reads at all) and its KV slot is freed.
-         */
-        @WithDefault("30s")
-        Duration stallTimeout();
     }
 
     /**
