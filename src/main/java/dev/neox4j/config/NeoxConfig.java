@@ -2,6 +2,7 @@ package dev.neox4j.config;
 
 import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.runtime.KvCacheType;
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
