@@ -219,7 +219,9 @@ class CompletionsTest {
             // greedy: the chosen token is the most likely one
             double best = top.properties().iterator().next().getValue().asDouble();
             assertEquals(best, value, 1e-5);
-            assertEquals(joined.codePointCount(0, joined.length()), lp.get("text_offset").get(i).asInt());
+            if (joined.indexOf("\uFFFD") < 0) { // offsets index the text, where split characters are whole
+                assertEquals(joined.codePointCount(0, joined.length()), lp.get("text_offset").get(i).asInt());
+            }
             joined.append(lp.get("tokens").get(i).asText());
         }
         if (joined.indexOf("\uFFFD") < 0) { // pieces of split UTF-8 characters don't concatenate to the text

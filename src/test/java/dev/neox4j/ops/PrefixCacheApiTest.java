@@ -61,7 +61,10 @@ class PrefixCacheApiTest {
         // the exact repeat gives the same answer as the first (cold) run
         JsonPath repeat = complete(Map.of("prompt", prompt(200, 1), "max_tokens", 4, "temperature", 0));
         assertEquals(first.getString("choices[0].text"), repeat.getString("choices[0].text"));
-        assertEquals(207, repeat.getInt("usage.prompt_tokens_details.cached_tokens"));
+        // at least the shared 200 tokens: the second request may have reused (and overwritten the tail of) the
+        // first one's slot, so the first's own 7 suffix positions are not guaranteed to be still cached
+        int cached = repeat.getInt("usage.prompt_tokens_details.cached_tokens");
+        assertTrue(cached >= 200 && cached <= 207, "cached " + cached);
     }
 
     @Test
