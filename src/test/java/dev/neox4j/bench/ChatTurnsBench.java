@@ -117,18 +117,8 @@ public final class ChatTurnsBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"))
-                || Boolean.getBoolean("bench.help")) {
-            System.out.print(HELP);
-            return;
-        }
-        Options o;
-        try {
-            o = Options.from(System.getProperties());
-        } catch (IllegalArgumentException e) {
-            System.err.println("chat-turns: " + e.getMessage());
-            System.err.print(HELP);
-            System.exit(2);
+        Options o = Bench.options(args, "chat-turns", HELP, Options::from);
+        if (o == null) {
             return;
         }
         run(o, System.out);

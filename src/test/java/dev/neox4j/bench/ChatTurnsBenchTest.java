@@ -28,12 +28,6 @@ class ChatTurnsBenchTest {
     @TempDir
     Path dir;
 
-    private static Properties props(Map<String, String> m) {
-        Properties p = new Properties();
-        p.putAll(m);
-        return p;
-    }
-
     @Test
     void optionsDefaultToEightTurnsWithAndWithoutTheCache() {
         ChatTurnsBench.Options o = ChatTurnsBench.Options.from(new Properties());
@@ -41,16 +35,17 @@ class ChatTurnsBenchTest {
         assertEquals(48, o.maxTokens());
         assertEquals(List.of(true, false), o.cacheRuns());
         assertTrue(o.warmup());
-        assertEquals(List.of(false), ChatTurnsBench.Options.from(props(Map.of("chat.cache", "off"))).cacheRuns());
+        assertEquals(List.of(false),
+                ChatTurnsBench.Options.from(BenchTest.props(Map.of("chat.cache", "off"))).cacheRuns());
         assertThrows(IllegalArgumentException.class,
-                () -> ChatTurnsBench.Options.from(props(Map.of("chat.cache", "sometimes"))));
+                () -> ChatTurnsBench.Options.from(BenchTest.props(Map.of("chat.cache", "sometimes"))));
         assertThrows(IllegalArgumentException.class,
-                () -> ChatTurnsBench.Options.from(props(Map.of("chat.turns", "0"))));
+                () -> ChatTurnsBench.Options.from(BenchTest.props(Map.of("chat.turns", "0"))));
     }
 
     @Test
     void turnsAfterTheFirstReuseTheConversationOnlyWithTheCacheAndRepliesAreTheSame() throws Exception {
-        ChatTurnsBench.Options o = ChatTurnsBench.Options.from(props(Map.of("bench.shape", "tiny",
+        ChatTurnsBench.Options o = ChatTurnsBench.Options.from(BenchTest.props(Map.of("bench.shape", "tiny",
                 "bench.type", "Q8_0", "bench.threads", "1", "bench.dir", dir.toString(), "chat.turns", "3",
                 "chat.maxTokens", "4", "chat.warmup", "false")));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
