@@ -5,6 +5,7 @@ import dev.neox4j.engine.Json;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Typed access to the members of a checkpoint's JSON files (parsed by {@link Json}); every defect is a
@@ -53,52 +54,39 @@ final class JsonFields {
 
     /** {@code obj[key]} as a long, or {@code def} when absent or {@code null}. */
     static long integer(Map<String, Object> obj, String key, long def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Long l) {
-            return l;
-        }
-        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
-            return d.longValue();
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be an integer, got " + v);
+        return typed(obj, key, def, source, "an integer", v -> v instanceof Long l ? l
+                : v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53 ? (Long) d.longValue() : null);
     }
 
     /** {@code obj[key]} as a double, or {@code def} when absent or {@code null}. */
     static double number(Map<String, Object> obj, String key, double def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be a number, got " + v);
+        return typed(obj, key, def, source, "a number", v -> v instanceof Number n ? n.doubleValue() : null);
     }
 
     /** {@code obj[key]} as a boolean, or {@code def} when absent or {@code null}. */
     static boolean bool(Map<String, Object> obj, String key, boolean def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be true or false, got " + v);
+        return typed(obj, key, def, source, "true or false", v -> v instanceof Boolean b ? b : null);
     }
 
     /** {@code obj[key]} as a string, or {@code def} when absent or {@code null}. */
     static String string(Map<String, Object> obj, String key, String def, String source) {
+        return typed(obj, key, def, source, "a string", v -> v instanceof String t ? t : null);
+    }
+
+    /**
+     * {@code obj[key]} converted by {@code as} (which gives null for a value of another type), or {@code def} when
+     * absent or {@code null}.
+     */
+    private static <T> T typed(Map<String, Object> obj, String key, T def, String source, String expected,
+            Function<Object, T> as) {
         Object v = obj.get(key);
         if (v == null) {
             return def;
         }
-        if (v instanceof String s) {
-            return s;
+        T t = as.apply(v);
+        if (t == null) {
+            throw new CheckpointFormatException(source + ": \"" + key + "\" must be " + expected + ", got " + v);
         }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be a string, got " + v);
+        return t;
     }
 }
