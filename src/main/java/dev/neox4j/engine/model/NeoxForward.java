@@ -59,9 +59,11 @@ public final class NeoxForward {
      * @param maxBatchTokens most tokens a single {@link #forward} call may carry
      */
     public NeoxForward(NeoxModel model, MatmulKernels kernels, ParallelFor pool, int maxBatchTokens) {
-        this.model = Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(model, "model");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
         this.pool = Objects.requireNonNull(pool, "pool");
+        // the weights in the layout the kernels read fastest (Q4_0 repacked once here, over the pool)
+        this.model = model.withMatrices(w -> kernels.prepare(w, pool));
         if (maxBatchTokens <= 0) {
             throw new IllegalArgumentException("maxBatchTokens must be > 0, got " + maxBatchTokens);
         }

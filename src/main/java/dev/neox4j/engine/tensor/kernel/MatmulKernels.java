@@ -2,6 +2,7 @@ package dev.neox4j.engine.tensor.kernel;
 
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
+import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 /**
@@ -33,6 +34,14 @@ public interface MatmulKernels {
      * {@code ActivationFormat.forWeight(w.type())} and have {@code w.cols()} columns.
      */
     void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset, int outStride);
+
+    /**
+     * {@code w} in the layout these kernels compute fastest with, rows repacked over {@code pool} (the same values
+     * in the same bytes per row), or {@code w} itself. Called once per matrix at load.
+     */
+    default WeightMatrix prepare(WeightMatrix w, ParallelFor pool) {
+        return w;
+    }
 
     /** A new attention-products kernel of this family, for one thread (it may hold scratch). */
     AttentionDots newAttentionDots();

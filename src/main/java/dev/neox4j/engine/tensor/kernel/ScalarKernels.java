@@ -12,6 +12,7 @@ import dev.neox4j.engine.tensor.FloatFormats;
 import dev.neox4j.engine.tensor.Q2_KCodec;
 import dev.neox4j.engine.tensor.Q3_KCodec;
 import dev.neox4j.engine.tensor.Q4_0Codec;
+import dev.neox4j.engine.tensor.Q4_0Pairs;
 import dev.neox4j.engine.tensor.Q4_1Codec;
 import dev.neox4j.engine.tensor.Q4_KCodec;
 import dev.neox4j.engine.tensor.Q5_0Codec;
@@ -19,6 +20,7 @@ import dev.neox4j.engine.tensor.Q5_1Codec;
 import dev.neox4j.engine.tensor.Q5_KCodec;
 import dev.neox4j.engine.tensor.Q6_KCodec;
 import dev.neox4j.engine.tensor.Q8_0Codec;
+import dev.neox4j.engine.tensor.WeightLayout;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 import java.lang.foreign.MemorySegment;
@@ -75,7 +77,7 @@ public final class ScalarKernels implements MatmulKernels {
             case F32 -> dotF32(s, o, a, b, n);
             case F16 -> dotF16(s, o, a, b, n);
             case BF16 -> dotBF16(s, o, a, b, n);
-            case Q4_0 -> dotQ4_0(s, o, a, b, n);
+            case Q4_0 -> dotQ4_0(s, o, a, b, n, w.layout() == WeightLayout.Q4_0_PAIRS);
             case Q4_1 -> dotQ4_1(s, o, a, b, n);
             case Q5_0 -> dotQ5_0(s, o, a, b, n);
             case Q5_1 -> dotQ5_1(s, o, a, b, n);
@@ -119,17 +121,20 @@ public final class ScalarKernels implements MatmulKernels {
         return (float) sum;
     }
 
-    static float dotQ4_0(MemorySegment s, long o, Activations a, int b, int n) {
+    /** Q4_0 in the GGUF layout or, with {@code pairs}, the {@link Q4_0Pairs} layout (same arithmetic). */
+    static float dotQ4_0(MemorySegment s, long o, Activations a, int b, int n, boolean pairs) {
         float[] y = a.values();
         int yo = a.valuesOffset(b);
         float[] dy = a.scales();
         int so = a.scalesOffset(b);
+        int nb = n / 32;
         float sum = 0f;
-        for (int blk = 0; blk < n / 32; blk++, o += Q4_0Codec.BLOCK_BYTES, yo += 32) {
-            float dx = Float.float16ToFloat(s.get(LE_SHORT, o + Q4_0Codec.D));
+        for (int blk = 0; blk < nb; blk++, yo += 32) {
+            long bo = o + (long) blk * Q4_0Codec.BLOCK_BYTES;
+            float dx = Float.float16ToFloat(s.get(LE_SHORT, pairs ? o + Q4_0Pairs.scale(nb, blk) : bo + Q4_0Codec.D));
             int sumi = 0;
             for (int j = 0; j < 16; j++) {
-                int v = s.get(BYTE, o + Q4_0Codec.QS + j) & 0xFF;
+                int v = s.get(BYTE, pairs ? o + Q4_0Pairs.quantByte(nb, blk, j) : bo + Q4_0Codec.QS + j) & 0xFF;
                 sumi += ((v & 0x0F) - 8) * (int) y[yo + j] + ((v >>> 4) - 8) * (int) y[yo + j + 16];
             }
             sum += sumi * dx * dy[so + blk];
