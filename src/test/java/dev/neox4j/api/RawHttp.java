@@ -29,8 +29,16 @@ public final class RawHttp implements AutoCloseable {
     private final Socket socket;
 
     public RawHttp(URI base, int readTimeoutMillis) {
+        this(base, readTimeoutMillis, 0);
+    }
+
+    /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
+    public RawHttp(URI base, int readTimeoutMillis, int receiveBuffer) {
         try {
             socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
+            }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
             socket.setSoTimeout(readTimeoutMillis);
         } catch (IOException e) {
@@ -145,6 +153,27 @@ public final class RawHttp implements AutoCloseable {
             return in.readAllBytes();
         } catch (SocketTimeoutException e) {
             return new byte[0];
+        }
+    }
+
+    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
+    public byte[] readSome(int max) {
+        try {
+            byte[] buf = new byte[max];
+            int n = socket.getInputStream().read(buf);
+            return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(buf, n);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
+    public void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (IOException ignored) {
+            // already gone
         }
     }
 

@@ -40,8 +40,16 @@ public final class RawWebSocket implements AutoCloseable {
     private final Random random = new Random(42);
 
     public RawWebSocket(URI base, String path) {
+        this(base, path, 0);
+    }
+
+    /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
+    public RawWebSocket(URI base, String path, int receiveBuffer) {
         try {
             socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
+            }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
             socket.setSoTimeout(30_000);
             byte[] nonce = new byte[16];
@@ -127,6 +135,27 @@ public final class RawWebSocket implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
+    public byte[] readSome(int max) {
+        try {
+            byte[] buf = new byte[max];
+            int n = socket.getInputStream().read(buf);
+            return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(buf, n);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
+    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
+    public void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+            socket.close();
+        } catch (IOException ignored) {
+            // already gone
+        }
     }
 
     @Override
