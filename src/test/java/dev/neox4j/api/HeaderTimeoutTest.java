@@ -1,16 +1,11 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(HeaderTimeoutTest.ShortHeaderTimeout.class)
-class HeaderTimeoutTest {
+class HeaderTimeoutTest extends ServerTestBase {
 
     /** A one-second header timeout and a single slot, so that a second request has to wait. */
     public static class ShortHeaderTimeout implements QuarkusTestProfile {
@@ -37,17 +32,6 @@ class HeaderTimeoutTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("neox.http.header-timeout", "1s", "neox.max-sequences", "1");
         }
-    }
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
     }
 
     @Test

@@ -57,6 +57,13 @@ public class GenerationService {
         return respond(parser.chat(JsonBody.object(mapper, body), "chat"), parser.engine());
     }
 
+    /** The JSON fields of a request body, after checking that its {@code model} (if any) names the served model. */
+    public JsonFields fields(RequestParser parser, String body) {
+        JsonFields f = JsonBody.object(mapper, body);
+        parser.checkModel(f);
+        return f;
+    }
+
     /** The request parser for the ready engine (503 while it is not). */
     public RequestParser parser() {
         Engine engine = holder.require();
