@@ -1,28 +1,20 @@
 package dev.neox4j.api;
 
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.api.rest.ClientDisconnectLogFilter;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.InputStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Filter;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,39 +27,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * at the root logger and passed through the filter that {@code quarkus.log.console.filter} installs on the console.
  */
 @QuarkusTest
-class ClientDisconnectStormTest {
+class ClientDisconnectStormTest extends ServerTestBase {
 
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord r) {
-            records.add(r);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private LogCapture capture;
 
     @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-        Logger.getLogger("").addHandler(capture);
+    void capture() {
+        capture = LogCapture.of("");
     }
 
     @AfterEach
     void release() {
-        Logger.getLogger("").removeHandler(capture);
+        capture.close();
     }
 
     int busy() {
@@ -136,7 +107,7 @@ class ClientDisconnectStormTest {
         Thread.sleep(2000); // late failed writes of the dropped responses
 
         Filter console = new ClientDisconnectLogFilter();
-        List<String> loud = records.stream()
+        List<String> loud = capture.records().stream()
                 .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue() || r.getThrown() != null)
                 .filter(console::isLoggable)
                 .map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()

@@ -158,23 +158,12 @@ public final class RawHttp implements AutoCloseable {
 
     /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
     public byte[] readSome(int max) {
-        try {
-            byte[] buf = new byte[max];
-            int n = socket.getInputStream().read(buf);
-            return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(buf, n);
-        } catch (IOException e) {
-            return new byte[0];
-        }
+        return Sockets.readSome(socket, max);
     }
 
     /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
     public void abort() {
-        try {
-            socket.setSoLinger(true, 0);
-            socket.close();
-        } catch (IOException ignored) {
-            // already gone
-        }
+        Sockets.abort(socket);
     }
 
     @Override

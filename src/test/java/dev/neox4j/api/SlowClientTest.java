@@ -1,16 +1,11 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(SlowClientTest.SmallBudget.class)
-class SlowClientTest {
+class SlowClientTest extends ServerTestBase {
 
     /**
      * A small buffer budget, a short stall timeout, a slot for the normal client beside the slow one's two, and a
@@ -43,17 +38,6 @@ class SlowClientTest {
 
     /** A small socket receive buffer, so that the kernel holds little of what the server writes. */
     static final int RECEIVE_BUFFER = 4096;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
 
     int busy() {
         var s = holder.engine().orElseThrow().stats();
