@@ -306,7 +306,7 @@ public final class NeoxForward {
      */
     private void matmul(WeightMatrix w, float[] in, int rows, float[] out, float[] bias, boolean gelu) {
         act.markPromptRows(rowPrompt, rows);
-        kernels.quantize(in, 0, rows, w.cols(), ActivationFormat.forWeight(w.type()), act);
+        kernels.quantize(in, 0, rows, w.cols(), MatmulKernels.activationFormat(w.type()), act);
         matmulJob.set(w, out, rows, bias, gelu);
         pool.run(w.rows(), matmulJob);
         matmulJob.set(null, null, 0, null, false);

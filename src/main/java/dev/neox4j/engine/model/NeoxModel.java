@@ -1,6 +1,7 @@
 package dev.neox4j.engine.model;
 
 import dev.neox4j.engine.gguf.GgmlType;
+import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.gguf.GgufMetadata;
@@ -222,7 +223,7 @@ public final class NeoxModel {
                     + ", which neox4j cannot compute with");
         }
         try {
-            ActivationFormat.forWeight(type);
+            MatmulKernels.activationFormat(type);
             return new WeightMatrix(name, type, file.data(t), (int) rows, (int) cols);
         } catch (IllegalArgumentException ex) {
             throw new GgufFormatException(file.fileName() + ": tensor '" + name + "': " + ex.getMessage(), ex);

@@ -59,7 +59,7 @@ public final class KernelThroughput {
                     for (int i = 0; i < x.length; i++) {
                         x[i] = (float) rnd.nextGaussian();
                     }
-                    ActivationFormat f = ActivationFormat.forWeight(t);
+                    ActivationFormat f = MatmulKernels.activationFormat(t);
                     Activations one = k.newActivations();
                     k.quantize(x, 0, 1, size, f, one);
                     Activations many = k.newActivations();

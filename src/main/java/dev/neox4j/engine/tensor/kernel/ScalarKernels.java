@@ -20,7 +20,6 @@ import dev.neox4j.engine.tensor.Q5_1Codec;
 import dev.neox4j.engine.tensor.Q5_KCodec;
 import dev.neox4j.engine.tensor.Q6_KCodec;
 import dev.neox4j.engine.tensor.Q8_0Codec;
-import dev.neox4j.engine.tensor.WeightLayout;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 import java.lang.foreign.MemorySegment;
@@ -70,25 +69,7 @@ public final class ScalarKernels implements MatmulKernels {
 
     /** Dot product of weight row {@code r} with activation row {@code b}. */
     public static float dot(WeightMatrix w, int r, Activations a, int b) {
-        MemorySegment s = w.data();
-        long o = w.rowOffset(r);
-        int n = w.cols();
-        return switch (w.type()) {
-            case F32 -> dotF32(s, o, a, b, n);
-            case F16 -> dotF16(s, o, a, b, n);
-            case BF16 -> dotBF16(s, o, a, b, n);
-            case Q4_0 -> dotQ4_0(s, o, a, b, n, w.layout() == WeightLayout.Q4_0_PAIRS);
-            case Q4_1 -> dotQ4_1(s, o, a, b, n);
-            case Q5_0 -> dotQ5_0(s, o, a, b, n);
-            case Q5_1 -> dotQ5_1(s, o, a, b, n);
-            case Q8_0 -> dotQ8_0(s, o, a, b, n);
-            case Q2_K -> dotQ2_K(s, o, a, b, n);
-            case Q3_K -> dotQ3_K(s, o, a, b, n);
-            case Q4_K -> dotQ4_K(s, o, a, b, n);
-            case Q5_K -> dotQ5_K(s, o, a, b, n);
-            case Q6_K -> dotQ6_K(s, o, a, b, n);
-            default -> throw new IllegalArgumentException("no dot kernel for weight type " + w.type());
-        };
+        return KernelTable.of(w.type()).scalar().dot(w, w.rowOffset(r), a, b, w.cols());
     }
 
     static float dotF32(MemorySegment s, long o, Activations a, int b, int n) {

@@ -84,24 +84,24 @@ public final class VectorKernels implements MatmulKernels {
         return w;
     }
 
+    /** The row kernels by weight type ordinal, resolved once from {@link KernelTable}'s vector column. */
+    private static final RowDot[] DOTS = new RowDot[GgmlType.values().length];
+
+    static {
+        for (GgmlType t : GgmlType.values()) {
+            if (KernelTable.has(t)) {
+                DOTS[t.ordinal()] = KernelTable.of(t).vector().get();
+            }
+        }
+    }
+
     /** The dot kernels of weight type {@code t}. */
     static RowDot dots(GgmlType t) {
-        return switch (t) {
-            case F32 -> VectorFloatDots.F32;
-            case F16 -> VectorFloatDots.F16;
-            case BF16 -> VectorFloatDots.BF16;
-            case Q4_0 -> VectorLegacyDots.Q4_0;
-            case Q4_1 -> VectorLegacyDots.Q4_1;
-            case Q5_0 -> VectorLegacyDots.Q5_0;
-            case Q5_1 -> VectorLegacyDots.Q5_1;
-            case Q8_0 -> VectorLegacyDots.Q8_0;
-            case Q2_K -> VectorKQuantDots.Q2_K;
-            case Q3_K -> VectorKQuantDots.Q3_K;
-            case Q4_K -> VectorKQuantDots.Q4_K;
-            case Q5_K -> VectorKQuantDots.Q5_K;
-            case Q6_K -> VectorKQuantDots.Q6_K;
-            default -> throw new IllegalArgumentException("no dot kernel for weight type " + t);
-        };
+        RowDot k = DOTS[t.ordinal()];
+        if (k == null) {
+            throw new IllegalArgumentException("no dot kernel for weight type " + t);
+        }
+        return k;
     }
 
     @Override

@@ -87,7 +87,7 @@ class VectorKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix gguf = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
             WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
-            ActivationFormat f = ActivationFormat.forWeight(type);
+            ActivationFormat f = MatmulKernels.activationFormat(type);
             float[] wd = dequantized(gguf);
             if (prepared) {
                 assertEquals(VectorShapes.F == 16 ? WeightLayout.Q4_0_PAIRS : WeightLayout.GGUF, w.layout());
@@ -188,7 +188,7 @@ class VectorKernelsTest {
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix gguf = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
             WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
-            ActivationFormat f = ActivationFormat.forWeight(type);
+            ActivationFormat f = MatmulKernels.activationFormat(type);
             float[] wd = dequantized(gguf);
 
             boolean[] mixedFlags = {false, true, true, false, false, true, true, true};
@@ -271,7 +271,7 @@ class VectorKernelsTest {
     private static float[] run(WeightMatrix w, float[] x, int batch, int cols, boolean[] flags) {
         Activations a = VECTOR.newActivations();
         a.markPromptRows(flags, batch);
-        VECTOR.quantize(x, 0, batch, cols, ActivationFormat.forWeight(w.type()), a);
+        VECTOR.quantize(x, 0, batch, cols, MatmulKernels.activationFormat(w.type()), a);
         float[] out = new float[batch * w.rows()];
         VECTOR.matmul(w, a, 0, w.rows(), out, 0, w.rows());
         return out;
@@ -287,12 +287,12 @@ class VectorKernelsTest {
         float[] wd = dev.neox4j.engine.tensor.QuantTestVectors.floats(t.get("dequantized"));
         WeightMatrix w = new WeightMatrix("w", type, MemorySegment.ofArray(blocks), 1, x.length);
         Activations a = VECTOR.newActivations();
-        VECTOR.quantize(x, 0, 1, x.length, ActivationFormat.forWeight(type), a);
+        VECTOR.quantize(x, 0, 1, x.length, MatmulKernels.activationFormat(type), a);
         float[] out = new float[1];
         VECTOR.matmul(w, a, 0, 1, out, 0, 1);
         double mag = 0;
         for (int i = 0; i < x.length; i++) {
-            mag += Math.abs((double) wd[i] * a.values()[i] * a.scales()[i / ActivationFormat.forWeight(type).blockElems]);
+            mag += Math.abs((double) wd[i] * a.values()[i] * a.scales()[i / MatmulKernels.activationFormat(type).blockElems]);
         }
         assertEquals(t.get("vec_dot").asDouble(), out[0], mag * VECTOR_VS_SCALAR_REL, type + " vec_dot");
     }
