@@ -17,8 +17,9 @@
  * helper method.
  *
  * <h2>Layouts repacked at load</h2>
- * A kernel family may ask for a weight in another byte layout ({@link dev.neox4j.engine.tensor.kernel.MatmulKernels#prepare},
- * called once per matrix by the forward pass): the vector family repacks Q4_0 into
+ * A kernel family may ask for a weight in another byte layout
+ * ({@link dev.neox4j.engine.tensor.kernel.MatmulKernels#prepare}, called once per matrix by the forward pass): the
+ * vector family repacks Q4_0 into
  * {@link dev.neox4j.engine.tensor.WeightLayout#Q4_0_PAIRS} where it has 16 float lanes ({@code VectorQ4Pairs}: two
  * blocks per 512-bit load, block scales as a vector, two FMA chains per row), the same bytes per row, the file's
  * pages released. Every path of a layout (single row, 3-4 rows, decoded tile) accumulates the same way
