@@ -10,8 +10,8 @@ import dev.neox4j.engine.tensor.kernel.AttentionDots;
  *   <li>with an f16 cache, {@code K·Q} is an F16 matmul, so Q is rounded to f16;</li>
  *   <li>scores are scaled by {@code 1/sqrt(hd)} before the (causal) mask, so query {@code i} of a tile whose first
  *       query sees {@code n0} positions sees {@code n0 + i};</li>
- *   <li>softmax subtracts the row maximum, exponentiates in f32, sums in double and multiplies by the f32
- *       reciprocal of the sum;</li>
+ *   <li>softmax subtracts the row maximum, exponentiates in f32 (a fixed polynomial, {@code SoftmaxExp}, within
+ *       2 ulp of {@code exp}), sums in double and multiplies by the f32 reciprocal of the sum;</li>
  *   <li>with an f16 cache, {@code softmax·V} is an F16 matmul, so the probabilities are rounded to f16.</li>
  * </ul>
  * The two products are the kernel family's {@link AttentionDots}: each key and value is read once per tile, and a
@@ -78,7 +78,7 @@ final class Attention {
 
         // softmax of each query's visible positions
         for (int i = 0; i < nq; i++) {
-            softmax(scores, i * nKeys, n0 + i, f16);
+            softmax(s.dots, scores, i * nKeys, n0 + i, f16);
         }
 
         // out_i = Σ_j p_ij v_j
@@ -91,16 +91,11 @@ final class Attention {
         tile(q, qOff, 0, 1, cache, layer, headOff, hd, nPos, kqScale, s, out, outOff, 0);
     }
 
-    private static void softmax(float[] scores, int off, int n, boolean f16) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            max = Math.max(max, scores[off + j]);
-        }
+    private static void softmax(AttentionDots dots, float[] scores, int off, int n, boolean f16) {
+        dots.softmaxExp(scores, off, n); // exp(score - max), the same bits in every kernel family
         double sum = 0.0;
         for (int j = 0; j < n; j++) {
-            float e = (float) Math.exp(scores[off + j] - max);
-            scores[off + j] = e;
-            sum += e;
+            sum += scores[off + j];
         }
         float inv = (float) (1.0 / sum);
         for (int j = 0; j < n; j++) {

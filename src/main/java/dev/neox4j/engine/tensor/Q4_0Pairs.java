@@ -38,21 +38,31 @@ public final class Q4_0Pairs {
 
     /** Rewrites the GGUF Q4_0 row of {@code nb} blocks in {@code src} into the pair layout in {@code dst}. */
     public static void repackRow(byte[] src, byte[] dst, int nb) {
-        for (int blk = 0; blk < nb; blk++) {
-            int b = blk * Q4_0Codec.BLOCK_BYTES;
-            int sc = scale(nb, blk);
-            dst[sc] = src[b + Q4_0Codec.D];
-            dst[sc + 1] = src[b + Q4_0Codec.D + 1];
+        int pairs = nb / 2;
+        for (int p = 0; p < pairs; p++) {
+            int a = 2 * p * Q4_0Codec.BLOCK_BYTES + Q4_0Codec.QS;
+            int b = a + Q4_0Codec.BLOCK_BYTES;
+            int o = 32 * p;
             for (int i = 0; i < 16; i++) {
-                dst[quantByte(nb, blk, i)] = src[b + Q4_0Codec.QS + i];
+                dst[o + 2 * i] = src[a + i];
+                dst[o + 2 * i + 1] = src[b + i];
             }
+        }
+        if ((nb & 1) != 0) {
+            System.arraycopy(src, (nb - 1) * Q4_0Codec.BLOCK_BYTES + Q4_0Codec.QS, dst, 32 * pairs, 16);
+        }
+        int sc = scale(nb, 0);
+        for (int blk = 0; blk < nb; blk++) {
+            dst[sc + 2 * blk] = src[blk * Q4_0Codec.BLOCK_BYTES + Q4_0Codec.D];
+            dst[sc + 2 * blk + 1] = src[blk * Q4_0Codec.BLOCK_BYTES + Q4_0Codec.D + 1];
         }
     }
 
     /**
      * {@code w} (Q4_0, GGUF layout) copied into the pair layout, its rows split over {@code pool}. The copy lives
      * off the heap until it is no longer reachable; the pages of the source are then released from this process
-     * ({@link MemorySegment#unload()} when it is a mapped file), so resident memory does not grow.
+     * ({@link MemorySegment#unload()} when it is a mapped file), so resident memory does not grow. Returns {@code w}
+     * itself when the copy does not fit in the JVM's direct memory ({@link DirectMemory}).
      */
     public static WeightMatrix repack(WeightMatrix w, ParallelFor pool) {
         if (w.type() != GgmlType.Q4_0 || w.layout() != WeightLayout.GGUF) {
@@ -60,7 +70,15 @@ public final class Q4_0Pairs {
         }
         long rowBytes = w.rowBytes();
         MemorySegment src = w.data();
-        MemorySegment dst = Arena.ofAuto().allocate(rowBytes * w.rows(), 64);
+        if (!DirectMemory.fits(rowBytes * w.rows())) {
+            return w; // (the JVM's direct-memory limit, which off-heap segments count against, is reached)
+        }
+        MemorySegment dst;
+        try {
+            dst = Arena.ofAuto().allocate(rowBytes * w.rows(), 64);
+        } catch (OutOfMemoryError e) {
+            return w;
+        }
         int nb = w.cols() / Q4_0Codec.BLOCK_ELEMS;
         pool.run(w.rows(), (start, end) -> {
             byte[] in = new byte[(int) rowBytes];

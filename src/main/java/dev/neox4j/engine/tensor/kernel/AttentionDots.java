@@ -43,4 +43,10 @@ public interface AttentionDots {
      */
     void weightedSum(float[] p, int ps, int nq, int n0, MemorySegment v, boolean half, long off, long stride, int hd,
                      float[] out, int oo, int os);
+
+    /**
+     * {@code s[off + j] = exp(s[off + j] - max)} for {@code j < n}, {@code max} the largest of those {@code n}
+     * finite scores, with {@link SoftmaxExp}'s fixed operations: the same bits in every family and lane count.
+     */
+    void softmaxExp(float[] s, int off, int n);
 }

@@ -83,4 +83,15 @@ public final class ScalarAttentionDots implements AttentionDots {
         }
         return t[0];
     }
+
+    @Override
+    public void softmaxExp(float[] s, int off, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, s[off + j]);
+        }
+        for (int j = 0; j < n; j++) {
+            s[off + j] = SoftmaxExp.exp(s[off + j] - max);
+        }
+    }
 }

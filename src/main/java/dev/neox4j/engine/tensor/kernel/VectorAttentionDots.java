@@ -1,6 +1,7 @@
 package dev.neox4j.engine.tensor.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -177,5 +178,42 @@ final class VectorAttentionDots implements AttentionDots {
         NEG_ZERO.add(a1).intoArray(out, o + os);
         NEG_ZERO.add(a2).intoArray(out, o + 2 * os);
         NEG_ZERO.add(a3).intoArray(out, o + 3 * os);
+    }
+
+    /**
+     * {@link SoftmaxExp#exp} in {@code F} lanes, operation for operation (the maximum is exact in any order), the
+     * elements past the last full vector through the scalar twin.
+     */
+    @Override
+    public void softmaxExp(float[] s, int off, int n) {
+        int j = 0;
+        FloatVector m = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+        for (; j + F <= n; j += F) {
+            m = m.max(FloatVector.fromArray(FS, s, off + j));
+        }
+        float max = m.reduceLanes(VectorOperators.MAX);
+        for (; j < n; j++) {
+            max = Math.max(max, s[off + j]);
+        }
+        j = 0;
+        for (; j + F <= n; j += F) {
+            FloatVector x = FloatVector.fromArray(FS, s, off + j).sub(max).max(SoftmaxExp.MIN_X);
+            FloatVector t = x.fma(SoftmaxExp.LOG2E, SoftmaxExp.ROUND);
+            FloatVector k = t.sub(SoftmaxExp.ROUND);
+            FloatVector r = k.fma(FloatVector.broadcast(FS, -SoftmaxExp.LN2_HI), x);
+            r = k.fma(FloatVector.broadcast(FS, -SoftmaxExp.LN2_LO), r);
+            FloatVector p = FloatVector.broadcast(FS, SoftmaxExp.P0).fma(r, FloatVector.broadcast(FS, SoftmaxExp.P1));
+            p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P2));
+            p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P3));
+            p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P4));
+            p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P5));
+            FloatVector y = p.fma(r.mul(r), r).add(1f);
+            FloatVector scale = t.reinterpretAsInts().sub(SoftmaxExp.ROUND_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            y.mul(scale).intoArray(s, off + j);
+        }
+        for (; j < n; j++) {
+            s[off + j] = SoftmaxExp.exp(s[off + j] - max);
+        }
     }
 }

@@ -74,7 +74,7 @@ public final class VectorKernels implements MatmulKernels {
 
     /**
      * Q4_0 matrices are repacked into the {@link WeightLayout#Q4_0_PAIRS} layout when this machine has 16 float
-     * lanes: {@link VectorQ4Pairs} reads it about twice as fast as the GGUF layout, with the same results.
+     * lanes: {@link VectorQ4Pairs} reads it faster than the GGUF layout (same values; two FMA chains per row).
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w, ParallelFor pool) {

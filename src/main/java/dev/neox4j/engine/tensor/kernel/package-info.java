@@ -16,6 +16,21 @@
  * and accumulators are stored through a constant receiver ({@code VectorShapes.NEG_ZERO.add(v)}) rather than a
  * helper method.
  *
+ * <h2>Layouts repacked at load</h2>
+ * A kernel family may ask for a weight in another byte layout
+ * ({@link dev.neox4j.engine.tensor.kernel.MatmulKernels#prepare}, called once per matrix by the forward pass): the
+ * vector family repacks Q4_0 into
+ * {@link dev.neox4j.engine.tensor.WeightLayout#Q4_0_PAIRS} where it has 16 float lanes ({@code VectorQ4Pairs}: two
+ * blocks per 512-bit load, block scales as a vector, two FMA chains per row), the same bytes per row, the file's
+ * pages released. Every path of a layout (single row, 3-4 rows, decoded tile) accumulates the same way
+ * ({@code DecodedDots.NO_MIN_PAIRED} for the pair layout), so results stay batch and thread-count invariant; the
+ * scalar twin reads every layout and gives the same bits from each.
+ *
+ * <h2>The softmax exponential</h2>
+ * {@code SoftmaxExp} is a fixed sequence of float operations (range reduction, polynomial, exponent bits) that
+ * {@code VectorAttentionDots} runs in lanes and {@code ScalarAttentionDots} one value at a time, with identical
+ * bits, instead of {@code Math.exp} per score.
+ *
  * <h2>How to check it</h2>
  * <ul>
  *   <li>{@code VectorKernelAllocationTest} runs every row kernel of {@link dev.neox4j.engine.tensor.kernel.KernelTable}

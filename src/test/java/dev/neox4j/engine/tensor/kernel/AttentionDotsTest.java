@@ -110,6 +110,48 @@ class AttentionDotsTest {
         }
     }
 
+    /**
+     * The softmax exponential: the vector kernel gives the scalar twin's bits for every length (full vectors and
+     * tails), the row maximum maps to exactly 1, and every value is within 2 ulp of {@code Math.exp} down to the
+     * clamp (below it, a tiny positive value instead of a smaller one).
+     */
+    @Test
+    void softmaxExpVectorEqualsScalarTwinAndTracksMathExp() {
+        VectorAttentionDots vector = new VectorAttentionDots();
+        ScalarAttentionDots scalar = new ScalarAttentionDots(VectorShapes.F);
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int n : new int[] {1, 3, 15, 16, 17, 64, 100, 1537}) {
+            float[] x = new float[n + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (rnd.nextDouble() * 120 - 100); // spans the clamp at -87 below the maximum
+            }
+            float[] v = x.clone();
+            float[] sc = x.clone();
+            vector.softmaxExp(v, 3, n);
+            scalar.softmaxExp(sc, 3, n);
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < n; j++) {
+                max = Math.max(max, x[3 + j]);
+            }
+            for (int j = 0; j < x.length; j++) {
+                assertEquals(Float.floatToRawIntBits(sc[j]), Float.floatToRawIntBits(v[j]), "n " + n + " j " + j);
+                if (j < 3 || j >= 3 + n) {
+                    assertEquals(x[j], v[j], "outside the range at " + j);
+                    continue;
+                }
+                float arg = x[j] - max;
+                if (arg == 0f) {
+                    assertEquals(1f, v[j], "exp(0)");
+                } else if (arg >= SoftmaxExp.MIN_X) {
+                    float want = (float) Math.exp(arg);
+                    assertEquals(want, v[j], 2 * Math.ulp(want), "exp(" + arg + ")");
+                } else {
+                    assertTrue(v[j] > 0f && v[j] <= (float) Math.exp(SoftmaxExp.MIN_X) * 1.0001f, "clamped exp");
+                }
+            }
+        }
+    }
+
     @Test
     void scalarTwinRejectsOddLaneCounts() {
         assertThrows(IllegalArgumentException.class, () -> new ScalarAttentionDots(3));
