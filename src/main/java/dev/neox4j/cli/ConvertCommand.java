@@ -1,9 +1,7 @@
 package dev.neox4j.cli;
 
-import dev.neox4j.config.HubSettingsFactory;
 import dev.neox4j.engine.checkpoint.FileType;
 import dev.neox4j.engine.checkpoint.GgufConverter;
-import dev.neox4j.hub.ModelResolver;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -60,7 +58,7 @@ public class ConvertCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, got " + threads);
         }
         try {
-            Path src = source.startsWith("hf://") ? resolve(source) : Path.of(source);
+            Path src = Commands.localModel(source);
             GgufConverter.Result r = GgufConverter.convert(src, output, fileType, threads);
             spec.commandLine().getOut().println(output.toAbsolutePath());
             spec.commandLine().getOut().flush();
@@ -68,15 +66,7 @@ public class ConvertCommand implements Callable<Integer> {
                     r.tensors(), r.typeCounts(), r.bytes(), r.millis());
             return 0;
         } catch (IOException | RuntimeException e) {
-            spec.commandLine().getErr().println("convert: " + (e.getMessage() == null ? e.toString()
-                    : e.getMessage()));
-            return 1;
-        }
-    }
-
-    private static Path resolve(String reference) throws IOException {
-        try (ModelResolver resolver = ModelResolver.create(HubSettingsFactory.fromConfig())) {
-            return resolver.resolve(reference);
+            return Commands.failed(spec, e);
         }
     }
 }

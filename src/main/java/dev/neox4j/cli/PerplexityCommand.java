@@ -1,7 +1,5 @@
 package dev.neox4j.cli;
 
-import dev.neox4j.config.HubSettingsFactory;
-import dev.neox4j.hub.ModelResolver;
 import dev.neox4j.engine.runtime.Perplexity;
 import picocli.CommandLine;
 
@@ -48,27 +46,16 @@ public class PerplexityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        java.io.PrintWriter err = spec.commandLine().getErr();
         try {
-            Path path = resolve(model);
-            new PerplexityRunner(spec.commandLine().getOut(), err).run(path, text, ctx, batch, threads);
+            Path path = Commands.localModel(model);
+            new PerplexityRunner(spec.commandLine().getOut(), spec.commandLine().getErr())
+                    .run(path, text, ctx, batch, threads);
             return 0;
         } catch (IllegalArgumentException | IOException e) {
-            err.println("perplexity: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            err.flush();
-            return 1;
+            return Commands.failed(spec, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;
-        }
-    }
-
-    private static Path resolve(String reference) throws IOException {
-        if (!ModelResolver.isHubReference(reference)) {
-            return Path.of(reference);
-        }
-        try (ModelResolver resolver = ModelResolver.create(HubSettingsFactory.fromConfig())) {
-            return resolver.resolve(reference);
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.neox4j.cli;
 
 import dev.neox4j.config.HubSettingsFactory;
-import dev.neox4j.hub.HubException;
 import dev.neox4j.hub.ModelResolver;
 import picocli.CommandLine;
 
@@ -46,12 +45,8 @@ public class PullCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(path.toAbsolutePath());
             spec.commandLine().getOut().flush();
             return 0;
-        } catch (HubException e) {
-            spec.commandLine().getErr().println("pull: " + e.getMessage());
-            return 1;
         } catch (IOException e) {
-            spec.commandLine().getErr().println("pull: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-            return 1;
+            return Commands.failed(spec, e);
         }
     }
 }

@@ -113,6 +113,30 @@ public interface NeoxConfig {
     /** Limits of {@code POST /v1/inspect} (README "Research API"). */
     Inspect inspect();
 
+    /** Backpressure of streamed responses, SSE and WebSocket (README "Slow clients"). */
+    Stream stream();
+
+    /**
+     * What a streamed request (SSE or WebSocket, all its {@code n} choices together) may hold in the server for a
+     * client that reads slower than the engine writes. Past {@link #maxBufferedBytes()} its sequences are paused in
+     * the engine: they keep their KV slots but take no decode steps, so a slow client neither grows the server's
+     * memory nor slows the other sequences. They resume once the client has read half of it. Still paused after
+     * {@link #stallTimeout()}, the request is cancelled, its slots freed, and its stream ends with a
+     * {@code slow_client} error. {@code dev.neox4j.api.rest.StreamLimits} validates both.
+     */
+    interface Stream {
+        /**
+         * Most bytes of encoded events (estimated size as sent) one streamed request may have waiting for its
+         * client before its sequences are paused. At least 1 KiB.
+         */
+        @WithDefault("1M")
+        MemorySize maxBufferedBytes();
+
+        /** How long a paused request may wait for its client to read before it is cancelled. Positive. */
+        @WithDefault("30s")
+        Duration stallTimeout();
+    }
+
     /** Limits of {@code POST /v1/perplexity} (README "Perplexity"). */
     Perplexity perplexity();
 
@@ -177,6 +201,15 @@ public interface NeoxConfig {
          */
         @WithDefault("10s")
         Duration headerTimeout();
+
+        /**
+         * The kernel's send buffer per connection ({@code SO_SNDBUF}). Absent (the default): the system's, which
+         * Linux grows up to {@code net.ipv4.tcp_wmem}'s maximum (4 MB by default) for a client that does not read.
+         * Set it to bound that memory per slow client (a streamed request buffers at most
+         * {@code neox.stream.max-buffered-bytes} in the server besides it); a small value slows fast clients on
+         * long-distance links.
+         */
+        Optional<MemorySize> sendBufferSize();
     }
 
     /**

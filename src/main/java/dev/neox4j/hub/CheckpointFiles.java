@@ -1,5 +1,7 @@
 package dev.neox4j.hub;
 
+import dev.neox4j.engine.Json;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,7 @@
 package dev.neox4j.hub;
 
+import dev.neox4j.engine.Json;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;

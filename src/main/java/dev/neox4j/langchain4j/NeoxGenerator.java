@@ -11,7 +11,6 @@ import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
 import dev.langchain4j.model.output.Response;
-import dev.langchain4j.model.output.TokenUsage;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
@@ -292,8 +291,10 @@ final class NeoxGenerator implements AutoCloseable {
         return Response.from(c.text(), tokenUsage(c), finishReason(c));
     }
 
-    static TokenUsage tokenUsage(Completion c) {
-        return new TokenUsage(c.usage().promptTokens(), c.usage().completionTokens(), c.usage().totalTokens());
+    /** The usage of a completion, with the prompt tokens taken from the prefix cache. */
+    static NeoxTokenUsage tokenUsage(Completion c) {
+        return new NeoxTokenUsage(c.usage().promptTokens(), c.usage().completionTokens(), c.usage().totalTokens(),
+                c.usage().cachedTokens());
     }
 
     static dev.langchain4j.model.output.FinishReason finishReason(Completion c) {

@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  */
 public final class NeoxMetrics implements EngineObserver {
 
-    /** Request outcomes, the values of the {@code outcome} label of {@code neox_requests_total}. */
+    /** Outcomes, the values of the {@code outcome} label of {@code neox_requests_total} and {@code neox_choices_total}. */
     public static final String SUCCESS = "success";
     public static final String ERROR = "error";
     public static final String CANCELLED = "cancelled";
@@ -51,6 +51,7 @@ public final class NeoxMetrics implements EngineObserver {
 
     private final MeterRegistry registry;
     private final ConcurrentMap<String, Counter> requests = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> choices = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, SourceMeters> bySource = new ConcurrentHashMap<>();
     private volatile Supplier<Optional<EngineStats>> statsSource = Optional::empty;
 
@@ -68,7 +69,12 @@ public final class NeoxMetrics implements EngineObserver {
 
     @Override
     public void rejected(String source) {
-        requestCounter(source, REJECTED).increment();
+        counter(choices, "neox.choices", CHOICES_DESCRIPTION, source, REJECTED).increment();
+    }
+
+    @Override
+    public void requestFinished(String source, String outcome) {
+        counter(requests, "neox.requests", REQUESTS_DESCRIPTION, source, outcome(outcome)).increment();
     }
 
     @Override
@@ -89,7 +95,7 @@ public final class NeoxMetrics implements EngineObserver {
     @Override
     public void finished(String source, String outcome, int promptTokens, int generatedTokens, double e2eSeconds) {
         SourceMeters m = meters(source);
-        requestCounter(source, outcome(outcome)).increment();
+        counter(choices, "neox.choices", CHOICES_DESCRIPTION, source, outcome(outcome)).increment();
         if (promptTokens > 0) {
             m.promptTokens().increment(promptTokens);
         }
@@ -118,10 +124,16 @@ public final class NeoxMetrics implements EngineObserver {
         return source == null || source.isBlank() ? "engine" : source;
     }
 
-    private Counter requestCounter(String source, String outcome) {
+    private static final String REQUESTS_DESCRIPTION = "Client requests by outcome (success, error, cancelled, "
+            + "rejected) and entry point; a request with n choices counts once";
+    private static final String CHOICES_DESCRIPTION = "Sequences (choices of a request: n per prompt) by outcome "
+            + "and entry point";
+
+    private Counter counter(ConcurrentMap<String, Counter> counters, String name, String description, String source,
+                            String outcome) {
         String s = source(source);
-        return requests.computeIfAbsent(s + '\u0000' + outcome, k -> Counter.builder("neox.requests")
-                .description("Requests by outcome (success, error, cancelled, rejected) and entry point")
+        return counters.computeIfAbsent(s + '\u0000' + outcome, k -> Counter.builder(name)
+                .description(description)
                 .tags("source", s, "outcome", outcome)
                 .register(registry));
     }

@@ -1,15 +1,13 @@
 package dev.neox4j.acceptance;
 
+import dev.neox4j.api.LogCapture;
 import dev.neox4j.api.rest.ApiErrors;
 import org.junit.jupiter.api.Test;
 
 import java.nio.channels.ClosedChannelException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,24 +22,8 @@ class ClientDisconnectLoggingTest {
 
     @Test
     void aClosedClientConnectionIsNotLoggedAsAnError() {
-        Logger logger = Logger.getLogger(ApiErrors.class.getName());
-        List<LogRecord> records = new ArrayList<>();
-        Handler handler = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
-        try {
+        try (LogCapture capture = LogCapture.of(ApiErrors.class.getName())) {
+            List<LogRecord> records = capture.records();
             // Netty's StacklessClosedChannelException is a ClosedChannelException
             ApiErrors.from(new ClosedChannelException(), "prompt");
             assertTrue(records.stream().noneMatch(r -> r.getLevel().intValue() >= Level.WARNING.intValue()),
@@ -50,8 +32,6 @@ class ClientDisconnectLoggingTest {
             ApiErrors.from(new IllegalStateException("boom"), "prompt");
             assertEquals(1, records.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue()).count(),
                     "an unexpected failure is still an ERROR");
-        } finally {
-            logger.removeHandler(handler);
         }
     }
 }

@@ -189,7 +189,8 @@ public final class ApiTestClient {
 
     private static Ws connect(URI uri, String... headers) {
         BlockingQueue<String> queue = new LinkedBlockingQueue<>();
-        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        // generous: the first handshake of a fresh server loads classes, slow on a loaded CI machine
+        WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(60));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

@@ -4,13 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.neox4j.api.rest.GenerationPlan;
 import dev.neox4j.api.rest.GenerationService;
 import dev.neox4j.api.rest.JsonFields;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.ChatTurn;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -24,18 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code POST /v1/chat/completions} on the demo model. */
 @QuarkusTest
-class ChatCompletionsTest {
-
-    @Inject
-    EngineHolder holder;
+class ChatCompletionsTest extends ServerTestBase {
 
     @Inject
     GenerationService service;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
 
     static final List<Map<String, Object>> MESSAGES = List.of(
             Map.of("role", "system", "content", "Be brief."),

@@ -1,9 +1,6 @@
 package dev.neox4j.api;
 
-import dev.neox4j.config.EngineHolder;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -16,15 +13,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 /** Malformed and refused requests get 4xx with OpenAI error bodies naming the field. */
 @QuarkusTest
-class CompletionErrorsTest {
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class CompletionErrorsTest extends ServerTestBase {
 
     static void bad(String path, String body, String param, String messagePart) {
         var then = given().contentType("application/json").body(body).post(path).then()

@@ -1,11 +1,9 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,16 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code POST /v1/completions}: every parameter, on the demo model. */
 @QuarkusTest
-class CompletionsTest {
-
-    @Inject
-    EngineHolder holder;
+class CompletionsTest extends ServerTestBase {
 
     Tokenizer tokenizer;
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
         tokenizer = holder.engine().orElseThrow().tokenizer();
     }
 

@@ -1,17 +1,12 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,18 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Batch invariance through the API, and cancellation of abandoned requests. */
 @QuarkusTest
-class ConcurrentRequestsTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class ConcurrentRequestsTest extends ServerTestBase {
 
     int busy() {
         var s = holder.engine().orElseThrow().stats();

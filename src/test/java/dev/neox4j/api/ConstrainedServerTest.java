@@ -1,17 +1,13 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.net.http.WebSocketHandshakeException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** API keys (401) and a full admission queue (429) on a server with one slot and a queue of one. */
 @QuarkusTest
 @TestProfile(ConstrainedServerTest.Constrained.class)
-class ConstrainedServerTest {
+class ConstrainedServerTest extends ServerTestBase {
 
     static final String KEY = "sk-test-key";
 
@@ -43,17 +39,10 @@ class ConstrainedServerTest {
         }
     }
 
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
     final ExecutorService background = Executors.newCachedThreadPool();
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
         ApiTestClient.await("the engine to be idle", 60, this::idle);
     }
 

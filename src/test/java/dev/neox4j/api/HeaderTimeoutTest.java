@@ -1,20 +1,20 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(HeaderTimeoutTest.ShortHeaderTimeout.class)
-class HeaderTimeoutTest {
+class HeaderTimeoutTest extends ServerTestBase {
 
     /** A one-second header timeout and a single slot, so that a second request has to wait. */
     public static class ShortHeaderTimeout implements QuarkusTestProfile {
@@ -32,17 +32,6 @@ class HeaderTimeoutTest {
         public Map<String, String> getConfigOverrides() {
             return Map.of("neox.http.header-timeout", "1s", "neox.max-sequences", "1");
         }
-    }
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
     }
 
     @Test
@@ -85,5 +74,34 @@ class HeaderTimeoutTest {
             assertEquals("done", m.get("type").asText(), m.toString());
         }
         assertEquals("[DONE]", busy.get().getLast());
+    }
+
+    /**
+     * Bug: a client that upgrades to HTTP/2 with its first request ({@code h2c}, as the JDK's HttpClient does) got a
+     * fresh pipeline from Vert.x at the end of that request, with the header timeout as its idle timeout again: a
+     * stream waiting for a slot longer than it lost its connection (EOF). The timeout is now lifted after the
+     * upgrade too.
+     */
+    @Test
+    void anH2cUpgradedStreamWaitingForASlotKeepsItsConnection() throws Exception {
+        CompletableFuture<String> busy = CompletableFuture.supplyAsync(() -> given().contentType("application/json")
+                .body(Map.of("prompt", "Busy", "max_tokens", 300, "ignore_eos", true))
+                .post("/v1/completions").then().statusCode(200).extract().asString());
+        ApiTestClient.await("the first request to start", 30,
+                () -> holder.engine().orElseThrow().stats().running() == 1);
+        HttpClient fresh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        try {
+            HttpResponse<Stream<String>> waiting = fresh.send(HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(ApiTestClient.jsonObject(
+                            "prompt", "Waiting", "max_tokens", 3, "stream", true))).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertEquals(HttpClient.Version.HTTP_2, waiting.version(), "the request was not upgraded to h2c");
+            List<String> lines = waiting.body().filter(l -> l.startsWith("data: ")).toList();
+            assertEquals("data: [DONE]", lines.getLast(), lines.toString());
+        } finally {
+            fresh.close();
+        }
+        assertTrue(busy.get().contains("\"choices\""));
     }
 }

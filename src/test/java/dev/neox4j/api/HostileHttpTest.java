@@ -1,14 +1,9 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,18 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "HTTP limits and timeouts").
  */
 @QuarkusTest
-class HostileHttpTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class HostileHttpTest extends ServerTestBase {
 
     RawHttp.Response exchange(String request) {
         try (RawHttp http = new RawHttp(base, 30_000)) {

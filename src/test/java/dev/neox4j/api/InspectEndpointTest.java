@@ -1,13 +1,11 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.InspectRequest;
 import dev.neox4j.engine.runtime.Inspection;
 import dev.neox4j.engine.runtime.Perplexity;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,16 +26,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * tensors decoded from base64 equal to {@link Engine#inspect}'s typed arrays, OpenAI-style errors.
  */
 @QuarkusTest
-class InspectEndpointTest {
-
-    @Inject
-    EngineHolder holder;
+class InspectEndpointTest extends ServerTestBase {
 
     Engine engine;
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
         engine = holder.engine().orElseThrow();
     }
 

@@ -1,11 +1,8 @@
 package dev.neox4j.api;
 
-import dev.neox4j.config.EngineHolder;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,7 +15,7 @@ import static org.hamcrest.Matchers.equalTo;
 /** The {@code neox.inspect.*} and {@code neox.perplexity.*} limits: beyond each, a 400 that names it. */
 @QuarkusTest
 @TestProfile(InspectLimitsTest.Small.class)
-class InspectLimitsTest {
+class InspectLimitsTest extends ServerTestBase {
 
     /** Small limits. */
     public static class Small implements QuarkusTestProfile {
@@ -27,14 +24,6 @@ class InspectLimitsTest {
             return Map.of("neox.inspect.max-tokens", "8", "neox.inspect.max-layers", "2",
                     "neox.inspect.max-response-bytes", "8K", "neox.perplexity.max-tokens", "40");
         }
-    }
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
     }
 
     private static void refused(Object body, String path, String key) {

@@ -10,16 +10,12 @@ import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingLanguageModel;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.Response;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.langchain4j.ChatStreamCollector;
 import dev.neox4j.langchain4j.TextStreamCollector;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -30,19 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** LangChain4j's OpenAI module as a real client of the running server: completion and chat, streaming and not. */
 @QuarkusTest
-class LangChain4jOpenAiClientTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
+class LangChain4jOpenAiClientTest extends ServerTestBase {
 
     String baseUrl;
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
         baseUrl = base.resolve("/v1").toString();
     }
 

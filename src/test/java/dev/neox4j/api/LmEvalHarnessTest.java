@@ -1,10 +1,8 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,16 +22,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * {@code parse_logprobs} / {@code parse_generations} do.
  */
 @QuarkusTest
-class LmEvalHarnessTest {
-
-    @Inject
-    EngineHolder holder;
+class LmEvalHarnessTest extends ServerTestBase {
 
     Engine engine;
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
         engine = holder.engine().orElseThrow();
     }
 

@@ -1,9 +1,6 @@
 package dev.neox4j.api;
 
-import dev.neox4j.config.EngineHolder;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
@@ -14,15 +11,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 /** {@code GET /v1/models} and {@code GET /v1/models/{id}} on the demo model. */
 @QuarkusTest
-class ModelsResourceTest {
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class ModelsResourceTest extends ServerTestBase {
 
     @Test
     void listsTheDemoModelWithWhatItIs() {

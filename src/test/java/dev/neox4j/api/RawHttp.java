@@ -29,8 +29,16 @@ public final class RawHttp implements AutoCloseable {
     private final Socket socket;
 
     public RawHttp(URI base, int readTimeoutMillis) {
+        this(base, readTimeoutMillis, 0);
+    }
+
+    /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
+    public RawHttp(URI base, int readTimeoutMillis, int receiveBuffer) {
         try {
             socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
+            }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
             socket.setSoTimeout(readTimeoutMillis);
         } catch (IOException e) {
@@ -146,6 +154,16 @@ public final class RawHttp implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             return new byte[0];
         }
+    }
+
+    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
+    public byte[] readSome(int max) {
+        return Sockets.readSome(socket, max);
+    }
+
+    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
+    public void abort() {
+        Sockets.abort(socket);
     }
 
     @Override

@@ -40,8 +40,16 @@ public final class RawWebSocket implements AutoCloseable {
     private final Random random = new Random(42);
 
     public RawWebSocket(URI base, String path) {
+        this(base, path, 0);
+    }
+
+    /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
+    public RawWebSocket(URI base, String path, int receiveBuffer) {
         try {
             socket = new Socket();
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
+            }
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
             socket.setSoTimeout(30_000);
             byte[] nonce = new byte[16];
@@ -127,6 +135,16 @@ public final class RawWebSocket implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
+    public byte[] readSome(int max) {
+        return Sockets.readSome(socket, max);
+    }
+
+    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
+    public void abort() {
+        Sockets.abort(socket);
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.neox4j.api.rest.GenerationService;
 import dev.neox4j.api.rest.JsonFields;
 import dev.neox4j.api.rest.RequestParser;
 import dev.neox4j.api.rest.SequenceSpec;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.FinishReason;
@@ -15,7 +14,6 @@ import dev.neox4j.engine.runtime.GenerationRequest;
 import dev.neox4j.engine.sampling.SamplingSettings;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -29,18 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every request field reaches the engine request with its value (the samplers themselves are tested in the engine). */
 @QuarkusTest
-class RequestMappingTest {
-
-    @Inject
-    EngineHolder holder;
+class RequestMappingTest extends ServerTestBase {
 
     @Inject
     GenerationService service;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
 
     GenerationPlan completion(Map<String, Object> body) {
         return service.parser().completion(JsonFields.of(ApiTestClient.JSON.valueToTree(body)), "completions");

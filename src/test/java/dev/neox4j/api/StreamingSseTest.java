@@ -1,14 +1,9 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,18 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code "stream": true}: Server-Sent Events exactly as OpenAI sends them, read line by line. */
 @QuarkusTest
-class StreamingSseTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class StreamingSseTest extends ServerTestBase {
 
     static String body(Object... kv) {
         return ApiTestClient.jsonObject(kv);

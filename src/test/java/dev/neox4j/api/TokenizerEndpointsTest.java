@@ -1,9 +1,7 @@
 package dev.neox4j.api;
 
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.tokenizer.Tokenizer;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,17 +16,13 @@ import static org.hamcrest.Matchers.nullValue;
 
 /** {@code /tokenize}, {@code /detokenize} and {@code /tokenizer_info}. */
 @QuarkusTest
-class TokenizerEndpointsTest {
-
-    @Inject
-    EngineHolder holder;
+class TokenizerEndpointsTest extends ServerTestBase {
 
     Tokenizer tokenizer;
     int ctx;
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
         tokenizer = holder.engine().orElseThrow().tokenizer();
         ctx = holder.engine().orElseThrow().modelInfo().contextLength();
     }

@@ -1,13 +1,8 @@
 package dev.neox4j.api;
 
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,18 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * never processed as a request (README "WebSocket protocol").
  */
 @QuarkusTest
-class WebSocketProtocolTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class WebSocketProtocolTest extends ServerTestBase {
 
     static final String REQUEST = "{\"type\": \"completion\", \"id\": \"a\", \"prompt\": \"x\", \"max_tokens\": 2}";
 

@@ -1,14 +1,9 @@
 package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.neox4j.config.EngineHolder;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,18 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code /v1/stream}: the WebSocket protocol, token by token, with cancel and several requests per connection. */
 @QuarkusTest
-class WebSocketStreamTest {
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class WebSocketStreamTest extends ServerTestBase {
 
     static String msg(Object... kv) {
         return ApiTestClient.jsonObject(kv);

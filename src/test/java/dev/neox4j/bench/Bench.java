@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
 
 /**
  * The benchmark entry point: {@code ./mvnw -q test-compile exec:exec@bench -Dbench.shape=pythia-1.4b
@@ -29,23 +31,34 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"))
-                || Boolean.getBoolean("bench.help")) {
-            System.out.print(BenchOptions.HELP);
-            return;
-        }
-        BenchOptions o;
-        try {
-            o = BenchOptions.from(System.getProperties());
-        } catch (IllegalArgumentException e) {
-            System.err.println("bench: " + e.getMessage());
-            System.err.print(BenchOptions.HELP);
-            System.exit(2);
+        BenchOptions o = options(args, "bench", BenchOptions.HELP, BenchOptions::from);
+        if (o == null) {
             return;
         }
         Map<String, Object> result = run(o, System.out);
         if (result != null) {
             System.out.println(new ObjectMapper().writeValueAsString(result));
+        }
+    }
+
+    /**
+     * The options of a bench tool's {@code main} from the system properties; prints {@code help} and returns null
+     * for {@code -h}, {@code --help} or {@code bench.help=true}, and exits with status 2 after the help for a bad
+     * option.
+     */
+    static <T> T options(String[] args, String tool, String help, Function<Properties, T> parse) {
+        if (args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"))
+                || Boolean.getBoolean("bench.help")) {
+            System.out.print(help);
+            return null;
+        }
+        try {
+            return parse.apply(System.getProperties());
+        } catch (IllegalArgumentException e) {
+            System.err.println(tool + ": " + e.getMessage());
+            System.err.print(help);
+            System.exit(2);
+            return null;
         }
     }
 

@@ -82,12 +82,14 @@ record BenchOptions(String shape, FileType fileType, Mix mix, int threads, int p
                 Boolean.parseBoolean(get(p, "bench.warmup", "true")));
     }
 
-    private static String get(Properties p, String key, String dflt) {
+    /** The trimmed value of {@code key}; unset or blank (an unset Maven property) means {@code dflt}. */
+    static String get(Properties p, String key, String dflt) {
         String v = p.getProperty(key);
         return v == null || v.isBlank() ? dflt : v.trim();
     }
 
-    private static int intOpt(Properties p, String key, int dflt, int min, int max) {
+    /** The integer value of {@code key} in {@code min..max}. @throws IllegalArgumentException naming the key */
+    static int intOpt(Properties p, String key, int dflt, int min, int max) {
         String v = get(p, key, Integer.toString(dflt));
         int n;
         try {

@@ -31,7 +31,8 @@ class BenchTest {
     @TempDir
     Path dir;
 
-    private static Properties props(Map<String, String> m) {
+    /** The properties of {@code m} (the options of a bench tool). */
+    static Properties props(Map<String, String> m) {
         Properties p = new Properties();
         p.putAll(m);
         return p;

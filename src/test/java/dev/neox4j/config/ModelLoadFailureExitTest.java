@@ -6,8 +6,10 @@ import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
 import io.quarkus.test.junit.main.QuarkusMainTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,14 +29,17 @@ class ModelLoadFailureExitTest {
         }
     }
 
+    /**
+     * The application must exit by itself (a hang would block here: the timeout is only a guard, generous because
+     * Quarkus alone takes over a minute to start on a loaded CI machine; it used to be a 60 s wall-time assertion,
+     * which failed under load although the application exited correctly).
+     */
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void exitsWithStatusOneNamingTheFile(QuarkusMainLauncher launcher) {
-        long t0 = System.nanoTime();
         LaunchResult result = launcher.launch();
-        double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(1, result.exitCode(), result.getOutput() + result.getErrorOutput());
         String log = result.getOutput() + result.getErrorOutput();
         assertTrue(log.contains("Cannot load model " + MISSING), log);
-        assertTrue(seconds < 60, "took " + seconds + " s");
     }
 }

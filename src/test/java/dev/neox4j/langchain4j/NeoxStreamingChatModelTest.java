@@ -58,7 +58,7 @@ class NeoxStreamingChatModelTest {
         ChatResponse expected = sync.chat(UserMessage.from("Hi there"));
         assertEquals(expected.aiMessage().text(), r.aiMessage().text());
         assertEquals(r.aiMessage().text(), String.join("", c.parts));
-        assertEquals(expected.tokenUsage(), r.tokenUsage());
+        TinyModel.assertSameCounts(expected.tokenUsage(), r.tokenUsage());
         assertEquals(expected.finishReason(), r.finishReason());
         for (Thread t : c.threads) {
             assertNotEquals(Thread.currentThread(), t);

@@ -48,7 +48,7 @@ class NeoxStreamingLanguageModelTest {
         assertEquals(expected.content(), String.join("", c.parts));
         assertEquals(expected.content(), r.content());
         assertEquals(FinishReason.LENGTH, r.finishReason());
-        assertEquals(expected.tokenUsage(), r.tokenUsage());
+        TinyModel.assertSameCounts(expected.tokenUsage(), r.tokenUsage());
         assertFalse(c.parts.isEmpty());
         for (Thread t : c.threads) {
             assertNotEquals(Thread.currentThread(), t);

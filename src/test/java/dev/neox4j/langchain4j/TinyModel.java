@@ -1,5 +1,6 @@
 package dev.neox4j.langchain4j;
 
+import dev.langchain4j.model.output.TokenUsage;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.EngineObserver;
 
@@ -9,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -53,6 +55,16 @@ final class TinyModel {
         public void close() {
             engine.removeObserver(this);
         }
+    }
+
+    /**
+     * Same prompt, generated and total counts; the cached count may differ (a repeated prompt is a prefix-cache
+     * hit, the first one is not).
+     */
+    static void assertSameCounts(TokenUsage expected, TokenUsage actual) {
+        assertEquals(expected.inputTokenCount(), actual.inputTokenCount(), "prompt tokens");
+        assertEquals(expected.outputTokenCount(), actual.outputTokenCount(), "generated tokens");
+        assertEquals(expected.totalTokenCount(), actual.totalTokenCount(), "total tokens");
     }
 
     /** Waits (up to 10 s) for {@code condition}; fails naming {@code what}. */

@@ -77,4 +77,21 @@ class MetricsApiRequestsTest {
                 "other sources unchanged");
     }
 
+    /**
+     * Issue 18 item 7: a request with {@code n = 3} counted 3 in {@code neox_requests_total}; it counts 1 there and
+     * 3 in {@code neox_choices_total}.
+     */
+    @Test
+    void aRequestWithThreeChoicesCountsOneRequestAndThreeChoices() {
+        PrometheusScrape before = OpsTestSupport.scrape();
+        JsonPath r = given().contentType(ContentType.JSON)
+                .body("{\"prompt\": \"Count me\", \"max_tokens\": 3, \"n\": 3, \"ignore_eos\": true}")
+                .post("/v1/completions").then().statusCode(200).extract().jsonPath();
+        assertEquals(3, r.getList("choices").size());
+        PrometheusScrape after = OpsTestSupport.scrape();
+        assertEquals(1, PrometheusScrape.delta(before, after, "neox_requests_total", "source", "completions",
+                "outcome", "success"));
+        assertEquals(3, PrometheusScrape.delta(before, after, "neox_choices_total", "source", "completions",
+                "outcome", "success"));
+    }
 }

@@ -36,13 +36,15 @@ class NeoxMetricsTest {
         metrics.interToken("completions", 0.02);
         metrics.finished("completions", "success", 7, 3, 0.1);
         metrics.rejected("chat");
+        metrics.requestFinished("completions", "success");
         PrometheusScrape s = scrape();
 
-        for (String counter : List.of("neox_requests_total", "neox_prompt_tokens_total", "neox_generation_tokens_total",
+        for (String counter : List.of("neox_requests_total", "neox_choices_total", "neox_prompt_tokens_total", "neox_generation_tokens_total",
                 "neox_scheduler_steps_total")) {
             assertTrue(s.has(counter), counter + " in " + s.names());
         }
         assertEquals("counter", s.type("neox_requests_total"));
+        assertEquals("counter", s.type("neox_choices_total"));
         for (String histogram : List.of("neox_time_to_first_token_seconds", "neox_inter_token_latency_seconds",
                 "neox_e2e_request_latency_seconds", "neox_queue_time_seconds", "neox_request_prompt_tokens",
                 "neox_request_generation_tokens")) {
@@ -71,15 +73,23 @@ class NeoxMetricsTest {
         metrics.rejected("completions");
         metrics.rejected("completions");
         metrics.finished("completions", "bogus", 1, 0, 0.0);
+        metrics.requestFinished("completions", "success");
+        metrics.requestFinished("chat", "rejected");
+        metrics.requestFinished("chat", "bogus");
         PrometheusScrape s = scrape();
 
-        assertEquals(2, s.value("neox_requests_total", "source", "completions", "outcome", "success"));
-        assertEquals(1, s.value("neox_requests_total", "source", "chat", "outcome", "cancelled"));
-        assertEquals(1, s.value("neox_requests_total", "source", "websocket", "outcome", "error"));
-        assertEquals(2, s.value("neox_requests_total", "source", "completions", "outcome", "rejected"));
-        assertEquals(1, s.value("neox_requests_total", "source", "completions", "outcome", "error"),
+        assertEquals(2, s.value("neox_choices_total", "source", "completions", "outcome", "success"));
+        assertEquals(1, s.value("neox_choices_total", "source", "chat", "outcome", "cancelled"));
+        assertEquals(1, s.value("neox_choices_total", "source", "websocket", "outcome", "error"));
+        assertEquals(2, s.value("neox_choices_total", "source", "completions", "outcome", "rejected"));
+        assertEquals(1, s.value("neox_choices_total", "source", "completions", "outcome", "error"),
                 "an unknown outcome counts as an error");
-        assertEquals(7, s.sum("neox_requests_total"));
+        assertEquals(7, s.sum("neox_choices_total"));
+        // requests are counted from requestFinished only, once per request whatever its n
+        assertEquals(1, s.value("neox_requests_total", "source", "completions", "outcome", "success"));
+        assertEquals(1, s.value("neox_requests_total", "source", "chat", "outcome", "rejected"));
+        assertEquals(1, s.value("neox_requests_total", "source", "chat", "outcome", "error"));
+        assertEquals(3, s.sum("neox_requests_total"));
 
         assertEquals(16 + 1, s.value("neox_prompt_tokens_total", "source", "completions"));
         assertEquals(3 + 5 + 16 + 1, s.sum("neox_prompt_tokens_total"));

@@ -1,11 +1,8 @@
 package dev.neox4j.ops;
 
-import dev.neox4j.api.ApiTestClient;
-import dev.neox4j.config.EngineHolder;
+import dev.neox4j.api.ServerTestBase;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -18,15 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The prefix cache seen from outside: cached_tokens in responses and streams, prompt_n, the metrics. */
 @QuarkusTest
-class PrefixCacheApiTest {
-
-    @Inject
-    EngineHolder holder;
-
-    @BeforeEach
-    void ready() {
-        ApiTestClient.awaitReady(holder);
-    }
+class PrefixCacheApiTest extends ServerTestBase {
 
     private static List<Integer> prompt(int shared, int salt) {
         List<Integer> ids = new ArrayList<>();

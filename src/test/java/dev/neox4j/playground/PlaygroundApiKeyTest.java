@@ -2,16 +2,11 @@ package dev.neox4j.playground;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neox4j.api.ApiTestClient;
-import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.EngineStats;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.WebElement;
@@ -48,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @TestProfile(PlaygroundApiKeyTest.KeysAndOneSlot.class)
-class PlaygroundApiKeyTest {
+class PlaygroundApiKeyTest extends PlaygroundTestBase {
 
     static final String KEY = "sk-test-key";
 
@@ -62,44 +57,18 @@ class PlaygroundApiKeyTest {
     /** The only console entries allowed: the browser's note on the API's 401 that makes the page ask for a key. */
     static final Predicate<LogEntry> UNAUTHORIZED = e -> e.getMessage().contains("status of 401");
 
-    private static Browser browser;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
-
     private PlaygroundPage page;
-
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(1280, 800);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
 
     @BeforeEach
     void ready() {
-        ApiTestClient.awaitReady(holder);
-        ApiTestClient.await("the engine to be idle", 60, this::idle);
+        awaitIdle(60);
         page = new PlaygroundPage(browser, base);
     }
 
     @AfterEach
     void idleAndCleanConsole() {
-        ApiTestClient.await("the engine to be idle", 30, this::idle);
+        awaitIdle(30);
         browser.assertCleanConsole(UNAUTHORIZED);
-    }
-
-    boolean idle() {
-        EngineStats s = holder.engine().orElseThrow().stats();
-        return s.running() == 0 && s.waiting() == 0;
     }
 
     @Test

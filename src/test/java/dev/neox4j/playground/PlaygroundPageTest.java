@@ -2,21 +2,14 @@ package dev.neox4j.playground;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.neox4j.api.ApiTestClient;
-import dev.neox4j.config.EngineHolder;
-import dev.neox4j.engine.runtime.EngineStats;
-import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,33 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * is freed), chat, the tokenizer and inspector views, the defaults it shows, phone width, and a clean console.
  */
 @QuarkusTest
-class PlaygroundPageTest {
-
-    private static Browser browser;
-
-    @TestHTTPResource("/")
-    URI base;
-
-    @Inject
-    EngineHolder holder;
+class PlaygroundPageTest extends PlaygroundTestBase {
 
     private PlaygroundPage page;
 
-    @BeforeAll
-    static void startBrowser() {
-        browser = Browser.start(1280, 800);
-    }
-
-    @AfterAll
-    static void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
     void openPage() {
-        ApiTestClient.awaitReady(holder);
         browser.viewport(1280, 800);
         browser.console(); // drop what an earlier test left
         page = new PlaygroundPage(browser, base).open();
@@ -71,10 +43,7 @@ class PlaygroundPageTest {
 
     @AfterEach
     void nothingLeftRunning() {
-        ApiTestClient.await("the engine to be idle", 30, () -> {
-            EngineStats s = holder.engine().orElseThrow().stats();
-            return s.running() + s.waiting() == 0;
-        });
+        awaitIdle(30);
         browser.assertCleanConsole();
     }
 

@@ -5,6 +5,7 @@ import dev.neox4j.config.EngineUnavailableException;
 import dev.neox4j.engine.runtime.ContextOverflowException;
 import dev.neox4j.engine.runtime.EngineClosedException;
 import dev.neox4j.engine.runtime.QueueFullException;
+import dev.neox4j.engine.runtime.SequenceStalledException;
 import dev.neox4j.engine.sampling.InvalidSettingException;
 import org.jboss.logging.Logger;
 
@@ -48,8 +49,19 @@ public final class ApiErrors {
             case EngineClosedException closed -> new ApiException(503, "server_error", closed.getMessage(), null,
                     "shutting_down", 30);
             case IllegalArgumentException invalid -> ApiException.badRequest(null, invalid.getMessage());
+            case SequenceStalledException stalled -> {
+                // the client stopped reading: its own doing, logged once at DEBUG
+                LOG.debugf("slow client: %s", stalled.getMessage());
+                yield new ApiException(408, "invalid_request_error", "The client did not read the stream: more "
+                        + "than neox.stream.max-buffered-bytes waited for it for longer than "
+                        + "neox.stream.stall-timeout, so the request was cancelled", null, "slow_client", 0);
+            }
             case java.nio.channels.ClosedChannelException gone -> {
                 // the client went away (closed the connection, aborted the stream): normal, not a server error
+                LOG.debugf("client connection closed: %s", gone);
+                yield ApiException.internal("the client connection is closed");
+            }
+            case Throwable gone when ClientDisconnectLogFilter.clientGone(gone) != null -> {
                 LOG.debugf("client connection closed: %s", gone);
                 yield ApiException.internal("the client connection is closed");
             }

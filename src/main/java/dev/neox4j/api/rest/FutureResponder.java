@@ -25,16 +25,19 @@ public class FutureResponder {
 
     private final GenerationService service;
     private final EngineHolder holder;
+    private final ClientConnection client;
 
     @Inject
-    public FutureResponder(GenerationService service, EngineHolder holder) {
+    public FutureResponder(GenerationService service, EngineHolder holder, ClientConnection client) {
         this.service = service;
         this.holder = holder;
+        this.client = client;
     }
 
     /** The response for {@code future}, whose result {@code body} turns into the JSON body. */
     public <T> RestMulti<String> respond(CompletableFuture<T> future, Function<? super T, Object> body,
                                          String promptParam) {
+        client.onClientGone(() -> future.cancel(true));
         Uni<ApiResult> result = Uni.createFrom().completionStage(future)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(r -> new ApiResult(200, Map.of(), service.json(body.apply(r))))

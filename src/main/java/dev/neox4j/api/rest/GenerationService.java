@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
+import dev.neox4j.engine.runtime.GenerationHandle;
+import dev.neox4j.engine.runtime.QueueFullException;
+import dev.neox4j.engine.runtime.RequestGroup;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -31,11 +34,15 @@ public class GenerationService {
     private final EngineHolder holder;
     private final ObjectMapper mapper;
     private final Executor executor = Infrastructure.getDefaultWorkerPool();
+    private final StreamLimits limits;
+    private final ClientConnection client;
 
     @Inject
-    public GenerationService(EngineHolder holder, ObjectMapper mapper) {
+    public GenerationService(EngineHolder holder, ObjectMapper mapper, ClientConnection client) {
         this.holder = holder;
         this.mapper = mapper;
+        this.client = client;
+        this.limits = StreamLimits.of(holder.config().stream());
     }
 
     /** Answers a {@code POST /v1/completions} body. */
@@ -48,6 +55,13 @@ public class GenerationService {
     public RestMulti<String> chat(String body) {
         RequestParser parser = parser();
         return respond(parser.chat(JsonBody.object(mapper, body), "chat"), parser.engine());
+    }
+
+    /** The JSON fields of a request body, after checking that its {@code model} (if any) names the served model. */
+    public JsonFields fields(RequestParser parser, String body) {
+        JsonFields f = JsonBody.object(mapper, body);
+        parser.checkModel(f);
+        return f;
     }
 
     /** The request parser for the ready engine (503 while it is not). */
@@ -75,30 +89,46 @@ public class GenerationService {
      */
     public List<SequenceStream> submit(Engine engine, GenerationPlan plan) {
         List<SequenceStream> streams = new ArrayList<>(plan.sequences().size());
+        List<GenerationHandle> handles = new ArrayList<>(plan.sequences().size());
+        StreamBudget budget = new StreamBudget(limits);
         try {
             for (SequenceSpec spec : plan.sequences()) {
-                SequenceStream s = new SequenceStream(spec.index());
-                s.handle(engine.submit(spec.request(), s));
+                SequenceStream s = new SequenceStream(spec.index(), budget);
+                GenerationHandle h = engine.submit(spec.request(), s);
+                s.handle(h);
                 streams.add(s);
+                handles.add(h);
             }
         } catch (RuntimeException e) {
+            RequestGroup group = plan.sequences().getFirst().request().group();
+            if (group != null) { // the refused one and the ones after it will never run
+                group.abandon(plan.sequences().size() - streams.size(),
+                        e instanceof QueueFullException ? "rejected" : null);
+            }
             streams.forEach(SequenceStream::cancel);
             throw ApiErrors.from(e, plan.promptParam());
         }
+        budget.attach(handles);
         return streams;
     }
 
-    /** All sequences' events, merged, delivered on the worker pool. */
+    /**
+     * All sequences' events, merged, delivered on the worker pool. An event leaves the request's
+     * {@link StreamBudget} here, when the transport takes it: the SSE response and the WebSocket request the next
+     * one only once the previous write has reached the socket.
+     */
     public Multi<SequenceEvent> merged(List<SequenceStream> streams) {
         Multi<SequenceEvent> events = streams.size() == 1 ? streams.getFirst().events()
                 : Multi.createBy().merging().withConcurrency(streams.size())
                 .streams(streams.stream().map(SequenceStream::events).toList());
-        return events.emitOn(executor);
+        StreamBudget budget = streams.getFirst().budget();
+        return events.emitOn(executor).onItem().invoke(budget::taken);
     }
 
     /** Validates, submits and answers a completion or chat request as JSON or as an SSE stream. */
     public RestMulti<String> respond(GenerationPlan plan, Engine engine) {
         List<SequenceStream> streams = submit(engine, plan);
+        client.onClientGone(() -> streams.forEach(SequenceStream::cancel));
         ResponseFormatter formatter = formatter(plan, engine, streams);
         if (plan.stream()) {
             return RestMulti.fromMultiData(sse(streams, formatter))

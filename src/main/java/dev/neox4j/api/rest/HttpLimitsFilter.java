@@ -20,6 +20,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.time.Duration;
 import java.util.Map;
@@ -142,7 +143,29 @@ public class HttpLimitsFilter {
         HttpServerRequest request = rc.request();
         if (request.connection() instanceof ConnectionBase c) { // HTTP/1.1 and HTTP/2 alike
             setIdleTimeout(c.channel(), requestIdleMillis);
+            if (request.version() == HttpVersion.HTTP_2) {
+                rc.addEndHandler(v -> liftLater(c.channel()));
+            }
         }
+    }
+
+    /**
+     * Lifts the idle timeout of an HTTP/2 connection again once the request's body has been read. A connection
+     * upgraded from HTTP/1.1 ({@code h2c}, as the JDK's HttpClient does) gets a new pipeline from Vert.x when its
+     * first request has arrived whole, with the header timeout as its idle timeout again, which would cut a stream
+     * that stays quiet while it waits for a slot. The REST layer runs this after the body has been read, the
+     * routing context's end handler after the response for the other routes; both are queued on the event loop,
+     * behind the pipeline's replacement.
+     */
+    @ServerRequestFilter(readBody = true)
+    public void afterBody(HttpServerRequest request) {
+        if (request.version() == HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase c) {
+            liftLater(c.channel());
+        }
+    }
+
+    private void liftLater(Channel channel) {
+        channel.eventLoop().execute(() -> setIdleTimeout(channel, requestIdleMillis));
     }
 
     private static void setIdleTimeout(Channel channel, long millis) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  *       {@code quarkus.http.limits.max-initial-line-length} / {@code max-header-size}, so that a request over the
  *       configured limits still reaches {@link HttpLimitsFilter}, which answers 414 / 431 with an OpenAI error body.
  *       Only a request past the ceiling gets Vert.x's own bodiless 414 / 431.</li>
+ *   <li>{@code neox.http.send-buffer-size}, when set, is each connection's {@code SO_SNDBUF}.</li>
  *   <li>WebSocket compression is off: the API's messages are small JSON, and with no extension negotiated a
  *       frame with a reserved bit set is refused as RFC 6455 requires.</li>
  * </ul>
@@ -32,6 +33,7 @@ public class HttpServerTuning implements HttpServerOptionsCustomizer {
     public static final int CEILING = 8;
 
     private final long headerTimeoutMillis;
+    private final int sendBufferSize;
     private final int maxInitialLineLength;
     private final long maxHeaderSize;
 
@@ -42,6 +44,8 @@ public class HttpServerTuning implements HttpServerOptionsCustomizer {
                             @ConfigProperty(name = "quarkus.http.limits.max-header-size", defaultValue = "20K")
                             MemorySize maxHeaderSize) {
         this.headerTimeoutMillis = config.http().headerTimeout().toMillis();
+        this.sendBufferSize = config.http().sendBufferSize()
+                .map(m -> (int) Math.min(Integer.MAX_VALUE, Math.max(1024, m.asLongValue()))).orElse(-1);
         this.maxInitialLineLength = maxInitialLineLength;
         this.maxHeaderSize = maxHeaderSize.asLongValue();
     }
@@ -60,6 +64,9 @@ public class HttpServerTuning implements HttpServerOptionsCustomizer {
         options.setIdleTimeout((int) Math.max(1, headerTimeoutMillis)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         options.setMaxInitialLineLength(ceiling(maxInitialLineLength));
         options.setMaxHeaderSize(ceiling(maxHeaderSize));
+        if (sendBufferSize > 0) {
+            options.setSendBufferSize(sendBufferSize);
+        }
         // no WebSocket extension is ever negotiated, so a frame with a reserved bit set is a protocol error (1002)
         options.setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false);
     }

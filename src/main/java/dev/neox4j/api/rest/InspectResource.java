@@ -1,6 +1,5 @@
 package dev.neox4j.api.rest;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.InspectRequest;
@@ -23,16 +22,13 @@ public class InspectResource {
 
     private final EngineHolder holder;
     private final GenerationService service;
-    private final ObjectMapper mapper;
     private final FutureResponder responder;
     private final InspectLimits limits;
 
     @Inject
-    public InspectResource(EngineHolder holder, GenerationService service, ObjectMapper mapper,
-                           FutureResponder responder) {
+    public InspectResource(EngineHolder holder, GenerationService service, FutureResponder responder) {
         this.holder = holder;
         this.service = service;
-        this.mapper = mapper;
         this.responder = responder;
         this.limits = InspectLimits.of(holder.config().inspect());
     }
@@ -43,8 +39,7 @@ public class InspectResource {
     public RestMulti<String> inspect(String body) {
         RequestParser parser = service.parser();
         Engine engine = parser.engine();
-        JsonFields f = JsonBody.object(mapper, body);
-        parser.checkModel(f);
+        JsonFields f = service.fields(parser, body);
         InspectRequest request = new InspectParser(engine, limits).parse(f);
         CompletableFuture<Inspection> future;
         try {

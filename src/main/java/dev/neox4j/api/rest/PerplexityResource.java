@@ -1,7 +1,6 @@
 package dev.neox4j.api.rest;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.Perplexity;
@@ -30,15 +29,12 @@ public class PerplexityResource {
 
     private final EngineHolder holder;
     private final GenerationService service;
-    private final ObjectMapper mapper;
     private final FutureResponder responder;
 
     @Inject
-    public PerplexityResource(EngineHolder holder, GenerationService service, ObjectMapper mapper,
-                              FutureResponder responder) {
+    public PerplexityResource(EngineHolder holder, GenerationService service, FutureResponder responder) {
         this.holder = holder;
         this.service = service;
-        this.mapper = mapper;
         this.responder = responder;
     }
 
@@ -48,8 +44,7 @@ public class PerplexityResource {
     public RestMulti<String> perplexity(String body) {
         RequestParser parser = service.parser();
         Engine engine = parser.engine();
-        JsonFields f = JsonBody.object(mapper, body);
-        parser.checkModel(f);
+        JsonFields f = service.fields(parser, body);
         String text = f.string("text", null);
         if (text == null) {
             throw ApiException.badRequest("text", "'text' is required");

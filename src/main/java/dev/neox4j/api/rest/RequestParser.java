@@ -5,6 +5,7 @@ import dev.neox4j.engine.runtime.ChatTemplate;
 import dev.neox4j.engine.runtime.ChatTurn;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.GenerationRequest;
+import dev.neox4j.engine.runtime.RequestGroup;
 import dev.neox4j.engine.runtime.PromptTokens;
 import dev.neox4j.engine.sampling.InvalidSettingException;
 import dev.neox4j.engine.sampling.SamplingSettings;
@@ -176,6 +177,7 @@ public final class RequestParser {
 
         List<SequenceSpec> sequences = new ArrayList<>();
         int[] promptTokens = new int[prompts.size()];
+        RequestGroup group = engine.requestGroup(prompts.size() * n, source); // counted once by the metrics
         for (int i = 0; i < prompts.size(); i++) {
             Prompt p = prompts.get(i);
             promptTokens[i] = p.ids().length;
@@ -183,7 +185,7 @@ public final class RequestParser {
                 SamplingSettings sampling = seed == null || j == 0 ? first
                         : first.toBuilder().seed(seed + j).build();
                 GenerationRequest request = GenerationRequest.builder(p.ids()).sampling(sampling).echo(echo)
-                        .clipMaxTokens(clipMaxTokens).source(source).build();
+                        .clipMaxTokens(clipMaxTokens).source(source).group(group).build();
                 sequences.add(new SequenceSpec(i * n + j, i, p.text(), request));
             }
         }

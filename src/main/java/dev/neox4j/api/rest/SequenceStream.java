@@ -14,7 +14,8 @@ import java.util.ArrayDeque;
  * Adapts the engine's callbacks for one sequence to a Mutiny {@link Multi} of {@link SequenceEvent}s. Events that
  * arrive before the subscription are kept; after it they go to the emitter's bounded buffer, from which the
  * subscriber (e.g. the HTTP response, at the pace the client reads) requests them. The engine never waits: a
- * client that falls more than {@code capacity} events behind fails its stream, and cancelling the subscription
+ * client that falls more than {@code capacity} events behind fails its stream (long before that, its
+ * {@link StreamBudget} pauses the sequence), and cancelling the subscription
  * (the client went away) or a failed stream cancels the sequence in the engine, freeing its KV slot.
  */
 public final class SequenceStream implements GenerationListener {
@@ -30,14 +31,26 @@ public final class SequenceStream implements GenerationListener {
     private boolean finished;
     private volatile GenerationHandle handle;
     private volatile boolean cancelRequested;
+    private final StreamBudget budget;
 
     public SequenceStream(int index) {
-        this(index, DEFAULT_CAPACITY);
+        this(index, DEFAULT_CAPACITY, new StreamBudget(StreamLimits.unlimited()));
     }
 
-    public SequenceStream(int index, int capacity) {
+    /** A stream whose events count against {@code budget}, shared by the request's choices. */
+    public SequenceStream(int index, StreamBudget budget) {
+        this(index, DEFAULT_CAPACITY, budget);
+    }
+
+    public SequenceStream(int index, int capacity, StreamBudget budget) {
         this.index = index;
         this.capacity = capacity;
+        this.budget = budget;
+    }
+
+    /** The request's budget: what it holds for a client that does not read. */
+    public StreamBudget budget() {
+        return budget;
     }
 
     /** The choice index. */
@@ -115,6 +128,9 @@ public final class SequenceStream implements GenerationListener {
                 return;
             }
             finished = last;
+            if (event instanceof SequenceEvent e) {
+                budget.added(e);
+            }
             if (emitter != null) {
                 deliver(emitter, event);
                 if (last) {

@@ -3,7 +3,6 @@ package dev.neox4j.api.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.PromptTokens;
@@ -34,9 +33,6 @@ public class TokenizerResource {
     @Inject
     GenerationService service;
 
-    @Inject
-    ObjectMapper mapper;
-
     /** {@code /tokenize} answer; {@code pieces} only with {@code with_pieces}. */
     public record TokenizeResponse(int[] tokens, int count, @JsonProperty("max_model_len") int maxModelLen,
                                    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> pieces) {
@@ -60,20 +56,13 @@ public class TokenizerResource {
                                 @JsonProperty("add_bos_token") boolean addBosToken) {
     }
 
-    /** The request's JSON fields, after checking its {@code model} (if any) names the served model. */
-    private JsonFields fields(RequestParser parser, String body) {
-        JsonFields f = JsonBody.object(mapper, body);
-        parser.checkModel(f);
-        return f;
-    }
-
     @POST
     @Path("tokenize")
     @Blocking
     public TokenizeResponse tokenize(String body) {
         RequestParser parser = service.parser();
         Engine engine = parser.engine();
-        JsonFields f = fields(parser, body);
+        JsonFields f = service.fields(parser, body);
         Tokenizer tokenizer = engine.tokenizer();
         boolean parseSpecial = f.bool("parse_special", PromptTokens.PARSE_SPECIAL);
         boolean addSpecial = f.bool("add_special_tokens", true); // BOS/EOS only if the model asks (Pythia: never)
@@ -105,7 +94,7 @@ public class TokenizerResource {
     public DetokenizeResponse detokenize(String body) {
         RequestParser parser = service.parser();
         Engine engine = parser.engine();
-        JsonFields f = fields(parser, body);
+        JsonFields f = service.fields(parser, body);
         JsonNode tokens = f.get("tokens");
         if (tokens == null) {
             throw ApiException.badRequest("tokens", "'tokens' is required");

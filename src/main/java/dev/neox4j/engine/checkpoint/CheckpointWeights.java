@@ -43,8 +43,8 @@ final class CheckpointWeights {
     }
 
     private static Map<String, StoredTensor> sharded(Path dir, String indexName, Arena arena) throws IOException {
-        Map<String, Object> index = Json.parseObject(Files.readString(dir.resolve(indexName)), indexName);
-        Map<String, Object> weightMap = Json.object(index, "weight_map", indexName);
+        Map<String, Object> index = JsonFields.parseObject(Files.readString(dir.resolve(indexName)), indexName);
+        Map<String, Object> weightMap = JsonFields.object(index, "weight_map", indexName);
         if (weightMap.isEmpty()) {
             throw new CheckpointFormatException(indexName + ": empty or missing weight_map");
         }

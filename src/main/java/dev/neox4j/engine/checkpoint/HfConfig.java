@@ -51,9 +51,9 @@ record HfConfig(String name, int vocabSize, int hiddenSize, int layers, int head
             throw new CheckpointFormatException(dir + ": no " + FILE + "; a checkpoint directory needs config.json,"
                     + " tokenizer.json and the weights", e);
         }
-        Map<String, Object> c = Json.parseObject(text, FILE);
-        String type = Json.string(c, "model_type", null, FILE);
-        List<Object> archs = Json.list(c, "architectures", FILE);
+        Map<String, Object> c = JsonFields.parseObject(text, FILE);
+        String type = JsonFields.string(c, "model_type", null, FILE);
+        List<Object> archs = JsonFields.list(c, "architectures", FILE);
         if (!"gpt_neox".equals(type) && !archs.contains("GPTNeoXForCausalLM")) {
             throw new CheckpointFormatException(dir + "/" + FILE + ": model_type is '" + type + "' "
                     + archs + ", neox4j serves GPT-NeoX ('gpt_neox', GPTNeoXForCausalLM)");
@@ -65,11 +65,11 @@ record HfConfig(String name, int vocabSize, int hiddenSize, int layers, int head
         int heads = positive(c, FILE, "num_attention_heads", "n_head");
         int layers = positive(c, FILE, "num_hidden_layers", null);
         int vocab = positive(c, FILE, "vocab_size", null);
-        int ff = (int) Json.integer(c, "intermediate_size", 4L * hidden, FILE);
-        int ctx = (int) Json.integer(c, "max_position_embeddings", 2048, FILE);
-        double pct = Json.number(c, "rotary_pct", Json.number(c, "partial_rotary_factor", 0.25, FILE), FILE);
-        double base = Json.number(c, "rotary_emb_base", Json.number(c, "rope_theta", 10000, FILE), FILE);
-        double eps = Json.number(c, "layer_norm_eps", 1e-5, FILE);
+        int ff = (int) JsonFields.integer(c, "intermediate_size", 4L * hidden, FILE);
+        int ctx = (int) JsonFields.integer(c, "max_position_embeddings", 2048, FILE);
+        double pct = JsonFields.number(c, "rotary_pct", JsonFields.number(c, "partial_rotary_factor", 0.25, FILE), FILE);
+        double base = JsonFields.number(c, "rotary_emb_base", JsonFields.number(c, "rope_theta", 10000, FILE), FILE);
+        double eps = JsonFields.number(c, "layer_norm_eps", 1e-5, FILE);
         if (hidden % heads != 0) {
             throw new CheckpointFormatException(FILE + ": hidden_size " + hidden + " is not a multiple of"
                     + " num_attention_heads " + heads);
@@ -77,18 +77,18 @@ record HfConfig(String name, int vocabSize, int hiddenSize, int layers, int head
         if (!(pct >= 0 && pct <= 1)) {
             throw new CheckpointFormatException(FILE + ": rotary_pct " + pct + " outside 0..1");
         }
-        String name = Json.string(c, "_name_or_path", null, FILE);
+        String name = JsonFields.string(c, "_name_or_path", null, FILE);
         if (name == null || name.isBlank()) {
             name = dir.toAbsolutePath().normalize().getFileName() == null ? "checkpoint"
                     : dir.toAbsolutePath().normalize().getFileName().toString();
         }
         return new HfConfig(name, vocab, hidden, layers, heads, ff, ctx, pct, base, eps,
-                Json.bool(c, "use_parallel_residual", true, FILE), Json.bool(c, "tie_word_embeddings", false, FILE),
-                (int) Json.integer(c, "bos_token_id", -1, FILE), (int) Json.integer(c, "eos_token_id", -1, FILE));
+                JsonFields.bool(c, "use_parallel_residual", true, FILE), JsonFields.bool(c, "tie_word_embeddings", false, FILE),
+                (int) JsonFields.integer(c, "bos_token_id", -1, FILE), (int) JsonFields.integer(c, "eos_token_id", -1, FILE));
     }
 
     private static int positive(Map<String, Object> c, String src, String key, String alias) {
-        long v = Json.integer(c, key, alias == null ? -1 : Json.integer(c, alias, -1, src), src);
+        long v = JsonFields.integer(c, key, alias == null ? -1 : JsonFields.integer(c, alias, -1, src), src);
         if (v <= 0 || v > Integer.MAX_VALUE) {
             throw new CheckpointFormatException(src + ": " + key + (v == -1 ? " is missing" : " = " + v
                     + " is not a positive int"));

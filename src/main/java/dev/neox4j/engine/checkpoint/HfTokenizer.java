@@ -52,30 +52,30 @@ final class HfTokenizer {
             throw new CheckpointFormatException(dir + ": no " + FILE + " (neox4j needs the fast tokenizer file of"
                     + " the checkpoint)", e);
         }
-        Map<String, Object> root = Json.parseObject(text, FILE);
-        Map<String, Object> model = Json.object(root, "model", FILE);
-        String type = Json.string(model, "type", "BPE", FILE);
+        Map<String, Object> root = JsonFields.parseObject(text, FILE);
+        Map<String, Object> model = JsonFields.object(root, "model", FILE);
+        String type = JsonFields.string(model, "type", "BPE", FILE);
         if (!type.equals("BPE")) {
             throw new CheckpointFormatException(FILE + ": model type '" + type + "' is not supported (GPT-NeoX uses"
                     + " byte-level BPE)");
         }
         String[] tokens = new String[vocabSize];
-        for (Map.Entry<String, Object> e : Json.object(model, "vocab", FILE).entrySet()) {
+        for (Map.Entry<String, Object> e : JsonFields.object(model, "vocab", FILE).entrySet()) {
             put(tokens, id(e.getValue(), "vocab entry '" + e.getKey() + "'", vocabSize), e.getKey(), vocabSize);
         }
         int[] types = new int[vocabSize];
-        for (Object o : Json.list(root, "added_tokens", FILE)) {
+        for (Object o : JsonFields.list(root, "added_tokens", FILE)) {
             if (!(o instanceof Map<?, ?>)) {
                 throw new CheckpointFormatException(FILE + ": an added_tokens entry is not an object");
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> t = (Map<String, Object>) o;
-            String content = Json.string(t, "content", null, FILE);
+            String content = JsonFields.string(t, "content", null, FILE);
             if (content == null || content.isEmpty()) {
                 throw new CheckpointFormatException(FILE + ": an added token has no content");
             }
             int id = id(t.get("id"), "added token '" + content + "'", vocabSize);
-            boolean special = Json.bool(t, "special", false, FILE);
+            boolean special = JsonFields.bool(t, "special", false, FILE);
             boolean control = special || (content.startsWith("<|") && content.endsWith("|>"));
             tokens[id] = content;
             types[id] = control ? TYPE_CONTROL : TYPE_USER_DEFINED;
@@ -88,7 +88,7 @@ final class HfTokenizer {
                 types[i] = TYPE_NORMAL;
             }
         }
-        List<Object> mergeList = Json.list(model, "merges", FILE);
+        List<Object> mergeList = JsonFields.list(model, "merges", FILE);
         String[] merges = new String[mergeList.size()];
         for (int i = 0; i < merges.length; i++) {
             merges[i] = merge(mergeList.get(i), i);
@@ -108,7 +108,7 @@ final class HfTokenizer {
         Map<String, Object> tc = Map.of();
         Path tcPath = dir.resolve(CONFIG_FILE);
         if (Files.isRegularFile(tcPath)) {
-            tc = Json.parseObject(Files.readString(tcPath), CONFIG_FILE);
+            tc = JsonFields.parseObject(Files.readString(tcPath), CONFIG_FILE);
         }
         Map<String, Integer> byText = new HashMap<>();
         for (int i = tokens.length - 1; i >= 0; i--) {

@@ -67,7 +67,7 @@ final class SafetensorsFile {
                 throw new CheckpointFormatException(src + ": header is not valid UTF-8", e);
             }
             long dataStart = 8 + n;
-            List<Entry> entries = parseHeader(Json.parseObject(json, src + " header"), src, size - dataStart);
+            List<Entry> entries = parseHeader(JsonFields.parseObject(json, src + " header"), src, size - dataStart);
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             Map<String, StoredTensor> out = new LinkedHashMap<>();
             for (Entry e : entries) {
@@ -94,11 +94,11 @@ final class SafetensorsFile {
             @SuppressWarnings("unchecked")
             Map<String, Object> t = (Map<String, Object>) me.getValue();
             String what = src + ": tensor '" + name + "'";
-            String dtype = Json.string(t, "dtype", null, what);
+            String dtype = JsonFields.string(t, "dtype", null, what);
             if (dtype == null) {
                 throw new CheckpointFormatException(what + " has no dtype");
             }
-            List<Object> shapeList = Json.list(t, "shape", what);
+            List<Object> shapeList = JsonFields.list(t, "shape", what);
             long[] shape = new long[shapeList.size()];
             long elements = 1;
             for (int i = 0; i < shape.length; i++) {
@@ -112,7 +112,7 @@ final class SafetensorsFile {
                     throw new CheckpointFormatException(what + " has a shape too large " + shapeList, ex);
                 }
             }
-            List<Object> offsets = Json.list(t, "data_offsets", what);
+            List<Object> offsets = JsonFields.list(t, "data_offsets", what);
             if (offsets.size() != 2 || !(offsets.get(0) instanceof Long begin) || !(offsets.get(1) instanceof Long end)) {
                 throw new CheckpointFormatException(what + " needs data_offsets [begin, end], got " + offsets);
             }

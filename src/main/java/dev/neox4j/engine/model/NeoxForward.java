@@ -59,9 +59,11 @@ public final class NeoxForward {
      * @param maxBatchTokens most tokens a single {@link #forward} call may carry
      */
     public NeoxForward(NeoxModel model, MatmulKernels kernels, ParallelFor pool, int maxBatchTokens) {
-        this.model = Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(model, "model");
         this.kernels = Objects.requireNonNull(kernels, "kernels");
         this.pool = Objects.requireNonNull(pool, "pool");
+        // the weights in the layout the kernels read fastest (Q4_0 repacked once here, over the pool)
+        this.model = model.withMatrices(w -> kernels.prepare(w, pool));
         if (maxBatchTokens <= 0) {
             throw new IllegalArgumentException("maxBatchTokens must be > 0, got " + maxBatchTokens);
         }
@@ -304,7 +306,7 @@ public final class NeoxForward {
      */
     private void matmul(WeightMatrix w, float[] in, int rows, float[] out, float[] bias, boolean gelu) {
         act.markPromptRows(rowPrompt, rows);
-        kernels.quantize(in, 0, rows, w.cols(), ActivationFormat.forWeight(w.type()), act);
+        kernels.quantize(in, 0, rows, w.cols(), MatmulKernels.activationFormat(w.type()), act);
         matmulJob.set(w, out, rows, bias, gelu);
         pool.run(w.rows(), matmulJob);
         matmulJob.set(null, null, 0, null, false);

@@ -1,6 +1,7 @@
 package dev.neox4j.engine.model;
 
 import dev.neox4j.engine.gguf.GgmlType;
+import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.gguf.GgufFile;
 import dev.neox4j.engine.gguf.GgufFormatException;
 import dev.neox4j.engine.gguf.GgufMetadata;
@@ -13,6 +14,7 @@ import dev.neox4j.engine.tensor.WeightMatrix;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * An immutable GPT-NeoX model: validated hyper-parameters plus every weight of docs/gpt-neox.md, "Tensors".
@@ -221,7 +223,7 @@ public final class NeoxModel {
                     + ", which neox4j cannot compute with");
         }
         try {
-            ActivationFormat.forWeight(type);
+            MatmulKernels.activationFormat(type);
             return new WeightMatrix(name, type, file.data(t), (int) rows, (int) cols);
         } catch (IllegalArgumentException ex) {
             throw new GgufFormatException(file.fileName() + ": tensor '" + name + "': " + ex.getMessage(), ex);
@@ -351,6 +353,24 @@ public final class NeoxModel {
     /** Whether the LM head reuses {@code token_embd.weight} (the file has no {@code output.weight}). */
     public boolean outputTiedToEmbedding() {
         return outputTied;
+    }
+
+    /**
+     * This model with every matmul weight (each layer's four, and the LM head unless it is the token embedding)
+     * replaced by {@code prepare} of it, e.g. repacked for the kernels ({@code MatmulKernels.prepare}); the
+     * token embedding is kept as it is.
+     */
+    public NeoxModel withMatrices(UnaryOperator<WeightMatrix> prepare) {
+        NeoxLayer[] prepared = new NeoxLayer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            NeoxLayer l = layers[i];
+            prepared[i] = new NeoxLayer(l.attnNormWeight(), l.attnNormBias(), prepare.apply(l.qkv()), l.qkvBias(),
+                    prepare.apply(l.attnOutput()), l.attnOutputBias(), l.ffnNormWeight(), l.ffnNormBias(),
+                    prepare.apply(l.ffnUp()), l.ffnUpBias(), prepare.apply(l.ffnDown()), l.ffnDownBias());
+        }
+        WeightMatrix out = outputTied ? output : prepare.apply(output);
+        return new NeoxModel(file, hparams, tokenEmbedding, prepared, outputNormWeight, outputNormBias, out,
+                outputTied, parameterCount, fileType);
     }
 
     /** Number of transformer blocks. */

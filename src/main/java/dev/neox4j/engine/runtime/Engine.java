@@ -222,6 +222,15 @@ public final class Engine implements AutoCloseable {
         return options;
     }
 
+    /**
+     * A group for the {@code sequences} sequences of one client request (its choices), so that observers count the
+     * request once ({@link EngineObserver#requestFinished}); pass it to each with
+     * {@link GenerationRequest.Builder#group}.
+     */
+    public RequestGroup requestGroup(int sequences, String source) {
+        return new RequestGroup(sequences, source, observers);
+    }
+
     /** Registers hooks called for every request from now on (metrics). */
     public void addObserver(EngineObserver observer) {
         observers.add(Objects.requireNonNull(observer, "observer"));

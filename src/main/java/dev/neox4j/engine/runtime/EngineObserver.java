@@ -7,7 +7,7 @@ package dev.neox4j.engine.runtime;
  */
 public interface EngineObserver {
 
-    /** The request was refused because the admission queue was full. */
+    /** The sequence was refused because the admission queue was full. */
     default void rejected(String source) {
     }
 
@@ -28,7 +28,7 @@ public interface EngineObserver {
     }
 
     /**
-     * The request ended.
+     * The sequence (one choice of a request) ended.
      *
      * @param outcome          {@code success}, {@code error} or {@code cancelled}
      * @param promptTokens     prompt tokens evaluated
@@ -36,5 +36,14 @@ public interface EngineObserver {
      * @param e2eSeconds       submission to completion
      */
     default void finished(String source, String outcome, int promptTokens, int generatedTokens, double e2eSeconds) {
+    }
+
+    /**
+     * A client request ended: once per {@link RequestGroup} (after its last sequence), or with each sequence that
+     * has no group; {@link #finished} and {@link #rejected} are called per sequence.
+     *
+     * @param outcome {@code success}, {@code error}, {@code cancelled} or {@code rejected}
+     */
+    default void requestFinished(String source, String outcome) {
     }
 }

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param source          where the request came from ({@code completions}, {@code chat}, {@code websocket},
  *                        {@code langchain4j}, ...), used as a metrics label
  * @param observer        sees the sequence's logits (inspection), or {@code null}
+ * @param group           the client request this sequence is one choice of ({@link Engine#requestGroup}), or
+ *                        {@code null} for a request of its own
  */
 public record GenerationRequest(
         int[] prompt,
@@ -29,7 +31,8 @@ public record GenerationRequest(
         long timeoutMillis,
         boolean clipMaxTokens,
         String source,
-        SequenceObserver observer) {
+        SequenceObserver observer,
+        RequestGroup group) {
 
     public GenerationRequest {
         Objects.requireNonNull(prompt, "prompt");
@@ -63,6 +66,7 @@ public record GenerationRequest(
         b.clipMaxTokens = clipMaxTokens;
         b.source = source;
         b.observer = observer;
+        b.group = group;
         return b;
     }
 
@@ -95,6 +99,7 @@ public record GenerationRequest(
         private boolean clipMaxTokens;
         private String source = "engine";
         private SequenceObserver observer;
+        private RequestGroup group;
 
         private Builder(int[] prompt) {
             this.prompt = prompt;
@@ -130,8 +135,14 @@ public record GenerationRequest(
             return this;
         }
 
+        public Builder group(RequestGroup v) {
+            group = v;
+            return this;
+        }
+
         public GenerationRequest build() {
-            return new GenerationRequest(prompt, sampling, echo, timeoutMillis, clipMaxTokens, source, observer);
+            return new GenerationRequest(prompt, sampling, echo, timeoutMillis, clipMaxTokens, source, observer,
+                    group);
         }
     }
 }

@@ -110,6 +110,9 @@ final class Scheduler {
         }
         if (!waiting.offer(seq, slots.available(), () -> observers.notify(o -> o.queued(request.source())))) {
             observers.notify(o -> o.rejected(request.source()));
+            if (request.group() == null) { // a group's submitter reports it (RequestGroup#abandon)
+                observers.notify(o -> o.requestFinished(request.source(), "rejected"));
+            }
             double perSlot = (double) (waiting.size() + 1) / slots.slots();
             int retry = (int) Math.max(1, Math.min(3600, Math.ceil(avgRequestSeconds * perSlot)));
             throw new QueueFullException("the request queue is full (" + waiting.capacity() + " waiting, "
@@ -371,7 +374,17 @@ final class Scheduler {
         }
         int evaluated = s.fed - s.cached;
         observers.notify(o -> o.finished(s.source(), outcome, evaluated, s.generatedCount, e2e));
+        requestEnded(s.request, outcome);
         waiting.signalIfIdle(running.size());
         s.deliverEnd(reason, error, now);
+    }
+
+    /** Counts the end of {@code request}'s client request: at once without a group, else at its group's last. */
+    private void requestEnded(GenerationRequest request, String outcome) {
+        if (request.group() == null) {
+            observers.notify(o -> o.requestFinished(request.source(), outcome));
+        } else {
+            request.group().ended(outcome);
+        }
     }
 }

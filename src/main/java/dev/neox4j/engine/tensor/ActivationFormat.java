@@ -1,7 +1,5 @@
 package dev.neox4j.engine.tensor;
 
-import dev.neox4j.engine.gguf.GgmlType;
-
 /**
  * The format an activation row is converted to before it meets a weight type's dot kernel, exactly as
  * llama.cpp's CPU backend does it (docs/quantization.md, "Activation formats"). Using the same format is what makes
@@ -26,18 +24,5 @@ public enum ActivationFormat {
 
     ActivationFormat(int blockElems) {
         this.blockElems = blockElems;
-    }
-
-    /** The activation format llama.cpp pairs with weights of type {@code t}. */
-    public static ActivationFormat forWeight(GgmlType t) {
-        return switch (t) {
-            case F32 -> F32;
-            case F16 -> F16;
-            case BF16 -> BF16;
-            case Q4_0, Q5_0, Q8_0 -> Q8_0;
-            case Q4_1, Q5_1 -> Q8_1;
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> Q8_K;
-            default -> throw new IllegalArgumentException("no dot kernel for weight type " + t);
-        };
     }
 }

@@ -32,6 +32,7 @@ public final class Activations {
     private float[] sums = new float[0];
     private float[] pairSums = new float[0];
     private short[] shortValues = new short[0];
+    private short[] q4Pairs = new short[0];
     private int[] promptRows = new int[0];
     private int promptCount;
     private int promptsInShape;
@@ -63,6 +64,9 @@ public final class Activations {
         pairSums = grow(pairSums, Math.multiplyExact(rows, pairSumsPerRow()));
         if (format.blockElems > 1) {
             shortValues = grow(shortValues, Math.multiplyExact(rows, cols));
+        }
+        if (format == ActivationFormat.Q8_0) {
+            q4Pairs = grow(q4Pairs, Math.multiplyExact(rows, q4PairsPerRow()));
         }
         countPromptsInShape();
     }
@@ -111,6 +115,54 @@ public final class Activations {
         int n = rows * cols;
         for (int i = 0; i < n; i++) {
             shortValues[i] = (short) values[i];
+        }
+        if (format == ActivationFormat.Q8_0) {
+            fillQ4Pairs();
+        }
+    }
+
+    /**
+     * Q8_0 only: the quants rearranged for Q4_0 kernels that expand two consecutive weight blocks A, B into one
+     * vector of 32 shorts, lane {@code 2i} holding byte {@code i} of A's quants (elements {@code i} and
+     * {@code 16 + i}) and lane {@code 2i + 1} the same byte of B. Per pair of blocks (64 elements) 96 shorts,
+     * three groups of 32 in that lane order: {@code y[i]}; {@code y[16 + i] - 16 * y[i]}; the correction
+     * {@code 8 * (y[i] + y[16 + i])}. With {@code q} a whole quant byte ({@code 0..255}) and {@code h = q >>> 4},
+     * {@code q * g0 + h * g1 - g2 = (lo - 8) * y[i] + (hi - 8) * y[16 + i]}: the exact integer a Q4_0 block
+     * contributes to lane {@code i}, also when the 16-bit intermediate sums wrap. {@code [rows][q4PairsPerRow()]};
+     * an odd last block of a row has no entry.
+     */
+    public short[] q4Pairs() {
+        return q4Pairs;
+    }
+
+    /** Shorts of {@link #q4Pairs()} per row: 96 per pair of 32-element blocks. */
+    public int q4PairsPerRow() {
+        return format == ActivationFormat.Q8_0 ? cols / 64 * 96 : 0;
+    }
+
+    /** Index of row {@code r}'s first entry in {@link #q4Pairs()}. */
+    public int q4PairsOffset(int r) {
+        return r * q4PairsPerRow();
+    }
+
+    private void fillQ4Pairs() {
+        int per = q4PairsPerRow();
+        for (int r = 0; r < rows; r++) {
+            for (int p = 0; p < cols / 64; p++) {
+                int dst = r * per + 96 * p;
+                int src = r * cols + 64 * p;
+                for (int blk = 0; blk < 2; blk++) {
+                    int e = src + 32 * blk;
+                    for (int i = 0; i < 16; i++) {
+                        int lo = shortValues[e + i];
+                        int hi = shortValues[e + 16 + i];
+                        int lane = 2 * i + blk;
+                        q4Pairs[dst + lane] = (short) lo;
+                        q4Pairs[dst + 32 + lane] = (short) (hi - 16 * lo);
+                        q4Pairs[dst + 64 + lane] = (short) (8 * (lo + hi));
+                    }
+                }
+            }
         }
     }
 

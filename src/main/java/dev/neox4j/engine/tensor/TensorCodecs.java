@@ -4,6 +4,9 @@ import dev.neox4j.engine.gguf.GgmlType;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -11,6 +14,20 @@ import java.util.Objects;
  * bytes. Supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K.
  */
 public final class TensorCodecs {
+
+    /**
+     * The per-type codec table (ggml's {@code type_traits}: layout, to float, from float); the kernels' own table is
+     * {@code dev.neox4j.engine.tensor.kernel.KernelTable}. A type is supported exactly when it has a row here.
+     */
+    private static final Map<GgmlType, TensorCodec> CODECS = new EnumMap<>(GgmlType.class);
+
+    static {
+        for (TensorCodec c : List.of(F32Codec.INSTANCE, F16Codec.INSTANCE, BF16Codec.INSTANCE, Q4_0Codec.INSTANCE,
+                Q4_1Codec.INSTANCE, Q5_0Codec.INSTANCE, Q5_1Codec.INSTANCE, Q8_0Codec.INSTANCE, Q2_KCodec.INSTANCE,
+                Q3_KCodec.INSTANCE, Q4_KCodec.INSTANCE, Q5_KCodec.INSTANCE, Q6_KCodec.INSTANCE)) {
+            CODECS.put(c.type(), c);
+        }
+    }
 
     private TensorCodecs() {
     }
@@ -22,30 +39,16 @@ public final class TensorCodecs {
      */
     public static TensorCodec codec(GgmlType type) {
         Objects.requireNonNull(type, "type");
-        return switch (type) {
-            case F32 -> F32Codec.INSTANCE;
-            case F16 -> F16Codec.INSTANCE;
-            case BF16 -> BF16Codec.INSTANCE;
-            case Q4_0 -> Q4_0Codec.INSTANCE;
-            case Q4_1 -> Q4_1Codec.INSTANCE;
-            case Q5_0 -> Q5_0Codec.INSTANCE;
-            case Q5_1 -> Q5_1Codec.INSTANCE;
-            case Q8_0 -> Q8_0Codec.INSTANCE;
-            case Q2_K -> Q2_KCodec.INSTANCE;
-            case Q3_K -> Q3_KCodec.INSTANCE;
-            case Q4_K -> Q4_KCodec.INSTANCE;
-            case Q5_K -> Q5_KCodec.INSTANCE;
-            case Q6_K -> Q6_KCodec.INSTANCE;
-            default -> throw new IllegalArgumentException("tensor type " + type + " is not supported by neox4j");
-        };
+        TensorCodec c = CODECS.get(type);
+        if (c == null) {
+            throw new IllegalArgumentException("tensor type " + type + " is not supported by neox4j");
+        }
+        return c;
     }
 
     /** Whether {@link #codec} supports {@code type}. */
     public static boolean isSupported(GgmlType type) {
-        return switch (type) {
-            case F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K -> true;
-            default -> false;
-        };
+        return CODECS.containsKey(type);
     }
 
     /**

@@ -85,7 +85,7 @@ public class KernelBenchmark {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) rnd.nextGaussian();
         }
-        ActivationFormat f = ActivationFormat.forWeight(t);
+        ActivationFormat f = MatmulKernels.activationFormat(t);
         one = k.newActivations();
         k.quantize(x, 0, 1, size, f, one);
         many = k.newActivations();

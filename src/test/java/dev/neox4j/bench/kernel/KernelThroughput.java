@@ -3,6 +3,7 @@ package dev.neox4j.bench.kernel;
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
+import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.TensorCodecs;
 import dev.neox4j.engine.tensor.WeightMatrix;
 import dev.neox4j.engine.tensor.kernel.Kernels;
@@ -51,12 +52,14 @@ public final class KernelThroughput {
                         }
                         TensorCodecs.quantize(t, row, 0, size, seg, r * rowBytes);
                     }
-                    WeightMatrix w = new WeightMatrix("bench", t, seg, size, size);
+                    WeightMatrix gguf = new WeightMatrix("bench", t, seg, size, size);
+                    // the layout the kernels repack to at load (-Dbench.gguf=true keeps the file's layout)
+                    WeightMatrix w = Boolean.getBoolean("bench.gguf") ? gguf : k.prepare(gguf, ParallelFor.SERIAL);
                     float[] x = new float[batch * size];
                     for (int i = 0; i < x.length; i++) {
                         x[i] = (float) rnd.nextGaussian();
                     }
-                    ActivationFormat f = ActivationFormat.forWeight(t);
+                    ActivationFormat f = MatmulKernels.activationFormat(t);
                     Activations one = k.newActivations();
                     k.quantize(x, 0, 1, size, f, one);
                     Activations many = k.newActivations();
@@ -71,8 +74,8 @@ public final class KernelThroughput {
                     long a1 = mx.getThreadAllocatedBytes(tid);
                     k.matmul(w, many, 0, size, out, 0, size);
                     long a2 = mx.getThreadAllocatedBytes(tid);
-                    System.out.printf(Locale.ROOT, "%-6s %-7s %6d %12.2f %12.2f %14.2f %12d %12d%n", ts, kind, size,
-                            bytes / vecNs, bytes / matNs, (double) size * size * batch / matNs, a1 - a0, a2 - a1);
+                    System.out.printf(Locale.ROOT, "%-6s %-7s %6d %12.2f %12.2f %14.2f %12d %12d %s%n", ts, kind, size,
+                            bytes / vecNs, bytes / matNs, (double) size * size * batch / matNs, a1 - a0, a2 - a1, w.layout());
                 }
             }
         }

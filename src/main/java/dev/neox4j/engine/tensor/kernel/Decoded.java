@@ -20,14 +20,24 @@ final class Decoded {
     float[] scale = new float[0];
     float[] min = new float[0];
     float[] coef = new float[0];
-    /**
-     * Scratch of the direct kernels: {@code [0, F)} the lane sums of the reductions, from {@link #SCALES} sixteen
-     * per-super-block sub-block scales (K-quants).
-     */
-    final float[] red = new float[SCALES + 16];
-
     /** Where the K-quant kernels keep a super-block's sixteen scales in {@link #red}. */
     static final int SCALES = Math.max(VectorShapes.F, 16);
+    /** Where the Q4_0 pair kernels keep a row's per-block scale products in {@link #red}. */
+    static final int BLOCK_SCALES = SCALES + 16;
+
+    /**
+     * Scratch of the direct kernels: {@code [0, F)} the lane sums of the reductions, from {@link #SCALES} sixteen
+     * per-super-block sub-block scales (K-quants), from {@link #BLOCK_SCALES} one scale product per block of a row
+     * ({@link #reserveBlockScales}).
+     */
+    float[] red = new float[BLOCK_SCALES];
+
+    /** Grows {@link #red} to hold {@code blocks} block scale products (allocates only when it grows). */
+    void reserveBlockScales(int blocks) {
+        if (red.length < BLOCK_SCALES + blocks) {
+            red = new float[BLOCK_SCALES + blocks];
+        }
+    }
     /** Scratch for the sixteen lane sums of a 4x4 tile. */
     final float[] red16 = new float[16 * VectorShapes.F];
     /** Scratch for the eight accumulators of a 2x4 tile. */

@@ -34,6 +34,12 @@ final class DecodedDots {
     static final int ADD_MIN = 2;
     /** Q2_K/Q4_K/Q5_K: {@code - (dmin * dy) * sum_i coef_i * bsum_i} per super-block. */
     static final int SUB_KMIN = 3;
+    /**
+     * Q4_0 in the pair layout ({@link VectorQ4Pairs}): as {@link #NO_MIN}, but the odd blocks accumulate in a
+     * second chain and the two are added lane-wise before the lane sum (two FMA chains per row halve the latency
+     * that bounds a single chain).
+     */
+    static final int NO_MIN_PAIRED = 4;
 
     private DecodedDots() {
     }
@@ -96,6 +102,7 @@ final class DecodedDots {
         int so = a.scalesOffset(b);
         int bo = slot * d.nb;
         FloatVector acc = FloatVector.zero(FS);
+        FloatVector odd = acc;
         float msum = 0f;
         for (int blk = 0; blk < d.nb; blk++) {
             int e = blk * blockElems;
@@ -103,12 +110,17 @@ final class DecodedDots {
             for (int j = 0; j < blockElems; j += F) {
                 isum = ld(q, qo + e + j).fma(ld(y, yo + e + j), isum);
             }
-            acc = bc(d.scale[bo + blk] * dy[so + blk]).fma(isum, acc);
-            if (kind != NO_MIN) {
+            FloatVector sc = bc(d.scale[bo + blk] * dy[so + blk]);
+            if (kind == NO_MIN_PAIRED && (blk & 1) != 0) {
+                odd = sc.fma(isum, odd);
+            } else {
+                acc = sc.fma(isum, acc);
+            }
+            if (kind != NO_MIN && kind != NO_MIN_PAIRED) {
                 msum += minTerm(d, slot, a, b, kind, blk);
             }
         }
-        return finish(sum(acc, d.red), msum, kind);
+        return finish(sum(kind == NO_MIN_PAIRED ? acc.add(odd) : acc, d.red), msum, kind);
     }
 
     /** Dots of decoded row {@code slot} with activation rows {@code b .. b+3}, to {@code out[o + i * stride]}. */
@@ -167,6 +179,7 @@ final class DecodedDots {
         int bo = slot * d.nb;
         FloatVector z = FloatVector.zero(FS);
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        FloatVector o0 = z, o1 = z, o2 = z, o3 = z; // odd blocks of NO_MIN_PAIRED
         float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
         for (int blk = 0; blk < d.nb; blk++) {
             int e = blk * blockElems;
@@ -180,16 +193,29 @@ final class DecodedDots {
                 i3 = w.fma(ld(y, p + 3 * rs), i3);
             }
             float sc = d.scale[bo + blk];
+            if (kind == NO_MIN_PAIRED && (blk & 1) != 0) {
+                o0 = bc(sc * dy[s0 + blk]).fma(i0, o0);
+                o1 = bc(sc * dy[s0 + spr + blk]).fma(i1, o1);
+                o2 = bc(sc * dy[s0 + 2 * spr + blk]).fma(i2, o2);
+                o3 = bc(sc * dy[s0 + 3 * spr + blk]).fma(i3, o3);
+                continue;
+            }
             c0 = bc(sc * dy[s0 + blk]).fma(i0, c0);
             c1 = bc(sc * dy[s0 + spr + blk]).fma(i1, c1);
             c2 = bc(sc * dy[s0 + 2 * spr + blk]).fma(i2, c2);
             c3 = bc(sc * dy[s0 + 3 * spr + blk]).fma(i3, c3);
-            if (kind != NO_MIN) {
+            if (kind != NO_MIN && kind != NO_MIN_PAIRED) {
                 m0 += minTerm(d, slot, a, b, kind, blk);
                 m1 += minTerm(d, slot, a, b + 1, kind, blk);
                 m2 += minTerm(d, slot, a, b + 2, kind, blk);
                 m3 += minTerm(d, slot, a, b + 3, kind, blk);
             }
+        }
+        if (kind == NO_MIN_PAIRED) {
+            c0 = c0.add(o0);
+            c1 = c1.add(o1);
+            c2 = c2.add(o2);
+            c3 = c3.add(o3);
         }
         out[o] = finish(sum(c0, d.red), m0, kind);
         out[o + stride] = finish(sum(c1, d.red), m1, kind);
@@ -205,6 +231,10 @@ final class DecodedDots {
                        int stride) {
         if (kind == FLOAT) {
             dot2x4Float(d, slot, a, b, out, o, stride);
+        } else if (kind == NO_MIN_PAIRED) {
+            // (two chains per pair of rows would need sixteen accumulators: row by row instead)
+            dot4Blocks(d, slot, a, b, kind, blockElems, out, o, stride);
+            dot4Blocks(d, slot + 1, a, b, kind, blockElems, out, o + 1, stride);
         } else {
             dot2x4Blocks(d, slot, a, b, kind, blockElems, out, o, stride);
         }

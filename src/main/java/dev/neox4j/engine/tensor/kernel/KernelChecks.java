@@ -12,7 +12,7 @@ final class KernelChecks {
 
     static void check(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset,
                       int outStride) {
-        ActivationFormat want = ActivationFormat.forWeight(w.type());
+        ActivationFormat want = MatmulKernels.activationFormat(w.type());
         if (a.format() != want) {
             throw new IllegalArgumentException(w.name() + ": " + w.type() + " weights need " + want
                     + " activations, got " + a.format());

@@ -1,7 +1,9 @@
 package dev.neox4j.engine.tensor.kernel;
 
+import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
+import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 /**
@@ -14,6 +16,16 @@ import dev.neox4j.engine.tensor.WeightMatrix;
  * thread count and whatever other rows share the batch.
  */
 public interface MatmulKernels {
+
+    /**
+     * The activation format the dot products of weight type {@code t} read (llama.cpp's pairing: Q8_0 for Q4_0,
+     * Q5_0, Q8_0; Q8_1 for Q4_1, Q5_1; Q8_K for the K-quants; the float types their own).
+     *
+     * @throws IllegalArgumentException if neox4j has no dot kernel for the type
+     */
+    static ActivationFormat activationFormat(GgmlType t) {
+        return KernelTable.of(t).activations();
+    }
 
     /** A short name for logs, e.g. {@code scalar} or {@code vector-512}. */
     String name();
@@ -30,9 +42,17 @@ public interface MatmulKernels {
     /**
      * {@code out[outOffset + b * outStride + r] = dot(row r of w, activation row b)} for every row
      * {@code r} in {@code [rowStart, rowEnd)} and every activation row {@code b}. The activations must be in
-     * {@code ActivationFormat.forWeight(w.type())} and have {@code w.cols()} columns.
+     * {@code MatmulKernels.activationFormat(w.type())} and have {@code w.cols()} columns.
      */
     void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset, int outStride);
+
+    /**
+     * {@code w} in the layout these kernels compute fastest with, rows repacked over {@code pool} (the same values
+     * in the same bytes per row), or {@code w} itself. Called once per matrix at load.
+     */
+    default WeightMatrix prepare(WeightMatrix w, ParallelFor pool) {
+        return w;
+    }
 
     /** A new attention-products kernel of this family, for one thread (it may hold scratch). */
     AttentionDots newAttentionDots();

@@ -12,6 +12,7 @@ import dev.neox4j.engine.tensor.FloatFormats;
 import dev.neox4j.engine.tensor.Q2_KCodec;
 import dev.neox4j.engine.tensor.Q3_KCodec;
 import dev.neox4j.engine.tensor.Q4_0Codec;
+import dev.neox4j.engine.tensor.Q4_0Pairs;
 import dev.neox4j.engine.tensor.Q4_1Codec;
 import dev.neox4j.engine.tensor.Q4_KCodec;
 import dev.neox4j.engine.tensor.Q5_0Codec;
@@ -68,25 +69,7 @@ public final class ScalarKernels implements MatmulKernels {
 
     /** Dot product of weight row {@code r} with activation row {@code b}. */
     public static float dot(WeightMatrix w, int r, Activations a, int b) {
-        MemorySegment s = w.data();
-        long o = w.rowOffset(r);
-        int n = w.cols();
-        return switch (w.type()) {
-            case F32 -> dotF32(s, o, a, b, n);
-            case F16 -> dotF16(s, o, a, b, n);
-            case BF16 -> dotBF16(s, o, a, b, n);
-            case Q4_0 -> dotQ4_0(s, o, a, b, n);
-            case Q4_1 -> dotQ4_1(s, o, a, b, n);
-            case Q5_0 -> dotQ5_0(s, o, a, b, n);
-            case Q5_1 -> dotQ5_1(s, o, a, b, n);
-            case Q8_0 -> dotQ8_0(s, o, a, b, n);
-            case Q2_K -> dotQ2_K(s, o, a, b, n);
-            case Q3_K -> dotQ3_K(s, o, a, b, n);
-            case Q4_K -> dotQ4_K(s, o, a, b, n);
-            case Q5_K -> dotQ5_K(s, o, a, b, n);
-            case Q6_K -> dotQ6_K(s, o, a, b, n);
-            default -> throw new IllegalArgumentException("no dot kernel for weight type " + w.type());
-        };
+        return KernelTable.of(w.type()).scalar().dot(w, w.rowOffset(r), a, b, w.cols());
     }
 
     static float dotF32(MemorySegment s, long o, Activations a, int b, int n) {
@@ -119,17 +102,20 @@ public final class ScalarKernels implements MatmulKernels {
         return (float) sum;
     }
 
-    static float dotQ4_0(MemorySegment s, long o, Activations a, int b, int n) {
+    /** Q4_0 in the GGUF layout or, with {@code pairs}, the {@link Q4_0Pairs} layout (same arithmetic). */
+    static float dotQ4_0(MemorySegment s, long o, Activations a, int b, int n, boolean pairs) {
         float[] y = a.values();
         int yo = a.valuesOffset(b);
         float[] dy = a.scales();
         int so = a.scalesOffset(b);
+        int nb = n / 32;
         float sum = 0f;
-        for (int blk = 0; blk < n / 32; blk++, o += Q4_0Codec.BLOCK_BYTES, yo += 32) {
-            float dx = Float.float16ToFloat(s.get(LE_SHORT, o + Q4_0Codec.D));
+        for (int blk = 0; blk < nb; blk++, yo += 32) {
+            long bo = o + (long) blk * Q4_0Codec.BLOCK_BYTES;
+            float dx = Float.float16ToFloat(s.get(LE_SHORT, pairs ? o + Q4_0Pairs.scale(nb, blk) : bo + Q4_0Codec.D));
             int sumi = 0;
             for (int j = 0; j < 16; j++) {
-                int v = s.get(BYTE, o + Q4_0Codec.QS + j) & 0xFF;
+                int v = s.get(BYTE, pairs ? o + Q4_0Pairs.quantByte(nb, blk, j) : bo + Q4_0Codec.QS + j) & 0xFF;
                 sumi += ((v & 0x0F) - 8) * (int) y[yo + j] + ((v >>> 4) - 8) * (int) y[yo + j + 16];
             }
             sum += sumi * dx * dy[so + blk];

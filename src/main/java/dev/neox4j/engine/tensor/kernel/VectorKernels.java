@@ -3,6 +3,9 @@ package dev.neox4j.engine.tensor.kernel;
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
+import dev.neox4j.engine.tensor.ParallelFor;
+import dev.neox4j.engine.tensor.Q4_0Pairs;
+import dev.neox4j.engine.tensor.WeightLayout;
 import dev.neox4j.engine.tensor.WeightMatrix;
 
 import java.lang.foreign.MemorySegment;
@@ -69,35 +72,48 @@ public final class VectorKernels implements MatmulKernels {
         VectorActivationQuantizer.quantize(x, xOffset, rows, cols, format, dst);
     }
 
+    /**
+     * Q4_0 matrices are repacked into the {@link WeightLayout#Q4_0_PAIRS} layout when this machine has 16 float
+     * lanes: {@link VectorQ4Pairs} reads it about twice as fast as the GGUF layout, with the same results.
+     */
+    @Override
+    public WeightMatrix prepare(WeightMatrix w, ParallelFor pool) {
+        if (VectorQ4Pairs.ENABLED && w.type() == GgmlType.Q4_0 && w.layout() == WeightLayout.GGUF) {
+            return Q4_0Pairs.repack(w, pool);
+        }
+        return w;
+    }
+
+    /** The row kernels by weight type ordinal, resolved once from {@link KernelTable}'s vector column. */
+    private static final RowDot[] DOTS = new RowDot[GgmlType.values().length];
+
+    static {
+        for (GgmlType t : GgmlType.values()) {
+            if (KernelTable.has(t)) {
+                DOTS[t.ordinal()] = KernelTable.of(t).vector().get();
+            }
+        }
+    }
+
     /** The dot kernels of weight type {@code t}. */
     static RowDot dots(GgmlType t) {
-        return switch (t) {
-            case F32 -> VectorFloatDots.F32;
-            case F16 -> VectorFloatDots.F16;
-            case BF16 -> VectorFloatDots.BF16;
-            case Q4_0 -> VectorLegacyDots.Q4_0;
-            case Q4_1 -> VectorLegacyDots.Q4_1;
-            case Q5_0 -> VectorLegacyDots.Q5_0;
-            case Q5_1 -> VectorLegacyDots.Q5_1;
-            case Q8_0 -> VectorLegacyDots.Q8_0;
-            case Q2_K -> VectorKQuantDots.Q2_K;
-            case Q3_K -> VectorKQuantDots.Q3_K;
-            case Q4_K -> VectorKQuantDots.Q4_K;
-            case Q5_K -> VectorKQuantDots.Q5_K;
-            case Q6_K -> VectorKQuantDots.Q6_K;
-            default -> throw new IllegalArgumentException("no dot kernel for weight type " + t);
-        };
+        RowDot k = DOTS[t.ordinal()];
+        if (k == null) {
+            throw new IllegalArgumentException("no dot kernel for weight type " + t);
+        }
+        return k;
     }
 
     @Override
     public void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset,
                        int outStride) {
         KernelChecks.check(w, a, rowStart, rowEnd, out, outOffset, outStride);
-        RowDot k = dots(w.type());
+        RowDot k = w.layout() == WeightLayout.Q4_0_PAIRS ? VectorQ4Pairs.ROW_DOT : dots(w.type());
         int batch = a.rows();
         int kind = k.kind();
         int prompts = kind == DecodedDots.FLOAT || kind == DecodedDots.ADD_MIN ? 0 : a.promptRowCount();
         Decoded dec = WORKSPACE.get();
+        dec.reserveBlockScales(4 * (w.cols() / 32)); // the Q4_0 pair kernels' scale products
         if (prompts == 0 && batch == 1) {
             MemorySegment seg = w.data();
             long rowBytes = w.rowBytes();

@@ -2,7 +2,9 @@
  * Matmul and attention kernels: the scalar reference family ({@link dev.neox4j.engine.tensor.kernel.ScalarKernels},
  * {@link dev.neox4j.engine.tensor.kernel.ScalarAttentionDots}) and the Vector API family
  * ({@link dev.neox4j.engine.tensor.kernel.VectorKernels}, {@code VectorAttentionDots}), chosen once by
- * {@link dev.neox4j.engine.tensor.kernel.Kernels}.
+ * {@link dev.neox4j.engine.tensor.kernel.Kernels}. Which kernel serves which weight type is decided in one place,
+ * {@code KernelTable} (as ggml's {@code type_traits_cpu}): the activation format, the scalar dot and the vector row
+ * kernel of every type; the codecs have their own table in {@code TensorCodecs}.
  *
  * <h2>Why the vector kernels repeat per weight type</h2>
  * Each weight type has its own row kernel (and the multi-row ones their own method per type) although the loops
@@ -16,6 +18,9 @@
  *
  * <h2>How to check it</h2>
  * <ul>
+ *   <li>{@code VectorKernelAllocationTest} runs every row kernel of {@link dev.neox4j.engine.tensor.kernel.KernelTable}
+ *       on each of its paths (one row, 3-4 rows, prompt tiles, every repacked layout) and fails when one keeps
+ *       allocating once compiled;</li>
  *   <li>{@code NeoxForwardAllocationTest} runs decode steps of the vector family on two worker threads and fails
  *       when they keep allocating (a boxed kernel allocates on every call);</li>
  *   <li>{@code KernelThroughput} (bench) prints each kernel's GB/s and bytes allocated per call, which must be 0;</li>

@@ -37,7 +37,7 @@ class ScalarKernelsTest {
         float[] x = QuantTestVectors.activation();
         WeightMatrix w = new WeightMatrix("w", type, MemorySegment.ofArray(blocks), 1, x.length);
         Activations a = kernels.newActivations();
-        kernels.quantize(x, 0, 1, x.length, ActivationFormat.forWeight(type), a);
+        kernels.quantize(x, 0, 1, x.length, MatmulKernels.activationFormat(type), a);
         float[] out = new float[1];
         kernels.matmul(w, a, 0, 1, out, 0, 1);
         double expected = t.get("vec_dot").asDouble();
@@ -54,7 +54,7 @@ class ScalarKernelsTest {
         WeightMatrix w = new WeightMatrix("w", type,
                 MemorySegment.ofArray(TensorCodecs.quantize(type, wf, 0, rows * cols)), rows, cols);
         Activations a = kernels.newActivations();
-        kernels.quantize(x, 0, 2, cols, ActivationFormat.forWeight(type), a);
+        kernels.quantize(x, 0, 2, cols, MatmulKernels.activationFormat(type), a);
         float[] out = new float[2 * rows];
         kernels.matmul(w, a, 0, rows, out, 0, rows);
         float[] wd = new float[rows * cols];

@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
+import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.TensorCodecs;
 import dev.neox4j.engine.tensor.TestData;
+import dev.neox4j.engine.tensor.WeightLayout;
 import dev.neox4j.engine.tensor.WeightMatrix;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -63,13 +66,42 @@ class VectorKernelsTest {
     @ParameterizedTest(name = "{0} cols={1}")
     @MethodSource("cases")
     void vectorMatchesScalarAndIsBatchInvariant(GgmlType type, int cols) {
+        matchesScalarAndIsBatchInvariant(type, cols, false);
+    }
+
+    /**
+     * Q4_0 in the layout the vector kernels repack it to at load ({@link VectorKernels#prepare}: the pair layout
+     * where the machine has 16 float lanes): the same checks, every path of that layout (single row, 3-4 rows,
+     * decoded tile, odd last blocks); the scalar twin gives the same bits from either layout.
+     */
+    @ParameterizedTest(name = "Q4_0 prepared cols={0}")
+    @ValueSource(ints = {32, 64, 96, 224, 800, 2048})
+    void preparedQ4_0MatchesScalarAndIsBatchInvariant(int cols) {
+        matchesScalarAndIsBatchInvariant(GgmlType.Q4_0, cols, true);
+    }
+
+    private static void matchesScalarAndIsBatchInvariant(GgmlType type, int cols, boolean prepared) {
         int rows = 5;
         long seed = type.ordinal() * 1000L + cols;
         float[] x = activations(8, cols, seed + 1);
         try (Arena arena = Arena.ofConfined()) {
-            WeightMatrix w = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
-            ActivationFormat f = ActivationFormat.forWeight(type);
-            float[] wd = dequantized(w);
+            WeightMatrix gguf = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
+            WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
+            ActivationFormat f = MatmulKernels.activationFormat(type);
+            float[] wd = dequantized(gguf);
+            if (prepared) {
+                assertEquals(VectorShapes.F == 16 ? WeightLayout.Q4_0_PAIRS : WeightLayout.GGUF, w.layout());
+                Activations a = SCALAR.newActivations();
+                SCALAR.quantize(x, 0, 8, cols, f, a);
+                float[] fromFile = new float[8 * rows];
+                float[] fromPrepared = new float[8 * rows];
+                SCALAR.matmul(gguf, a, 0, rows, fromFile, 0, rows);
+                SCALAR.matmul(w, a, 0, rows, fromPrepared, 0, rows);
+                for (int i = 0; i < fromFile.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(fromFile[i]), Float.floatToRawIntBits(fromPrepared[i]),
+                            "scalar twin, prepared layout vs file layout at " + i);
+                }
+            }
 
             for (int batch : new int[] {1, 3, 6, 8}) {
                 Activations a = VECTOR.newActivations();
@@ -139,13 +171,25 @@ class VectorKernelsTest {
     @ParameterizedTest(name = "{0} cols={1}")
     @MethodSource("cases")
     void promptRowsTakeTheirOwnPathAndStayBatchInvariant(GgmlType type, int cols) {
+        promptRowsStayBatchInvariant(type, cols, false);
+    }
+
+    /** {@link #promptRowsTakeTheirOwnPathAndStayBatchInvariant} for Q4_0 in the layout it is repacked to. */
+    @ParameterizedTest(name = "Q4_0 prepared cols={0}")
+    @ValueSource(ints = {32, 96, 800, 2048})
+    void promptRowsOfPreparedQ4_0StayBatchInvariant(int cols) {
+        promptRowsStayBatchInvariant(GgmlType.Q4_0, cols, true);
+    }
+
+    private static void promptRowsStayBatchInvariant(GgmlType type, int cols, boolean prepared) {
         int rows = 7;
         long seed = type.ordinal() * 7919L + cols;
         float[] x = activations(8, cols, seed + 1);
         try (Arena arena = Arena.ofConfined()) {
-            WeightMatrix w = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
-            ActivationFormat f = ActivationFormat.forWeight(type);
-            float[] wd = dequantized(w);
+            WeightMatrix gguf = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
+            WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
+            ActivationFormat f = MatmulKernels.activationFormat(type);
+            float[] wd = dequantized(gguf);
 
             boolean[] mixedFlags = {false, true, true, false, false, true, true, true};
             float[] mixed = run(w, x, 8, cols, mixedFlags);
@@ -227,7 +271,7 @@ class VectorKernelsTest {
     private static float[] run(WeightMatrix w, float[] x, int batch, int cols, boolean[] flags) {
         Activations a = VECTOR.newActivations();
         a.markPromptRows(flags, batch);
-        VECTOR.quantize(x, 0, batch, cols, ActivationFormat.forWeight(w.type()), a);
+        VECTOR.quantize(x, 0, batch, cols, MatmulKernels.activationFormat(w.type()), a);
         float[] out = new float[batch * w.rows()];
         VECTOR.matmul(w, a, 0, w.rows(), out, 0, w.rows());
         return out;
@@ -243,12 +287,12 @@ class VectorKernelsTest {
         float[] wd = dev.neox4j.engine.tensor.QuantTestVectors.floats(t.get("dequantized"));
         WeightMatrix w = new WeightMatrix("w", type, MemorySegment.ofArray(blocks), 1, x.length);
         Activations a = VECTOR.newActivations();
-        VECTOR.quantize(x, 0, 1, x.length, ActivationFormat.forWeight(type), a);
+        VECTOR.quantize(x, 0, 1, x.length, MatmulKernels.activationFormat(type), a);
         float[] out = new float[1];
         VECTOR.matmul(w, a, 0, 1, out, 0, 1);
         double mag = 0;
         for (int i = 0; i < x.length; i++) {
-            mag += Math.abs((double) wd[i] * a.values()[i] * a.scales()[i / ActivationFormat.forWeight(type).blockElems]);
+            mag += Math.abs((double) wd[i] * a.values()[i] * a.scales()[i / MatmulKernels.activationFormat(type).blockElems]);
         }
         assertEquals(t.get("vec_dot").asDouble(), out[0], mag * VECTOR_VS_SCALAR_REL, type + " vec_dot");
     }

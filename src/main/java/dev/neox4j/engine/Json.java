@@ -1,38 +1,51 @@
-package dev.neox4j.engine.checkpoint;
+package dev.neox4j.engine;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * A small strict JSON (RFC 8259) reader for the files of a checkpoint ({@code config.json}, {@code tokenizer.json},
- * index files, safetensors headers). Objects become {@link Map}s in document order, arrays {@link List}s, numbers
- * {@link Long} when integral and in range, else {@link Double}; strings, booleans and {@code null} as such.
- * Nesting is limited to {@value #MAX_DEPTH} levels; duplicate keys and trailing content are refused.
+ * The project's one small strict JSON (RFC 8259) reader, for the files of a checkpoint ({@code config.json},
+ * {@code tokenizer.json}, index files, safetensors headers) and the Hugging Face Hub's API answers. Objects become
+ * {@link Map}s in document order, arrays {@link List}s, numbers {@link Long} when integral and in range, else
+ * {@link Double}; strings, booleans and {@code null} as such. Nesting is limited to {@value #MAX_DEPTH} levels (a
+ * hostile document cannot exhaust the stack); duplicate keys and trailing content are refused.
  */
-final class Json {
+public final class Json {
     /** Deepest nesting accepted (real files use less than 10). */
     static final int MAX_DEPTH = 64;
 
     private final String text;
     private final String source;
+    private final Function<String, ? extends RuntimeException> failure;
     private int pos;
 
-    private Json(String text, String source) {
+    private Json(String text, String source, Function<String, ? extends RuntimeException> failure) {
         this.text = text;
         this.source = source;
+        this.failure = failure;
     }
 
     /**
-     * Parses one JSON value.
+     * Parses one JSON document.
      *
-     * @param source name used in error messages (usually the file name)
-     * @throws CheckpointFormatException naming the source and the offset of the defect
+     * @throws IllegalArgumentException naming the offset of the defect
      */
-    static Object parse(String text, String source) {
-        Json p = new Json(text, source);
+    public static Object parse(String text) {
+        return parse(text, null, IllegalArgumentException::new);
+    }
+
+    /**
+     * Parses one JSON document, reporting a defect with the caller's exception.
+     *
+     * @param source  name that starts error messages (usually the file name), or null
+     * @param failure makes the exception thrown for a defect from its message (source, offset and defect)
+     */
+    public static Object parse(String text, String source, Function<String, ? extends RuntimeException> failure) {
+        Json p = new Json(Objects.requireNonNull(text, "text"), source, failure);
         p.skipWhitespace();
         Object v = p.value(0);
         p.skipWhitespace();
@@ -42,14 +55,9 @@ final class Json {
         return v;
     }
 
-    /** Parses a JSON object (anything else is refused). */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> parseObject(String text, String source) {
-        Object v = parse(text, source);
-        if (!(v instanceof Map)) {
-            throw new CheckpointFormatException(source + ": expected a JSON object at the top level");
-        }
-        return (Map<String, Object>) v;
+    /** The member {@code key} of {@code object} if it is a JSON object holding one, else {@code null}. */
+    public static Object member(Object object, String key) {
+        return object instanceof Map<?, ?> map ? map.get(key) : null;
     }
 
     private Object value(int depth) {
@@ -272,86 +280,7 @@ final class Json {
         }
     }
 
-    private CheckpointFormatException error(String what) {
-        return new CheckpointFormatException(source + ": invalid JSON at offset " + pos + ": " + what);
-    }
-
-    // ------------------------------------------------------------------ typed access
-
-    /** {@code obj[key]} as an object, or an empty map when absent. */
-    @SuppressWarnings("unchecked")
-    static Map<String, Object> object(Map<String, Object> obj, String key, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return Collections.emptyMap();
-        }
-        if (!(v instanceof Map)) {
-            throw new CheckpointFormatException(source + ": \"" + key + "\" must be an object");
-        }
-        return (Map<String, Object>) v;
-    }
-
-    /** {@code obj[key]} as a list, or an empty list when absent. */
-    @SuppressWarnings("unchecked")
-    static List<Object> list(Map<String, Object> obj, String key, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return List.of();
-        }
-        if (!(v instanceof List)) {
-            throw new CheckpointFormatException(source + ": \"" + key + "\" must be an array");
-        }
-        return (List<Object>) v;
-    }
-
-    /** {@code obj[key]} as a long, or {@code def} when absent or {@code null}. */
-    static long integer(Map<String, Object> obj, String key, long def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Long l) {
-            return l;
-        }
-        if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 0x1p53) {
-            return d.longValue();
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be an integer, got " + v);
-    }
-
-    /** {@code obj[key]} as a double, or {@code def} when absent or {@code null}. */
-    static double number(Map<String, Object> obj, String key, double def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Number n) {
-            return n.doubleValue();
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be a number, got " + v);
-    }
-
-    /** {@code obj[key]} as a boolean, or {@code def} when absent or {@code null}. */
-    static boolean bool(Map<String, Object> obj, String key, boolean def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be true or false, got " + v);
-    }
-
-    /** {@code obj[key]} as a string, or {@code def} when absent or {@code null}. */
-    static String string(Map<String, Object> obj, String key, String def, String source) {
-        Object v = obj.get(key);
-        if (v == null) {
-            return def;
-        }
-        if (v instanceof String s) {
-            return s;
-        }
-        throw new CheckpointFormatException(source + ": \"" + key + "\" must be a string, got " + v);
+    private RuntimeException error(String what) {
+        return failure.apply((source == null ? "" : source + ": ") + "invalid JSON at offset " + pos + ": " + what);
     }
 }
