@@ -5,6 +5,7 @@ import static dev.neox4j.engine.tensor.QuantMath.BYTE;
 import dev.neox4j.engine.gguf.GgmlType;
 
 import java.lang.foreign.Arena;
+import java.lang.ref.Cleaner;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -22,6 +23,9 @@ import java.lang.foreign.MemorySegment;
  * from either layout.
  */
 public final class Q4_0Pairs {
+
+    /** Frees each repacked copy once its matrix is unreachable (one daemon thread for the process). */
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private Q4_0Pairs() {
     }
@@ -62,7 +66,13 @@ public final class Q4_0Pairs {
      * {@code w} (Q4_0, GGUF layout) copied into the pair layout, its rows split over {@code pool}. The copy lives
      * off the heap until it is no longer reachable; the pages of the source are then released from this process
      * ({@link MemorySegment#unload()} when it is a mapped file), so resident memory does not grow. Returns {@code w}
-     * itself when the copy does not fit in the JVM's direct memory ({@link DirectMemory}).
+     * itself when the copy cannot be allocated.
+     *
+     * <p>The copy comes from a shared arena closed by a {@link Cleaner} once the returned matrix is unreachable, not
+     * from {@code Arena.ofAuto()}: automatic arenas count against the JVM's direct-memory limit (by default the
+     * maximum heap, 10 % of the memory with the recommended options), which a 12b model's 6 GB of Q4_0 weights
+     * exceed; shared arenas do not (measured on JDK 25: {@code -XX:MaxDirectMemorySize=64m} refuses a 200 MB
+     * automatic allocation and grants a shared one).
      */
     public static WeightMatrix repack(WeightMatrix w, ParallelFor pool) {
         if (w.type() != GgmlType.Q4_0 || w.layout() != WeightLayout.GGUF) {
@@ -70,13 +80,12 @@ public final class Q4_0Pairs {
         }
         long rowBytes = w.rowBytes();
         MemorySegment src = w.data();
-        if (!DirectMemory.fits(rowBytes * w.rows())) {
-            return w; // (the JVM's direct-memory limit, which off-heap segments count against, is reached)
-        }
+        Arena arena = Arena.ofShared();
         MemorySegment dst;
         try {
-            dst = Arena.ofAuto().allocate(rowBytes * w.rows(), 64);
+            dst = arena.allocate(rowBytes * w.rows(), 64);
         } catch (OutOfMemoryError e) {
+            arena.close();
             return w;
         }
         int nb = w.cols() / Q4_0Codec.BLOCK_ELEMS;
@@ -92,6 +101,8 @@ public final class Q4_0Pairs {
         if (src.isMapped()) {
             src.asSlice(0, rowBytes * w.rows()).unload();
         }
-        return new WeightMatrix(w.name(), w.type(), dst, w.rows(), w.cols(), WeightLayout.Q4_0_PAIRS);
+        WeightMatrix repacked = new WeightMatrix(w.name(), w.type(), dst, w.rows(), w.cols(), WeightLayout.Q4_0_PAIRS);
+        CLEANER.register(repacked, arena::close);
+        return repacked;
     }
 }
