@@ -6,6 +6,7 @@ import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.ParallelFor;
 import dev.neox4j.engine.tensor.TensorCodecs;
+import dev.neox4j.engine.tensor.TestData;
 import dev.neox4j.engine.tensor.WeightMatrix;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,7 +94,7 @@ class VectorKernelAllocationTest {
     }
 
     private static WeightMatrix matrix(Arena arena, GgmlType type, int rows, int cols) {
-        float[] wf = gaussian(rows * cols, type.ordinal());
+        float[] wf = TestData.gaussian(rows * cols, type.ordinal());
         byte[] bytes = TensorCodecs.quantize(type, wf, 0, rows * cols);
         MemorySegment seg = arena.allocate(bytes.length);
         seg.copyFrom(MemorySegment.ofArray(bytes));
@@ -107,16 +107,7 @@ class VectorKernelAllocationTest {
         java.util.Arrays.fill(flags, prompt);
         a.markPromptRows(flags, rows);
         ActivationFormat f = MatmulKernels.activationFormat(type);
-        vector.quantize(gaussian(rows * cols, 99), 0, rows, cols, f, a);
+        vector.quantize(TestData.gaussian(rows * cols, 99), 0, rows, cols, f, a);
         return a;
-    }
-
-    private static float[] gaussian(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) (r.nextDouble() * 2 - 1);
-        }
-        return x;
     }
 }
