@@ -61,11 +61,27 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Sends a POST of the JSON {@code body} to {@code path}, with {@code headers} (name, value, ...) besides. */
+    public RawHttp post(String path, String body, String... headers) {
+        byte[] json = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < headers.length; i += 2) {
+            head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(json.length).append("\r\n\r\n");
+        return send(head.toString()).send(json);
+    }
+
+    /** Sends a GET of {@code path}. */
+    public RawHttp get(String path) {
+        return send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+
     /** Reads one response (headers, then a Content-Length or chunked body, or up to EOF). */
     public Response read() {
         try {
             InputStream in = socket.getInputStream();
-            String head = readHead(in);
+            String head = Sockets.readHead(in);
             if (head == null) {
                 return new Response(-1, Map.of(), "");
             }
@@ -102,21 +118,6 @@ public final class RawHttp implements AutoCloseable {
         } catch (IOException e) {
             return true; // reset
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int state = 0;
-        int b;
-        while ((b = in.read()) != -1) {
-            out.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : 0;
-            if (state == 4) {
-                return out.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return out.size() == 0 ? null : out.toString(StandardCharsets.ISO_8859_1);
     }
 
     private static byte[] readChunked(InputStream in) throws IOException {

@@ -59,11 +59,8 @@ public final class RawWebSocket implements AutoCloseable {
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             in = new DataInputStream(socket.getInputStream());
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                head.append((char) in.readUnsignedByte());
-            }
-            if (!head.toString().startsWith("HTTP/1.1 101")) {
+            String head = Sockets.readHead(in);
+            if (head == null || !head.startsWith("HTTP/1.1 101")) {
                 throw new IllegalStateException("no upgrade: " + head);
             }
         } catch (IOException e) {
