@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +15,7 @@ import java.util.Map;
  * An HTTP/1.1 client on a plain socket, for what a well-behaved client cannot send: over-long request lines and
  * headers, broken framing, bodies that stop half-way, connections that never finish their headers.
  */
-public final class RawHttp implements AutoCloseable {
+public final class RawHttp extends RawConnection {
 
     /** A response as read off the wire; {@code status} -1 when the server closed without answering. */
     public record Response(int status, Map<String, String> headers, String body) {
@@ -26,24 +24,13 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-
     public RawHttp(URI base, int readTimeoutMillis) {
         this(base, readTimeoutMillis, 0);
     }
 
     /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
     public RawHttp(URI base, int readTimeoutMillis, int receiveBuffer) {
-        try {
-            socket = new Socket();
-            if (receiveBuffer > 0) {
-                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
-            }
-            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
-            socket.setSoTimeout(readTimeoutMillis);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        super(base, readTimeoutMillis, receiveBuffer);
     }
 
     /** Sends {@code text} as ISO-8859-1 bytes (HTTP's header charset). */
@@ -81,7 +68,7 @@ public final class RawHttp implements AutoCloseable {
     public Response read() {
         try {
             InputStream in = socket.getInputStream();
-            String head = Sockets.readHead(in);
+            String head = readHead(in);
             if (head == null) {
                 return new Response(-1, Map.of(), "");
             }
@@ -154,25 +141,6 @@ public final class RawHttp implements AutoCloseable {
             return in.readAllBytes();
         } catch (SocketTimeoutException e) {
             return new byte[0];
-        }
-    }
-
-    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
-    public byte[] readSome(int max) {
-        return Sockets.readSome(socket, max);
-    }
-
-    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
-    public void abort() {
-        Sockets.abort(socket);
-    }
-
-    @Override
-    public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing a socket the server may already have reset
         }
     }
 }
