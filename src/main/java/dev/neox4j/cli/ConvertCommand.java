@@ -39,9 +39,8 @@ public class ConvertCommand implements Callable<Integer> {
             description = "file type (default: ${DEFAULT-VALUE})")
     String type;
 
-    @CommandLine.Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "conversion threads (default: all processors)")
-    int threads;
+    @CommandLine.Mixin
+    ThreadsOption threads;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -54,12 +53,9 @@ public class ConvertCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--type: " + e.getMessage());
         }
-        if (threads < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0, got " + threads);
-        }
         try {
             Path src = Commands.localModel(source);
-            GgufConverter.Result r = GgufConverter.convert(src, output, fileType, threads);
+            GgufConverter.Result r = GgufConverter.convert(src, output, fileType, threads.count());
             spec.commandLine().getOut().println(output.toAbsolutePath());
             spec.commandLine().getOut().flush();
             spec.commandLine().getErr().printf("convert: %s, %d tensors %s, %,d bytes in %d ms%n", fileType,

@@ -37,9 +37,8 @@ public class PerplexityCommand implements Callable<Integer> {
             description = "tokens per forward pass; batch/ctx chunks run at once (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @CommandLine.Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "worker threads (default: all cores)")
-    int threads;
+    @CommandLine.Mixin
+    ThreadsOption threads;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,7 +48,7 @@ public class PerplexityCommand implements Callable<Integer> {
         try {
             Path path = Commands.localModel(model);
             new PerplexityRunner(spec.commandLine().getOut(), spec.commandLine().getErr())
-                    .run(path, text, ctx, batch, threads);
+                    .run(path, text, ctx, batch, threads.count());
             return 0;
         } catch (IllegalArgumentException | IOException e) {
             return Commands.failed(spec, e);

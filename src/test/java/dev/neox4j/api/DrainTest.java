@@ -4,22 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.neox4j.config.EngineHolder;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Draining for shutdown: new requests get 503, streams still running when the drain timeout expires end with an
+ * Draining for shutdown: new requests and WebSocket upgrades get 503, streams still running when the drain timeout expires end with an
  * error event, and a short request that fits in the timeout completes normally.
  */
 @QuarkusTest
@@ -27,10 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class DrainTest {
 
     /** A one-second drain timeout. */
-    public static class ShortDrain implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("neox.shutdown.drain-timeout", "1s");
+    public static class ShortDrain extends ConfigProfile {
+        public ShortDrain() {
+            super("neox.shutdown.drain-timeout", "1s");
         }
     }
 
@@ -56,6 +57,10 @@ class DrainTest {
                     .statusCode(503)
                     .header("Retry-After", notNullValue())
                     .body("error.code", equalTo("shutting_down"));
+            CompletionException refused = assertThrows(CompletionException.class, () -> ApiTestClient.ws(base));
+            assertTrue(refused.getCause() instanceof WebSocketHandshakeException, refused.toString());
+            assertEquals(503, ((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode(),
+                    "a new WebSocket is refused while draining");
             List<String> rest = sse.rest();
             assertEquals("[DONE]", rest.getLast());
             JsonNode error = ApiTestClient.json(rest.get(rest.size() - 2));

@@ -2,7 +2,6 @@ package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
@@ -27,10 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HeaderTimeoutTest extends ServerTestBase {
 
     /** A one-second header timeout and a single slot, so that a second request has to wait. */
-    public static class ShortHeaderTimeout implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("neox.http.header-timeout", "1s", "neox.max-sequences", "1");
+    public static class ShortHeaderTimeout extends ConfigProfile {
+        public ShortHeaderTimeout() {
+            super("neox.http.header-timeout", "1s", "neox.max-sequences", "1");
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.neox4j.api;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
@@ -18,10 +17,9 @@ import static org.hamcrest.Matchers.equalTo;
 class InspectLimitsTest extends ServerTestBase {
 
     /** Small limits. */
-    public static class Small implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("neox.inspect.max-tokens", "8", "neox.inspect.max-layers", "2",
+    public static class Small extends ConfigProfile {
+        public Small() {
+            super("neox.inspect.max-tokens", "8", "neox.inspect.max-layers", "2",
                     "neox.inspect.max-response-bytes", "8K", "neox.perplexity.max-tokens", "40");
         }
     }

@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +15,7 @@ import java.util.Map;
  * An HTTP/1.1 client on a plain socket, for what a well-behaved client cannot send: over-long request lines and
  * headers, broken framing, bodies that stop half-way, connections that never finish their headers.
  */
-public final class RawHttp implements AutoCloseable {
+public final class RawHttp extends RawConnection {
 
     /** A response as read off the wire; {@code status} -1 when the server closed without answering. */
     public record Response(int status, Map<String, String> headers, String body) {
@@ -26,24 +24,13 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-
     public RawHttp(URI base, int readTimeoutMillis) {
         this(base, readTimeoutMillis, 0);
     }
 
     /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
     public RawHttp(URI base, int readTimeoutMillis, int receiveBuffer) {
-        try {
-            socket = new Socket();
-            if (receiveBuffer > 0) {
-                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
-            }
-            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
-            socket.setSoTimeout(readTimeoutMillis);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        super(base, readTimeoutMillis, receiveBuffer);
     }
 
     /** Sends {@code text} as ISO-8859-1 bytes (HTTP's header charset). */
@@ -59,6 +46,22 @@ public final class RawHttp implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         return this;
+    }
+
+    /** Sends a POST of the JSON {@code body} to {@code path}, with {@code headers} (name, value, ...) besides. */
+    public RawHttp post(String path, String body, String... headers) {
+        byte[] json = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder("POST ").append(path).append(" HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < headers.length; i += 2) {
+            head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
+        head.append("Content-Type: application/json\r\nContent-Length: ").append(json.length).append("\r\n\r\n");
+        return send(head.toString()).send(json);
+    }
+
+    /** Sends a GET of {@code path}. */
+    public RawHttp get(String path) {
+        return send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
     }
 
     /** Reads one response (headers, then a Content-Length or chunked body, or up to EOF). */
@@ -104,21 +107,6 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int state = 0;
-        int b;
-        while ((b = in.read()) != -1) {
-            out.write(b);
-            state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                    ? state + 1 : 0;
-            if (state == 4) {
-                return out.toString(StandardCharsets.ISO_8859_1);
-            }
-        }
-        return out.size() == 0 ? null : out.toString(StandardCharsets.ISO_8859_1);
-    }
-
     private static byte[] readChunked(InputStream in) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         while (true) {
@@ -153,25 +141,6 @@ public final class RawHttp implements AutoCloseable {
             return in.readAllBytes();
         } catch (SocketTimeoutException e) {
             return new byte[0];
-        }
-    }
-
-    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
-    public byte[] readSome(int max) {
-        return Sockets.readSome(socket, max);
-    }
-
-    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
-    public void abort() {
-        Sockets.abort(socket);
-    }
-
-    @Override
-    public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // closing a socket the server may already have reset
         }
     }
 }

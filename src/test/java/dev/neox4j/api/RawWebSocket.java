@@ -5,8 +5,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +15,7 @@ import java.util.Random;
  * A WebSocket client on a plain socket that writes any frame, including the ones RFC 6455 forbids (reserved bits,
  * invalid UTF-8, frames over the server's limit), and reads the server's frames up to its close frame.
  */
-public final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket extends RawConnection {
 
     public static final int TEXT = 0x1;
     public static final int BINARY = 0x2;
@@ -35,7 +33,6 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
     private final DataInputStream in;
     private final Random random = new Random(42);
 
@@ -45,13 +42,8 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** A connection whose socket receive buffer is {@code receiveBuffer} bytes (0: the system's default). */
     public RawWebSocket(URI base, String path, int receiveBuffer) {
+        super(base, 30_000, receiveBuffer);
         try {
-            socket = new Socket();
-            if (receiveBuffer > 0) {
-                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the window offered
-            }
-            socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
-            socket.setSoTimeout(30_000);
             byte[] nonce = new byte[16];
             random.nextBytes(nonce);
             socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
@@ -59,11 +51,8 @@ public final class RawWebSocket implements AutoCloseable {
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             in = new DataInputStream(socket.getInputStream());
-            StringBuilder head = new StringBuilder();
-            while (!head.toString().endsWith("\r\n\r\n")) {
-                head.append((char) in.readUnsignedByte());
-            }
-            if (!head.toString().startsWith("HTTP/1.1 101")) {
+            String head = readHead(in);
+            if (head == null || !head.startsWith("HTTP/1.1 101")) {
                 throw new IllegalStateException("no upgrade: " + head);
             }
         } catch (IOException e) {
@@ -135,24 +124,5 @@ public final class RawWebSocket implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    /** Reads what has arrived, up to {@code max} bytes (at least one unless the connection ended). */
-    public byte[] readSome(int max) {
-        return Sockets.readSome(socket, max);
-    }
-
-    /** Drops the connection with a reset (no orderly close), as a client that crashes or loses its network. */
-    public void abort() {
-        Sockets.abort(socket);
-    }
-
-    @Override
-    public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // already reset by the server
-        }
     }
 }

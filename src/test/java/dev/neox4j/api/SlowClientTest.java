@@ -2,7 +2,6 @@ package dev.neox4j.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +27,9 @@ class SlowClientTest extends ServerTestBase {
      * A small buffer budget, a short stall timeout, a slot for the normal client beside the slow one's two, and a
      * small kernel send buffer (on loopback Linux lets it grow to 4 MB, more than the whole stream).
      */
-    public static class SmallBudget implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("neox.stream.max-buffered-bytes", "4K", "neox.stream.stall-timeout", "3s",
+    public static class SmallBudget extends ConfigProfile {
+        public SmallBudget() {
+            super("neox.stream.max-buffered-bytes", "4K", "neox.stream.stall-timeout", "3s",
                     "neox.max-sequences", "3", "neox.http.send-buffer-size", "16K");
         }
     }
@@ -74,8 +72,7 @@ class SlowClientTest extends ServerTestBase {
     void anSseClientThatDoesNotReadIsPausedThenCancelledWhileANormalOneIsServed() {
         String body = ApiTestClient.JSON.<com.fasterxml.jackson.databind.node.ObjectNode>valueToTree(longRequest()).put("stream", true).toString();
         try (RawHttp slow = new RawHttp(base, 60_000, RECEIVE_BUFFER)) {
-            slow.send("POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length() + "\r\n\r\n" + body); // and then reads nothing
+            slow.post("/v1/completions", body); // and then reads nothing
             ApiTestClient.await("the slow request to start", 30, () -> busy() == 2);
             aNormalClientIsServed();
             ApiTestClient.await("the stalled sequences to free their slots", 60, () -> busy() == 0);

@@ -61,6 +61,10 @@ class ConvertCommandTest {
         assertFalse(Files.exists(out));
 
         assertEquals(2, run(FIXTURE.toString()).status());
+        Run negative = run(FIXTURE.toString(), out.toString(), "--threads", "-1");
+        assertEquals(2, negative.status());
+        assertTrue(negative.err().contains("--threads must be >= 0, got -1"), negative.err());
+        assertFalse(Files.exists(out));
     }
 
     @Test

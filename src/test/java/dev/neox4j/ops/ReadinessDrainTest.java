@@ -1,19 +1,17 @@
 package dev.neox4j.ops;
 
 import dev.neox4j.api.ApiTestClient;
+import dev.neox4j.api.ConfigProfile;
 import dev.neox4j.config.EngineHolder;
 import dev.neox4j.config.EngineUnavailableException;
 import dev.neox4j.engine.runtime.Completion;
 import dev.neox4j.engine.runtime.Engine;
 import dev.neox4j.engine.runtime.FinishReason;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
-
-import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.is;
@@ -32,10 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ReadinessDrainTest {
 
     /** A short drain timeout, so the test's long request is cut off; a non-default liveness stall timeout. */
-    public static class ShortDrain implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("neox.shutdown.drain-timeout", "500ms", "neox.health.stall-timeout", "45s");
+    public static class ShortDrain extends ConfigProfile {
+        public ShortDrain() {
+            super("neox.shutdown.drain-timeout", "500ms", "neox.health.stall-timeout", "45s");
         }
     }
 

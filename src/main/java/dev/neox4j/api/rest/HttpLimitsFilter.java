@@ -3,6 +3,10 @@ package dev.neox4j.api.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.vertx.core.Vertx;
@@ -20,7 +24,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 import java.time.Duration;
 import java.util.Map;
@@ -52,6 +55,9 @@ public class HttpLimitsFilter {
     static final int ORDER = -100;
     /** The name Vert.x gives the idle-timeout handler in a connection's pipeline. */
     private static final String IDLE_HANDLER = "idle";
+    /** The name Vert.x gives the handler that upgrades a connection's first request to HTTP/2 ({@code h2c}). */
+    private static final String H2C_UPGRADE = "h2c";
+    private static final String H2C_WATCH = "neox-h2c-upgrade-watch";
     /** Routing-context key of the body-read timer. */
     private static final String BODY_TIMER = "neox.body-timer";
 
@@ -142,30 +148,33 @@ public class HttpLimitsFilter {
     private void liftIdleTimeout(RoutingContext rc) {
         HttpServerRequest request = rc.request();
         if (request.connection() instanceof ConnectionBase c) { // HTTP/1.1 and HTTP/2 alike
-            setIdleTimeout(c.channel(), requestIdleMillis);
-            if (request.version() == HttpVersion.HTTP_2) {
-                rc.addEndHandler(v -> liftLater(c.channel()));
+            Channel channel = c.channel();
+            setIdleTimeout(channel, requestIdleMillis);
+            ChannelPipeline pipeline = channel.pipeline();
+            if (request.version() == HttpVersion.HTTP_2 && pipeline.get(H2C_UPGRADE) != null
+                    && pipeline.get(H2C_WATCH) == null) {
+                pipeline.addBefore(H2C_UPGRADE, H2C_WATCH, new H2cUpgradeWatch());
             }
         }
     }
 
     /**
-     * Lifts the idle timeout of an HTTP/2 connection again once the request's body has been read. A connection
-     * upgraded from HTTP/1.1 ({@code h2c}, as the JDK's HttpClient does) gets a new pipeline from Vert.x when its
-     * first request has arrived whole, with the header timeout as its idle timeout again, which would cut a stream
-     * that stays quiet while it waits for a slot. The REST layer runs this after the body has been read, the
-     * routing context's end handler after the response for the other routes; both are queued on the event loop,
-     * behind the pipeline's replacement.
+     * A connection upgraded from HTTP/1.1 ({@code h2c}, as the JDK's HttpClient does) gets a new pipeline from
+     * Vert.x when its first request's body has arrived whole, with the header timeout as its idle timeout again,
+     * which would cut a stream that stays quiet while it waits for a slot. This handler sits in front of Vert.x'
+     * upgrade handler and lifts the new pipeline's idle timeout in the same step, right after the replacement (which
+     * removes it too), with no moment in which the header timeout could strike.
      */
-    @ServerRequestFilter(readBody = true)
-    public void afterBody(HttpServerRequest request) {
-        if (request.version() == HttpVersion.HTTP_2 && request.connection() instanceof ConnectionBase c) {
-            liftLater(c.channel());
+    private final class H2cUpgradeWatch extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel channel = ctx.channel();
+            boolean last = msg instanceof LastHttpContent;
+            ctx.fireChannelRead(msg);
+            if (last) {
+                setIdleTimeout(channel, requestIdleMillis);
+            }
         }
-    }
-
-    private void liftLater(Channel channel) {
-        channel.eventLoop().execute(() -> setIdleTimeout(channel, requestIdleMillis));
     }
 
     private static void setIdleTimeout(Channel channel, long millis) {

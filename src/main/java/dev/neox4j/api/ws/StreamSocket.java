@@ -37,6 +37,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -59,12 +61,27 @@ public class StreamSocket {
     @Inject
     ObjectMapper mapper;
 
-    /** Running requests per connection id, by request id. */
-    private final Map<String, Map<String, Running>> connections = new ConcurrentHashMap<>();
+    /** The requests of each connection, by connection id. */
+    private final Map<String, Requests> connections = new ConcurrentHashMap<>();
+
+    /** A connection's requests. */
+    private static final class Requests {
+        /** Running requests by request id, until their last message is on its way. */
+        final Map<String, Running> running = new ConcurrentHashMap<>();
+        /** Requests whose last message has not been written yet (shutdown waits for them before it closes). */
+        final Set<Running> sending = ConcurrentHashMap.newKeySet();
+
+        void sent(Running r) {
+            sending.remove(r);
+            r.sent.complete(null);
+        }
+    }
 
     /** One running request. */
     private static final class Running {
         final List<SequenceStream> streams;
+        /** Completes when its last message has been written (or could not be: failure, connection closed). */
+        final CompletableFuture<Void> sent = new CompletableFuture<>();
         volatile Cancellable subscription;
         volatile boolean clientCancelled;
 
@@ -119,7 +136,8 @@ public class StreamSocket {
             throw ApiException.badRequest(f.has("echo") ? "echo" : "stream",
                     "'echo' and 'stream': false are not supported over the WebSocket");
         }
-        Map<String, Running> running = connections.computeIfAbsent(connection.id(), k -> new ConcurrentHashMap<>());
+        Requests requests = connections.computeIfAbsent(connection.id(), k -> new Requests());
+        Map<String, Running> running = requests.running;
         if (running.containsKey(id)) {
             throw ApiException.badRequest("id", "request '" + ApiException.cut(id) + "' is still running on this connection");
         }
@@ -127,6 +145,7 @@ public class StreamSocket {
         GenerationPlan plan = "chat".equals(type) ? parser.chat(f, "websocket") : parser.completion(f, "websocket");
         List<SequenceStream> streams = service.submit(parser.engine(), plan);
         Running r = new Running(streams);
+        requests.sending.add(r);
         running.put(id, r);
         LogprobFormat format = new LogprobFormat(parser.engine().tokenizer(), plan.tokenIdsAsStrings());
         ReplyTrimmer[] trimmers = new ReplyTrimmer[streams.size()];
@@ -159,12 +178,10 @@ public class StreamSocket {
                 }, failure -> {
                     running.remove(requestId, r);
                     streams.forEach(SequenceStream::cancel);
-                    if (connection.isClosed()) {
-                        return; // the client went away while we were sending: nobody to tell
-                    }
+                    // told unless the client went away while we were sending
                     send(connection, new WsMessages.Error(requestId,
-                            ApiErrors.from(failure, plan.promptParam()).body().error()));
-                });
+                            ApiErrors.from(failure, plan.promptParam()).body().error()), () -> requests.sent(r));
+                }, () -> requests.sent(r));
     }
 
     /** A token message; a chat's text trimmed by {@code trimmer} (null for completions) like its final text. */
@@ -197,7 +214,8 @@ public class StreamSocket {
     }
 
     private void cancel(WebSocketConnection connection, String id) {
-        Map<String, Running> running = connections.getOrDefault(connection.id(), Map.of());
+        Requests requests = connections.get(connection.id());
+        Map<String, Running> running = requests == null ? Map.of() : requests.running;
         if (id == null) {
             running.values().forEach(Running::cancelSequences);
             return;
@@ -220,9 +238,9 @@ public class StreamSocket {
 
     @OnClose
     void onClose(WebSocketConnection connection) {
-        Map<String, Running> running = connections.remove(connection.id());
-        if (running != null) {
-            for (Running r : running.values()) {
+        Requests requests = connections.remove(connection.id());
+        if (requests != null) {
+            for (Running r : requests.running.values()) {
                 r.clientCancelled = true;
                 Cancellable s = r.subscription;
                 if (s != null) {
@@ -230,14 +248,37 @@ public class StreamSocket {
                 }
                 r.streams.forEach(SequenceStream::cancel);
             }
+            requests.sending.forEach(requests::sent); // nothing more can be written
         }
     }
 
-    private void send(WebSocketConnection connection, Object message) {
-        if (connection.isOpen()) {
-            connection.sendText(json(message)).subscribe().with(ignored -> {
-            }, failure -> LOG.debugf("could not send to %s: %s", connection.id(), failure));
+    /**
+     * Completes when every request running on {@code connection} has had its last message written (or could not
+     * have it written), so that a close frame sent after it does not cut a request's final message.
+     */
+    CompletableFuture<Void> sent(WebSocketConnection connection) {
+        Requests requests = connections.get(connection.id());
+        if (requests == null) {
+            return CompletableFuture.completedFuture(null);
         }
+        return CompletableFuture.allOf(requests.sending.stream().map(r -> r.sent).toArray(CompletableFuture[]::new));
+    }
+
+    private void send(WebSocketConnection connection, Object message) {
+        send(connection, message, () -> {
+        });
+    }
+
+    /** Sends {@code message} if the connection is open; {@code then} runs once it is written or cannot be. */
+    private void send(WebSocketConnection connection, Object message, Runnable then) {
+        if (!connection.isOpen()) {
+            then.run();
+            return;
+        }
+        connection.sendText(json(message)).subscribe().with(ignored -> then.run(), failure -> {
+            LOG.debugf("could not send to %s: %s", connection.id(), failure);
+            then.run();
+        });
     }
 
     private String json(Object value) {
