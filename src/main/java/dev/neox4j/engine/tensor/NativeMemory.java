@@ -17,7 +17,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Why: {@link Arena#allocate} zero-fills the whole buffer on the calling thread, so every page is touched once
  * before it is used. A first touch of a page costs the kernel (and, under a hypervisor, the host) a page fault
- * and a zeroed page; on the development VM that is about 5.7 ms per MiB (BENCHMARKS.md "Time to ready"), so the
+ * and a zeroed page; on the development VM that is about 4 ms per MiB (BENCHMARKS.md "Time to ready, session 5"), so the
  * server's four 384 MiB KV slots of a 1.4b model cost 9 s before {@code /q/health/ready}, and a 12b model's
  * 6.3 GB of repacked weights 36 s on one thread. Anonymous memory from {@code mmap} is zero-filled by the kernel
  * on first touch instead: the repack then pays the first touch on the worker threads that write the copy (in
@@ -30,8 +30,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * is closed, with {@code madvise(MADV_HUGEPAGE)}: where transparent huge pages are enabled for such ranges (the
  * kernel's {@code madvise} mode) a fault brings in 2 MiB at a time, which halved the first-touch cost on the
  * development VM (1 GiB on two threads: 2.3 s with 4 KiB pages, 0.4-1.5 s with huge pages) and takes a
- * gigabyte-sized stream of weights off the TLB's 4 KiB entries. The mapping is charged to the process's commit limit like any allocation (no
- * {@code MAP_NORESERVE}). Elsewhere (another OS, native access not enabled, a native image without the downcall
+ * gigabyte-sized stream of weights off the TLB's 4 KiB entries. The mapping is charged to the process's commit
+ * limit like any allocation (no {@code MAP_NORESERVE}). Elsewhere (another OS, native access not enabled, a native image without the downcall
  * registered) it falls back to {@link Arena#allocate}, same contents, pages committed at once.
  */
 public final class NativeMemory {
@@ -41,7 +41,7 @@ public final class NativeMemory {
     private static final long MAP_FAILED = -1L;
     private static final int MADV_HUGEPAGE = 14;
 
-    /** {@code mmap} and {@code munmap}, or null when this JVM cannot or may not call them. */
+    /** {@code mmap}, {@code munmap} and {@code madvise}, or null when this JVM cannot or may not call them. */
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
