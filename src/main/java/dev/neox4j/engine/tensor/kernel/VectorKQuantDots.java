@@ -4,17 +4,17 @@ import static dev.neox4j.engine.tensor.QuantMath.BYTE;
 import static dev.neox4j.engine.tensor.QuantMath.LE_INT;
 import static dev.neox4j.engine.tensor.QuantMath.LE_SHORT;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.BS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.BS2;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.IS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS2;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SWAP;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.LE;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.lds;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytes;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytesAsShorts;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.shortsToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shl;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shr;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
@@ -28,6 +28,7 @@ import dev.neox4j.engine.tensor.Q5_KCodec;
 import dev.neox4j.engine.tensor.Q6_KCodec;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
@@ -88,12 +89,6 @@ final class VectorKQuantDots {
         return m.mul(FloatVector.fromArray(F8, ps, po)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** The eight 6-bit scales packed in {@code sc} ({@link #scales45}) as floats into {@code red[SCALES ..]}. */
-    private static void scalesToRed(long sc, float[] red) {
-        ((FloatVector) LongVector.broadcast(L2, sc).reinterpretAsBytes().convertShape(VectorOperators.B2F, F8, 0))
-                .intoArray(red, Decoded.SCALES);
-    }
-
     private static void decodeMins45(long mins, float[] coef, int co) {
         for (int k = 0; k < 8; k++) {
             coef[co + 2 * k] = byteAt(mins, k);
@@ -115,6 +110,341 @@ final class VectorKQuantDots {
         return (lo & 0xFFFFFFFFL) | ((long) hi << 32);
     }
 
+    /**
+     * The Q4_K single-row kernel: per 32-byte chunk {@code c} the quant bytes widened once to {@code 2F} shorts,
+     * low nibbles times the activations of sub-block {@code 2c}, high nibbles those of {@code 2c + 1} (16-bit
+     * products, |q * y| <= 15 * 127), each folded to {@code F} lanes ({@link VectorShapes#SWAP}), widened to ints
+     * and multiplied by the sub-block's scale into one integer accumulator per super-block: the exact lane sums
+     * {@code sum_k scale_k * (q . y)_k} (lane {@code i} = elements {@code e mod F = i}) that the decoded path also
+     * computes, then one FMA per super-block. JDK vector calls only, so C2 inlines all of it whatever it compiled
+     * before (a helper compiled on its own past {@code InlineSmallCode} would no longer be inlined, and box).
+     */
+    static float dot1Q4K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+        short[] ys = a.shortValues();
+        int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        float[] ps = a.pairSums();
+        int po = a.pairSumsOffset(b);
+        FloatVector acc = FloatVector.zero(FS);
+        float msum = 0f;
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long o = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
+            long sc = scales45(w, o + Q4_KCodec.SCALES);
+            int yb = yo + 256 * blk;
+            IntVector isum = IntVector.zero(IS);
+            for (int c = 0; c < 4; c++) {
+                int slo = (int) (sc >>> (16 * c)) & 0xFF;
+                int shi = (int) (sc >>> (16 * c + 8)) & 0xFF;
+                for (int j = 0; j < 32; j += 2 * F) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q4_KCodec.QS + 32 * c + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    ShortVector lo = q.and((short) 0x0F).mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + j));
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                            .mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + 32 + j));
+                    isum = isum
+                            .add(((IntVector) lo.add(lo.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0)).mul(slo))
+                            .add(((IntVector) hi.add(hi.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0)).mul(shi));
+                }
+            }
+            float dyb = dy[so + blk];
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb)
+                    .fma((FloatVector) isum.convert(VectorOperators.I2F, 0), acc);
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
+                    * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
+        }
+        NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+        return reduce(red, 0) - msum;
+    }
+
+    /**
+     * The Q5_K single-row kernel: {@link #dot1Q4K} with the fifth bit of every quant from {@code qh} (bit {@code k}
+     * of byte {@code l} for element {@code l} of sub-block {@code k}), widened once per super-block and shifted so
+     * that bit {@code k} lands on bit 4 (|q * y| <= 31 * 127 still fits 16 bits).
+     */
+    static float dot1Q5K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+        short[] ys = a.shortValues();
+        int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        float[] ps = a.pairSums();
+        int po = a.pairSumsOffset(b);
+        FloatVector acc = FloatVector.zero(FS);
+        float msum = 0f;
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long o = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
+            long sc = scales45(w, o + Q5_KCodec.SCALES);
+            int yb = yo + 256 * blk;
+            IntVector isum = IntVector.zero(IS);
+            for (int j = 0; j < 32; j += 2 * F) {
+                ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q5_KCodec.QH + j, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0)).lanewise(VectorOperators.LSHL, 4);
+                for (int c = 0; c < 4; c++) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q5_KCodec.QS + 32 * c + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    ShortVector lo = q.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHR, 2 * c).and((short) 0x10))
+                            .mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + j));
+                    ShortVector hi = q.lanewise(VectorOperators.LSHR, 4)
+                            .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((short) 0x10))
+                            .mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + 32 + j));
+                    isum = isum
+                            .add(((IntVector) lo.add(lo.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0))
+                                    .mul((int) (sc >>> (16 * c)) & 0xFF))
+                            .add(((IntVector) hi.add(hi.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0))
+                                    .mul((int) (sc >>> (16 * c + 8)) & 0xFF));
+                }
+            }
+            float dyb = dy[so + blk];
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb)
+                    .fma((FloatVector) isum.convert(VectorOperators.I2F, 0), acc);
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
+                    * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
+        }
+        NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+        return reduce(red, 0) - msum;
+    }
+
+    /**
+     * The Q6_K single-row kernel: per half {@code n} and lane step {@code j}, one widening load each of the two
+     * {@code ql} rows and of {@code qh} gives the four quarters {@code t} (elements {@code 128n + 32t + j ..}, 6-bit
+     * quants minus 32); their 16-bit products with the activations (|q * y| <= 32 * 127) are widened to ints half
+     * by half (lanes {@code [0, F)} and, through {@link VectorShapes#SWAP}, {@code [F, 2F)}: sub-blocks of 16
+     * elements) and multiplied by their int8 scale into one integer accumulator per super-block, the exact lane sums
+     * of the decoded path. JDK vector calls only (see {@link #dot1Q4K}).
+     */
+    static float dot1Q6K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+        short[] ys = a.shortValues();
+        int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        FloatVector acc = FloatVector.zero(FS);
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long o = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
+            long s = o + Q6_KCodec.SCALES;
+            IntVector isum = IntVector.zero(IS);
+            for (int n = 0; n < 2; n++) {
+                for (int j = 0; j < 32; j += 2 * F) {
+                    ShortVector l0 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q6_KCodec.QL + 64 * n + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    ShortVector l1 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q6_KCodec.QL + 64 * n + 32 + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    ShortVector h = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q6_KCodec.QH + 32 * n + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    int p = yo + 256 * blk + 128 * n + j;
+                    int k = 8 * n + j / 16; // scale of lanes [0, F) of quarter 0; + 2t for quarter t
+                    int k2 = 8 * n + (j + F) / 16; // of lanes [F, 2F)
+                    ShortVector p0 = l0.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p));
+                    ShortVector p1 = l1.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 32));
+                    ShortVector p2 = l0.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 64));
+                    ShortVector p3 = l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 96));
+                    isum = isum
+                            .add(((IntVector) p0.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k)))
+                            .add(((IntVector) p0.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2)))
+                            .add(((IntVector) p1.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 2)))
+                            .add(((IntVector) p1.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 2)))
+                            .add(((IntVector) p2.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 4)))
+                            .add(((IntVector) p2.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 4)))
+                            .add(((IntVector) p3.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 6)))
+                            .add(((IntVector) p3.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 6)));
+                }
+            }
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk])
+                    .fma((FloatVector) isum.convert(VectorOperators.I2F, 0), acc);
+        }
+        NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+        return reduce(red, 0);
+    }
+
+    /**
+     * Dots of one Q4_K (or, with {@code five}, Q5_K) weight row with 3-4 consecutive activation rows from {@code b}
+     * ({@code F = 16}; with 3 rows the third is computed twice and written once): each chunk of {@code F} quants is
+     * expanded once to floats times its sub-block scale (exact, at most 31 * 63) and multiplied into every row's
+     * float activations, two chains per row (low and high nibbles). Every lane sum is an exact integer below 2^24,
+     * so each row's result is bit-identical to {@link #dot1Q4K} / {@link #dot1Q5K} and to the decoded path.
+     */
+    static void dot4Q45K(MemorySegment w, long off, int cols, Activations a, int b, int n, boolean five, float[] out,
+                         int o, int stride, float[] red) {
+        float[] y = a.values();
+        float[] dy = a.scales();
+        float[] ps = a.pairSums();
+        int b3 = b + Math.min(3, n - 1);
+        int y0 = a.valuesOffset(b);
+        int y1 = a.valuesOffset(b + 1);
+        int y2 = a.valuesOffset(b + 2);
+        int y3 = a.valuesOffset(b3);
+        int s0 = a.scalesOffset(b);
+        int s1 = a.scalesOffset(b + 1);
+        int s2 = a.scalesOffset(b + 2);
+        int s3 = a.scalesOffset(b3);
+        int p0 = a.pairSumsOffset(b);
+        int p1 = a.pairSumsOffset(b + 1);
+        int p2 = a.pairSumsOffset(b + 2);
+        int p3 = a.pairSumsOffset(b3);
+        int blockBytes = five ? Q5_KCodec.BLOCK_BYTES : Q4_KCodec.BLOCK_BYTES;
+        int qs = five ? Q5_KCodec.QS : Q4_KCodec.QS;
+        byte hbit = five ? (byte) 0x10 : 0;
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
+        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long bo = off + (long) blk * blockBytes;
+            long sc = scales45(w, bo + Q4_KCodec.SCALES);
+            FloatVector l00 = z, l01 = z, l10 = z, l11 = z, l20 = z, l21 = z, l30 = z, l31 = z;
+            for (int c = 0; c < 4; c++) {
+                FloatVector slo = FloatVector.broadcast(FS, (float) ((int) (sc >>> (16 * c)) & 0xFF));
+                FloatVector shi = FloatVector.broadcast(FS, (float) ((int) (sc >>> (16 * c + 8)) & 0xFF));
+                for (int j = 0; j < 32; j += F) {
+                    // JDK calls only (force-inlined): own helpers could fail C2's inlining cutoff here
+                    ByteVector q = ByteVector.fromMemorySegment(BS, w, bo + qs + 32 * c + j, LE);
+                    // Q5_K: bits 2c and 2c + 1 of qh moved to bit 4 (hbit = 0 masks them away for Q4_K)
+                    ByteVector h = ByteVector.fromMemorySegment(BS, w, bo + Q5_KCodec.QH + j, LE).reinterpretAsInts()
+                            .lanewise(VectorOperators.LSHR, 2 * c).lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes();
+                    ByteVector qlo = q.and((byte) 0x0F).or(h.and(hbit));
+                    ByteVector qhi = q.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0x0F).or(h.reinterpretAsInts().lanewise(VectorOperators.LSHR, 1)
+                                    .reinterpretAsBytes().and(hbit));
+                    FloatVector wl = ((FloatVector) qlo.convertShape(VectorOperators.B2F, FS, 0)).mul(slo);
+                    FloatVector wh = ((FloatVector) qhi.convertShape(VectorOperators.B2F, FS, 0)).mul(shi);
+                    int e = 256 * blk + 64 * c + j;
+                    l00 = wl.fma(FloatVector.fromArray(FS, y, y0 + e), l00);
+                    l01 = wh.fma(FloatVector.fromArray(FS, y, y0 + e + 32), l01);
+                    l10 = wl.fma(FloatVector.fromArray(FS, y, y1 + e), l10);
+                    l11 = wh.fma(FloatVector.fromArray(FS, y, y1 + e + 32), l11);
+                    l20 = wl.fma(FloatVector.fromArray(FS, y, y2 + e), l20);
+                    l21 = wh.fma(FloatVector.fromArray(FS, y, y2 + e + 32), l21);
+                    l30 = wl.fma(FloatVector.fromArray(FS, y, y3 + e), l30);
+                    l31 = wh.fma(FloatVector.fromArray(FS, y, y3 + e + 32), l31);
+                }
+            }
+            float d = Float.float16ToFloat(w.get(LE_SHORT, bo + Q4_KCodec.D));
+            float dmin = Float.float16ToFloat(w.get(LE_SHORT, bo + Q4_KCodec.DMIN));
+            c0 = FloatVector.broadcast(FS, d * dy[s0 + blk]).fma(l00.add(l01), c0);
+            c1 = FloatVector.broadcast(FS, d * dy[s1 + blk]).fma(l10.add(l11), c1);
+            c2 = FloatVector.broadcast(FS, d * dy[s2 + blk]).fma(l20.add(l21), c2);
+            c3 = FloatVector.broadcast(FS, d * dy[s3 + blk]).fma(l30.add(l31), c3);
+            // the min sums are exact integers below 2^24: any lane order gives the same value
+            FloatVector mins = (FloatVector) LongVector.broadcast(L2, mins45(w, bo + Q4_KCodec.SCALES))
+                    .reinterpretAsBytes().convertShape(VectorOperators.B2F, F8, 0);
+            m0 += (dmin * dy[s0 + blk]) * mins.mul(FloatVector.fromArray(F8, ps, p0 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+            m1 += (dmin * dy[s1 + blk]) * mins.mul(FloatVector.fromArray(F8, ps, p1 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+            m2 += (dmin * dy[s2 + blk]) * mins.mul(FloatVector.fromArray(F8, ps, p2 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+            m3 += (dmin * dy[s3 + blk]) * mins.mul(FloatVector.fromArray(F8, ps, p3 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+        }
+        // stored without calling sum(): past C2's node budget a call would box the accumulators
+        NEG_ZERO.add(c0).intoArray(red, 0);
+        out[o] = reduce(red, 0) - m0;
+        NEG_ZERO.add(c1).intoArray(red, 0);
+        out[o + stride] = reduce(red, 0) - m1;
+        NEG_ZERO.add(c2).intoArray(red, 0);
+        out[o + 2 * stride] = reduce(red, 0) - m2;
+        NEG_ZERO.add(c3).intoArray(red, 0);
+        float r3 = reduce(red, 0) - m3;
+        if (n > 3) {
+            out[o + 3 * stride] = r3;
+        }
+    }
+
+    /**
+     * The Q2_K single-row kernel: per half {@code n}, quarter pair {@code u} and lane chunk {@code l}, one load of
+     * {@code qs} gives quarters {@code u} and {@code u + 2} (sub-blocks {@code 8n + 2u + l/16} and {@code + 4}, 4-bit
+     * scale in the low nibble of {@code scales[k]}, min in the high one), expanded to floats times the scale and
+     * multiplied into the float activations (the 2-bit quants make this cheaper than 16-bit products). JDK vector
+     * calls only (see {@link #dot1Q4K}).
+     */
+    static float dot1Q2K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+        float[] y = a.values();
+        int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        float[] bs = a.sums();
+        int bo = a.sumsOffset(b);
+        FloatVector acc = FloatVector.zero(FS);
+        float msum = 0f;
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long o = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
+            int yb = yo + 256 * blk;
+            // the sixteen 4-bit scales as floats into red[SCALES ..]; the min sum over the sixteen 4-bit mins
+            // times the integer bsums is an exact integer (< 2^24), so a lane reduction gives the same value
+            float summs = 0f;
+            for (int k = 0; k < 16; k += F) {
+                ByteVector sb = ByteVector.fromMemorySegment(BS, w, o + Q2_KCodec.SCALES + k, LE);
+                ((FloatVector) sb.and((byte) 0x0F).convertShape(VectorOperators.B2F, FS, 0))
+                        .intoArray(red, Decoded.SCALES + k);
+                summs += ((FloatVector) sb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0F).convertShape(VectorOperators.B2F, FS, 0))
+                        .mul(FloatVector.fromArray(FS, bs, bo + 16 * blk + k)).reduceLanes(VectorOperators.ADD);
+            }
+            FloatVector lanes0 = FloatVector.zero(FS);
+            FloatVector lanes1 = FloatVector.zero(FS);
+            for (int n = 0; n < 2; n++) {
+                for (int u = 0; u < 2; u++) { // quarters j = u and j = u + 2
+                    for (int l = 0; l < 32; l += F) {
+                        ByteVector qs = ByteVector.fromMemorySegment(BS, w, o + Q2_KCodec.QS + 32 * n + l, LE)
+                                .reinterpretAsInts().lanewise(VectorOperators.LSHR, 2 * u).reinterpretAsBytes();
+                        int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
+                        int p = yb + 128 * n + 32 * u + l;
+                        lanes0 = ((FloatVector) qs.and((byte) 3).convertShape(VectorOperators.B2F, FS, 0))
+                                .mul(FloatVector.broadcast(FS, red[sk])).fma(FloatVector.fromArray(FS, y, p), lanes0);
+                        lanes1 = ((FloatVector) qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+                                .reinterpretAsBytes().and((byte) 3).convertShape(VectorOperators.B2F, FS, 0))
+                                .mul(FloatVector.broadcast(FS, red[sk + 4])).fma(FloatVector.fromArray(FS, y, p + 64), lanes1);
+                    }
+                }
+            }
+            float dyb = dy[so + blk];
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb)
+                    .fma(lanes0.add(lanes1), acc);
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN)) * dyb) * summs;
+        }
+        NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+        return reduce(red, 0) - msum;
+    }
+
+    /**
+     * The Q3_K single-row kernel: {@link #dot1Q2K}'s layout for the low two bits, the third from {@code hmask}
+     * (bit {@code 4n + u}, set = no subtraction of 4), signed 6-bit scales ({@link #scales3} minus 32). JDK vector
+     * calls only (see {@link #dot1Q4K}): the file-layout kernel written with shared helpers was found boxed after
+     * other workloads in the same JVM.
+     */
+    static float dot1Q3K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+        short[] ys = a.shortValues();
+        int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        FloatVector acc = FloatVector.zero(FS);
+        for (int blk = 0; blk < cols / 256; blk++) {
+            long o = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
+            IntVector isum = IntVector.zero(IS);
+            for (int n = 0; n < 2; n++) {
+                long sc = scales3(w, o + Q3_KCodec.SCALES, n);
+                for (int j = 0; j < 32; j += 2 * F) {
+                    ShortVector qv = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q3_KCodec.QS + 32 * n + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    ShortVector hm = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q3_KCodec.HMASK + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0)).lanewise(VectorOperators.LSHL, 2);
+                    for (int u = 0; u < 4; u++) {
+                        ShortVector p = qv.lanewise(VectorOperators.LSHR, 2 * u).and((short) 3)
+                                .or(hm.lanewise(VectorOperators.LSHR, 4 * n + u).and((short) 4)).sub((short) 4)
+                                .mul(ShortVector.fromArray(SS2, ys, yo + 256 * blk + 128 * n + 32 * u + j));
+                        isum = isum
+                                .add(((IntVector) p.convertShape(VectorOperators.S2I, IS, 0))
+                                        .mul(((int) (sc >>> (8 * (2 * u + j / 16))) & 0xFF) - 32))
+                                .add(((IntVector) p.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0))
+                                        .mul(((int) (sc >>> (8 * (2 * u + (j + F) / 16))) & 0xFF) - 32));
+                    }
+                }
+            }
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk])
+                    .fma((FloatVector) isum.convert(VectorOperators.I2F, 0), acc);
+        }
+        NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+        return reduce(red, 0);
+    }
+
     private abstract static class KDot implements RowDot {
         @Override
         public int blockElems() {
@@ -131,40 +461,18 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            short[] ys = a.shortValues();
-            int yo = a.valuesOffset(b);
-            float[] dy = a.scales();
-            int so = a.scalesOffset(b);
-            float[] ps = a.pairSums();
-            int po = a.pairSumsOffset(b);
-            FloatVector acc = FloatVector.zero(FS);
-            float msum = 0f;
-            for (int blk = 0; blk < cols / 256; blk++) {
-                long o = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
-                scalesToRed(scales45(w, o + Q4_KCodec.SCALES), red);
-                int yb = yo + 256 * blk;
-                FloatVector lanes0 = FloatVector.zero(FS);
-                FloatVector lanes1 = FloatVector.zero(FS);
-                for (int c = 0; c < 4; c++) {
-                    // 16-bit integer lane sums (|q * y| <= 15 * 128, at most 4 per lane), then exact floats
-                    ShortVector lo = ShortVector.zero(SS);
-                    ShortVector hi = ShortVector.zero(SS);
-                    for (int j = 0; j < 32; j += F) {
-                        ShortVector q = loadBytesAsShorts(w, o + Q4_KCodec.QS + 32 * c + j);
-                        lo = lo.add(q.and((short) 0x0F).mul(lds(ys, yb + 64 * c + j)));
-                        hi = hi.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F)
-                                .mul(lds(ys, yb + 64 * c + 32 + j)));
-                    }
-                    lanes0 = bc(red[Decoded.SCALES + 2 * c]).fma(shortsToFloats(lo), lanes0);
-                    lanes1 = bc(red[Decoded.SCALES + 2 * c + 1]).fma(shortsToFloats(hi), lanes1);
-                }
-                float dyb = dy[so + blk];
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
-                msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
-                        * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
-            }
-            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-            return reduce(red, 0) - msum;
+            return dot1Q4K(w, off, cols, a, b, red);
+        }
+
+        @Override
+        public boolean multiRow() {
+            return true;
+        }
+
+        @Override
+        public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
+                         int stride, float[] red) {
+            dot4Q45K(w, off, cols, a, b, n, false, out, o, stride, red);
         }
 
         @Override
@@ -206,40 +514,18 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            short[] ys = a.shortValues();
-            int yo = a.valuesOffset(b);
-            float[] dy = a.scales();
-            int so = a.scalesOffset(b);
-            float[] ps = a.pairSums();
-            int po = a.pairSumsOffset(b);
-            FloatVector acc = FloatVector.zero(FS);
-            float msum = 0f;
-            for (int blk = 0; blk < cols / 256; blk++) {
-                long o = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
-                scalesToRed(scales45(w, o + Q5_KCodec.SCALES), red);
-                int yb = yo + 256 * blk;
-                FloatVector lanes0 = FloatVector.zero(FS);
-                FloatVector lanes1 = FloatVector.zero(FS);
-                for (int k = 0; k < 8; k++) {
-                    // 16-bit integer lane sums (|q * y| <= 31 * 128, at most 4 per lane), then exact floats
-                    ShortVector isub = ShortVector.zero(SS);
-                    for (int j = 0; j < 32; j += F) {
-                        isub = isub.add(((ShortVector) quant(w, o, k, j).convertShape(VectorOperators.B2S, SS, 0))
-                                .mul(lds(ys, yb + 32 * k + j)));
-                    }
-                    if ((k & 1) == 0) {
-                        lanes0 = bc(red[Decoded.SCALES + k]).fma(shortsToFloats(isub), lanes0);
-                    } else {
-                        lanes1 = bc(red[Decoded.SCALES + k]).fma(shortsToFloats(isub), lanes1);
-                    }
-                }
-                float dyb = dy[so + blk];
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
-                msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
-                        * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
-            }
-            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-            return reduce(red, 0) - msum;
+            return dot1Q5K(w, off, cols, a, b, red);
+        }
+
+        @Override
+        public boolean multiRow() {
+            return true;
+        }
+
+        @Override
+        public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
+                         int stride, float[] red) {
+            dot4Q45K(w, off, cols, a, b, n, true, out, o, stride, red);
         }
 
         @Override
@@ -348,37 +634,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
-            int yo = a.valuesOffset(b);
-            float[] dy = a.scales();
-            int so = a.scalesOffset(b);
-            FloatVector acc = FloatVector.zero(FS);
-            for (int blk = 0; blk < cols / 256; blk++) {
-                long o = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
-                int yb = yo + 256 * blk;
-                for (int k = 0; k < 16; k += F) { // the sixteen int8 scales as floats into red[SCALES ..]
-                    bytesToFloats(loadBytes(w, o + Q6_KCodec.SCALES + k)).intoArray(red, Decoded.SCALES + k);
-                }
-                FloatVector lanes0 = FloatVector.zero(FS);
-                FloatVector lanes1 = FloatVector.zero(FS);
-                for (int n = 0; n < 2; n++) {
-                    for (int u = 0; u < 2; u++) { // quarters t = u (low nibbles) and t = u + 2 (high nibbles)
-                        for (int l = 0; l < 32; l += F) {
-                            ByteVector ql = loadBytes(w, o + Q6_KCodec.QL + 64 * n + 32 * u + l);
-                            ByteVector h = shr(loadBytes(w, o + Q6_KCodec.QH + 32 * n + l), 2 * u);
-                            ByteVector qlo = VectorLegacyDots.lo(ql).or(shl(h, 4).and((byte) 0x30)).sub((byte) 32);
-                            ByteVector qhi = VectorLegacyDots.hi(ql).or(h.and((byte) 0x30)).sub((byte) 32);
-                            int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
-                            int p = yb + 128 * n + 32 * u + l;
-                            lanes0 = bytesToFloats(qlo).mul(bc(red[sk])).fma(ld(y, p), lanes0);
-                            lanes1 = bytesToFloats(qhi).mul(bc(red[sk + 4])).fma(ld(y, p + 64), lanes1);
-                        }
-                    }
-                }
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
-            }
-            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-            return reduce(red, 0);
+            return dot1Q6K(w, off, cols, a, b, red);
         }
 
         @Override
@@ -429,45 +685,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
-            int yo = a.valuesOffset(b);
-            float[] dy = a.scales();
-            int so = a.scalesOffset(b);
-            float[] bs = a.sums();
-            int bo = a.sumsOffset(b);
-            FloatVector acc = FloatVector.zero(FS);
-            float msum = 0f;
-            for (int blk = 0; blk < cols / 256; blk++) {
-                long o = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
-                int yb = yo + 256 * blk;
-                // the sixteen 4-bit scales as floats into red[SCALES ..]; the min sum over the sixteen 4-bit mins
-                // times the integer bsums is an exact integer (< 2^24), so a lane reduction gives the same value
-                float summs = 0f;
-                for (int k = 0; k < 16; k += F) {
-                    ByteVector sb = loadBytes(w, o + Q2_KCodec.SCALES + k);
-                    bytesToFloats(sb.and((byte) 0x0F)).intoArray(red, Decoded.SCALES + k);
-                    summs += bytesToFloats(shr(sb, 4).and((byte) 0x0F)).mul(ld(bs, bo + 16 * blk + k))
-                            .reduceLanes(VectorOperators.ADD);
-                }
-                FloatVector lanes0 = FloatVector.zero(FS);
-                FloatVector lanes1 = FloatVector.zero(FS);
-                for (int n = 0; n < 2; n++) {
-                    for (int u = 0; u < 2; u++) { // quarters j = u and j = u + 2
-                        for (int l = 0; l < 32; l += F) {
-                            ByteVector qs = shr(loadBytes(w, o + Q2_KCodec.QS + 32 * n + l), 2 * u);
-                            int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
-                            int p = yb + 128 * n + 32 * u + l;
-                            lanes0 = bytesToFloats(qs.and((byte) 3)).mul(bc(red[sk])).fma(ld(y, p), lanes0);
-                            lanes1 = bytesToFloats(shr(qs, 4).and((byte) 3)).mul(bc(red[sk + 4])).fma(ld(y, p + 64), lanes1);
-                        }
-                    }
-                }
-                float dyb = dy[so + blk];
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb).fma(lanes0.add(lanes1), acc);
-                msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN)) * dyb) * summs;
-            }
-            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-            return reduce(red, 0) - msum;
+            return dot1Q2K(w, off, cols, a, b, red);
         }
 
         @Override
@@ -508,41 +726,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float[] y = a.values();
-            int yo = a.valuesOffset(b);
-            float[] dy = a.scales();
-            int so = a.scalesOffset(b);
-            FloatVector acc = FloatVector.zero(FS);
-            for (int blk = 0; blk < cols / 256; blk++) {
-                long o = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
-                int yb = yo + 256 * blk;
-                FloatVector lanes0 = FloatVector.zero(FS);
-                FloatVector lanes1 = FloatVector.zero(FS);
-                for (int n = 0; n < 2; n++) { // the sixteen 6-bit scales minus 32 as floats into red[SCALES ..]
-                    ((FloatVector) LongVector.broadcast(L2, scales3(w, o + Q3_KCodec.SCALES, n)).reinterpretAsBytes()
-                            .convertShape(VectorOperators.B2F, F8, 0)).sub(32f).intoArray(red, Decoded.SCALES + 8 * n);
-                }
-                for (int n = 0; n < 2; n++) {
-                    for (int j = 0; j < 4; j++) {
-                        FloatVector lanes = (j & 1) == 0 ? lanes0 : lanes1;
-                        for (int l = 0; l < 32; l += F) {
-                            ByteVector qs = shr(loadBytes(w, o + Q3_KCodec.QS + 32 * n + l), 2 * j).and((byte) 3);
-                            ByteVector hm = shl(shr(loadBytes(w, o + Q3_KCodec.HMASK + l), 4 * n + j).and((byte) 1), 2);
-                            float scale = red[Decoded.SCALES + 8 * n + 2 * j + (l >> 4)];
-                            lanes = bytesToFloats(qs.or(hm).sub((byte) 4)).mul(bc(scale))
-                                    .fma(ld(y, yb + 128 * n + 32 * j + l), lanes);
-                        }
-                        if ((j & 1) == 0) {
-                            lanes0 = lanes;
-                        } else {
-                            lanes1 = lanes;
-                        }
-                    }
-                }
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk]).fma(lanes0.add(lanes1), acc);
-            }
-            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-            return reduce(red, 0);
+            return dot1Q3K(w, off, cols, a, b, red);
         }
 
         @Override

@@ -31,7 +31,8 @@ import java.lang.foreign.MemorySegment;
  * result still never depends on the other rows of the batch, so prompts stay batch invariant too.
  *
  * <p>Small batches (2-4) of generated rows go through the types' direct multi-row kernels ({@link RowDot#dotN})
- * where a type has one that beats the decoded tile (Q4_0, Q8_0, Q6_K); each result equals the single-row kernel's.
+ * where a type has one that beats the decoded tile (Q4_0, Q8_0, Q4_K, Q5_K, Q6_K); each result equals the
+ * single-row kernel's.
  */
 public final class VectorKernels implements MatmulKernels {
 

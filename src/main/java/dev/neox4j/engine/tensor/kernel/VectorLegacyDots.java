@@ -3,6 +3,10 @@ package dev.neox4j.engine.tensor.kernel;
 import static dev.neox4j.engine.tensor.QuantMath.LE_INT;
 import static dev.neox4j.engine.tensor.QuantMath.LE_SHORT;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.BS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.BS2;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.LE;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS2;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SWAP;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
@@ -141,7 +145,38 @@ final class VectorLegacyDots {
     }
 
     /**
-     * {@link #dot4Q4} for a Q8_0 weight row.
+     * The Q8_0 single-row kernel: per block the 32 quants sign-extended to {@code 2F} shorts in one load, their
+     * 16-bit products with the activations (|q * y| <= 128 * 127) folded to {@code F} lanes
+     * ({@link VectorShapes#SWAP}: lane {@code i} holds elements {@code i} and {@code i + 16}, the decoded path's
+     * lanes), converted exactly to floats and added with one FMA, {@code acc += lanes * (dx * dy)}. JDK vector calls
+     * only, so C2 inlines all of it whatever it compiled before.
+     */
+    static float dot1Q8(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
+        short[] ys = a.shortValues();
+        int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        FloatVector acc = FloatVector.zero(FS);
+        for (int blk = 0; blk < cols / 32; blk++) {
+            long o = off + (long) blk * Q8_0Codec.BLOCK_BYTES;
+            ShortVector p = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q8_0Codec.QS, LE)
+                    .convertShape(VectorOperators.B2S, SS2, 0)).mul(ShortVector.fromArray(SS2, ys, yo + 32 * blk));
+            FloatVector lanes = (FloatVector) p.add(p.rearrange(SWAP)).convertShape(VectorOperators.S2F, FS, 0);
+            for (int j = 2 * F; j < 32; j += 2 * F) { // fewer than 16 lanes only
+                p = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q8_0Codec.QS + j, LE)
+                        .convertShape(VectorOperators.B2S, SS2, 0)).mul(ShortVector.fromArray(SS2, ys, yo + 32 * blk + j));
+                lanes = lanes.add((FloatVector) p.add(p.rearrange(SWAP)).convertShape(VectorOperators.S2F, FS, 0));
+            }
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(lanes, acc);
+        }
+        NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
+        return reduce(red, 0);
+    }
+
+    /**
+     * {@link #dot1Q8} for 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3 rows the third is
+     * computed twice and written once), the quants sign-extended once per block: per row exactly the single-row
+     * kernel's operations, so the results are bit-identical to it.
      */
     static void dot4Q8(MemorySegment w, long off, int cols, Activations a, int b, int n,
                      float[] out, int o, int stride, float[] red) {
@@ -160,13 +195,22 @@ final class VectorLegacyDots {
         for (int blk = 0; blk < cols / 32; blk++) {
             long bo = off + (long) blk * Q8_0Codec.BLOCK_BYTES;
             float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
-            ShortVector lo = loadBytesAsShorts(w, bo + Q8_0Codec.QS);
-            ShortVector hi = loadBytesAsShorts(w, bo + Q8_0Codec.QS + 16);
+            // JDK calls only (force-inlined): own helpers could fail C2's inlining cutoff here
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, bo + Q8_0Codec.QS, LE)
+                    .convertShape(VectorOperators.B2S, SS2, 0);
             int e = 32 * blk;
-            c0 = halvesAcc(lo, hi, ys, y0 + e, dx * dy[s0 + blk], c0);
-            c1 = halvesAcc(lo, hi, ys, y1 + e, dx * dy[s1 + blk], c1);
-            c2 = halvesAcc(lo, hi, ys, y2 + e, dx * dy[s2 + blk], c2);
-            c3 = halvesAcc(lo, hi, ys, y3 + e, dx * dy[s3 + blk], c3);
+            ShortVector p = q.mul(ShortVector.fromArray(SS2, ys, y0 + e));
+            c0 = FloatVector.broadcast(FS, dx * dy[s0 + blk])
+                    .fma((FloatVector) p.add(p.rearrange(SWAP)).convertShape(VectorOperators.S2F, FS, 0), c0);
+            p = q.mul(ShortVector.fromArray(SS2, ys, y1 + e));
+            c1 = FloatVector.broadcast(FS, dx * dy[s1 + blk])
+                    .fma((FloatVector) p.add(p.rearrange(SWAP)).convertShape(VectorOperators.S2F, FS, 0), c1);
+            p = q.mul(ShortVector.fromArray(SS2, ys, y2 + e));
+            c2 = FloatVector.broadcast(FS, dx * dy[s2 + blk])
+                    .fma((FloatVector) p.add(p.rearrange(SWAP)).convertShape(VectorOperators.S2F, FS, 0), c2);
+            p = q.mul(ShortVector.fromArray(SS2, ys, y3 + e));
+            c3 = FloatVector.broadcast(FS, dx * dy[s3 + blk])
+                    .fma((FloatVector) p.add(p.rearrange(SWAP)).convertShape(VectorOperators.S2F, FS, 0), c3);
         }
         // stored without calling sum(): past C2's node budget a call would box the accumulators
         NEG_ZERO.add(c0).intoArray(red, 0);
@@ -301,22 +345,7 @@ final class VectorLegacyDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            int yo = a.valuesOffset(b);
-            float[] dy = a.scales();
-            int so = a.scalesOffset(b);
-            short[] ys = a.shortValues();
-            FloatVector acc = FloatVector.zero(FS);
-            for (int blk = 0; blk < cols / 32; blk++) {
-                long o = off + (long) blk * Q8_0Codec.BLOCK_BYTES;
-                int yb = yo + 32 * blk;
-                ShortVector p = ShortVector.zero(SS);
-                for (int j = 0; j < 16; j += F) {
-                    p = p.add(loadBytesAsShorts(w, o + Q8_0Codec.QS + j).mul(lds(ys, yb + j)))
-                            .add(loadBytesAsShorts(w, o + Q8_0Codec.QS + 16 + j).mul(lds(ys, yb + 16 + j)));
-                }
-                acc = bc(Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk]).fma(shortsToFloats(p), acc);
-            }
-            return sum(acc, red);
+            return dot1Q8(w, off, cols, a, b, red);
         }
 
         @Override

@@ -7,6 +7,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -29,6 +30,16 @@ final class VectorShapes {
     static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(F * 16));
     /** Ints with {@code F} lanes. */
     static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(F * 32));
+    /** Bytes with {@code 2F} lanes (half the bits of a float vector): weight bytes widened to {@link #SS2}. */
+    static final VectorSpecies<Byte> BS2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F * 16));
+    /** Shorts with {@code 2F} lanes (twice the bits of a float vector): 16-bit products of {@code 2F} weights. */
+    static final VectorSpecies<Short> SS2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F * 32));
+    /**
+     * Lane {@code i} of an {@link #SS2} vector takes lane {@code (i + F) mod 2F}: {@code p.add(p.rearrange(SWAP))}
+     * holds in lanes {@code [0, F)} the sums of the lanes {@code i} and {@code i + F}, i.e. of the elements that
+     * share float lane {@code i} (one permutation instead of a second widening).
+     */
+    static final VectorShuffle<Short> SWAP = VectorShuffle.fromOp(SS2, i -> (i + F) % (2 * F));
     /** Little-endian, the byte order of GGUF data. */
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
