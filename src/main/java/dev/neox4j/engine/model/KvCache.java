@@ -1,6 +1,6 @@
 package dev.neox4j.engine.model;
 
-import dev.neox4j.engine.tensor.AnonymousMemory;
+import dev.neox4j.engine.tensor.NativeMemory;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -16,13 +16,12 @@ import java.util.Objects;
  * f16 when written, and attention then also rounds Q and the softmax probabilities to f16) or as f32
  * ({@link ElementType#F32}: no rounding anywhere in attention).
  *
- * <p>Storage is native memory outside the Java heap, allocated once for an {@link Arena} owned by this cache:
+ * <p>Storage is native memory outside the Java heap, allocated once from an {@link Arena} owned by this cache:
  * {@code 2 * layers * capacity * n_embd} little-endian elements. Off the heap, a multi-GB cache neither
  * needs a large {@code -Xmx} nor gets scanned or moved by the garbage collector; the memory is released by
- * {@link #close()} (or when the JVM exits). It is an {@link AnonymousMemory} mapping, populated when allocated:
- * resident from the start (what the cache will need is committed when the engine starts, not later under load),
- * but not written (every position is written before attention reads it). Zeroing a 12b model's four
- * 2,048-position caches (5.6 GiB) took about 25 s of CPU at start on the development VM; populating them about 1.3.
+ * {@link #close()} (or when the JVM exits). The memory comes from {@link NativeMemory}: zero-filled, its pages
+ * committed when positions are first written (a few hundred microseconds per token), not all at start, which
+ * would cost seconds before the server is ready (the engine checks at start that every slot's cache fits).
  *
  * <p>Not thread-safe: a cache belongs to one sequence and is only touched by the forward pass that owns it
  * (which writes each position from one thread). {@link #length()} advances when a forward pass that appended
@@ -87,8 +86,7 @@ public final class KvCache implements AutoCloseable {
         long layerBytes = layerBytes(capacity, embd, type);
         this.arena = Arena.ofShared();
         try {
-            MemorySegment all = AnonymousMemory.allocate(arena, 2L * layers * layerBytes);
-            AnonymousMemory.populate(all);
+            MemorySegment all = NativeMemory.allocate(arena, 2L * layers * layerBytes);
             keys = new MemorySegment[layers];
             values = new MemorySegment[layers];
             for (int l = 0; l < layers; l++) {

@@ -67,6 +67,28 @@ final class VectorAttentionDots implements AttentionDots {
         return VectorShapes.reduce(red) + tail;
     }
 
+    /** Lane indexes into two 16-lane vectors (16 + i is lane i of the second) for {@link FloatVector#selectFrom}. */
+    private static FloatVector lanes(int... i) {
+        float[] f = new float[i.length];
+        for (int l = 0; l < i.length; l++) {
+            f[l] = i[l];
+        }
+        return FloatVector.fromArray(FloatVector.SPECIES_512, f, 0);
+    }
+
+    // The four levels of VectorShapes.reduce's tree for 16 lanes (lane i + lane i + 8, then i + 4, then i + 2, then
+    // i + 1), each done for two vectors at once: P gathers the lower lane of every pair from both vectors, Q the
+    // upper one, P + Q is the level's sums of both. Four accumulators a0..a3 thus end as lanes 0..3 of one vector
+    // after 4 levels (12 vector operations), with exactly the bits of four stored-and-summed reductions.
+    private static final FloatVector L1P = F == 16 ? lanes(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) : null;
+    private static final FloatVector L1Q = F == 16 ? lanes(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31) : null;
+    private static final FloatVector L2P = F == 16 ? lanes(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) : null;
+    private static final FloatVector L2Q = F == 16 ? lanes(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31) : null;
+    private static final FloatVector L3P = F == 16 ? lanes(0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) : null;
+    private static final FloatVector L3Q = F == 16 ? lanes(2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31) : null;
+    private static final FloatVector L4P = F == 16 ? lanes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) : null;
+    private static final FloatVector L4Q = F == 16 ? lanes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31) : null;
+
     /** Four queries against key {@code j}: each key chunk is loaded and converted once. */
     private void scores4(float[] q, int hd, MemorySegment k, boolean half, long ko, float scale, float[] s, int j,
                          int ss) {
@@ -82,14 +104,31 @@ final class VectorAttentionDots implements AttentionDots {
             a2 = FloatVector.fromArray(FS, q, 2 * hd + d).fma(kv, a2);
             a3 = FloatVector.fromArray(FS, q, 3 * hd + d).fma(kv, a3);
         }
-        NEG_ZERO.add(a0).intoArray(red, 0);
-        float r0 = VectorShapes.reduce(red);
-        NEG_ZERO.add(a1).intoArray(red, 0);
-        float r1 = VectorShapes.reduce(red);
-        NEG_ZERO.add(a2).intoArray(red, 0);
-        float r2 = VectorShapes.reduce(red);
-        NEG_ZERO.add(a3).intoArray(red, 0);
-        float r3 = VectorShapes.reduce(red);
+        float r0;
+        float r1;
+        float r2;
+        float r3;
+        if (F == 16) {
+            // the four lane sums at once, in VectorShapes.reduce's order (see L1P): lanes 0-3 of w
+            FloatVector x0 = L1P.selectFrom(a0, a1).add(L1Q.selectFrom(a0, a1));
+            FloatVector x1 = L1P.selectFrom(a2, a3).add(L1Q.selectFrom(a2, a3));
+            FloatVector y = L2P.selectFrom(x0, x1).add(L2Q.selectFrom(x0, x1));
+            FloatVector z = L3P.selectFrom(y, y).add(L3Q.selectFrom(y, y));
+            L4P.selectFrom(z, z).add(L4Q.selectFrom(z, z)).intoArray(red, 0);
+            r0 = red[0];
+            r1 = red[1];
+            r2 = red[2];
+            r3 = red[3];
+        } else {
+            NEG_ZERO.add(a0).intoArray(red, 0);
+            r0 = VectorShapes.reduce(red);
+            NEG_ZERO.add(a1).intoArray(red, 0);
+            r1 = VectorShapes.reduce(red);
+            NEG_ZERO.add(a2).intoArray(red, 0);
+            r2 = VectorShapes.reduce(red);
+            NEG_ZERO.add(a3).intoArray(red, 0);
+            r3 = VectorShapes.reduce(red);
+        }
         if (body < hd) {
             float t0 = 0f;
             float t1 = 0f;
@@ -151,29 +190,30 @@ final class VectorAttentionDots implements AttentionDots {
         NEG_ZERO.add(a).intoArray(out, o);
     }
 
-    /** Four consecutive queries: values {@code j < n0} are loaded once for all four, then each query's extra ones. */
+    /**
+     * Four consecutive queries: each value {@code j < n0 + 3} is loaded once for the queries that see it (query
+     * {@code i} sees {@code n0 + i}), each chain in ascending {@code j}. One load site in one loop: C2 inlines a load
+     * only where it is hot, and a load left out of line returns a boxed vector (allocation on every call).
+     */
     private static void sum4(float[] p, int ps, int n0, MemorySegment v, boolean half, long vo, long stride,
                              float[] out, int o, int os) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        for (int j = 0; j < n0; j++) {
+        for (int j = 0; j < n0 + 3; j++) {
             FloatVector vv = load(v, half, vo + j * stride);
-            a0 = vv.fma(FloatVector.broadcast(FS, p[j]), a0);
-            a1 = vv.fma(FloatVector.broadcast(FS, p[ps + j]), a1);
-            a2 = vv.fma(FloatVector.broadcast(FS, p[2 * ps + j]), a2);
+            if (j < n0) {
+                a0 = vv.fma(FloatVector.broadcast(FS, p[j]), a0);
+            }
+            if (j < n0 + 1) {
+                a1 = vv.fma(FloatVector.broadcast(FS, p[ps + j]), a1);
+            }
+            if (j < n0 + 2) {
+                a2 = vv.fma(FloatVector.broadcast(FS, p[2 * ps + j]), a2);
+            }
             a3 = vv.fma(FloatVector.broadcast(FS, p[3 * ps + j]), a3);
         }
-        FloatVector v0 = load(v, half, vo + n0 * stride);
-        FloatVector v1 = load(v, half, vo + (n0 + 1) * stride);
-        FloatVector v2 = load(v, half, vo + (n0 + 2) * stride);
-        a1 = v0.fma(FloatVector.broadcast(FS, p[ps + n0]), a1);
-        a2 = v0.fma(FloatVector.broadcast(FS, p[2 * ps + n0]), a2);
-        a2 = v1.fma(FloatVector.broadcast(FS, p[2 * ps + n0 + 1]), a2);
-        a3 = v0.fma(FloatVector.broadcast(FS, p[3 * ps + n0]), a3);
-        a3 = v1.fma(FloatVector.broadcast(FS, p[3 * ps + n0 + 1]), a3);
-        a3 = v2.fma(FloatVector.broadcast(FS, p[3 * ps + n0 + 2]), a3);
         NEG_ZERO.add(a0).intoArray(out, o);
         NEG_ZERO.add(a1).intoArray(out, o + os);
         NEG_ZERO.add(a2).intoArray(out, o + 2 * os);
