@@ -382,5 +382,11 @@ final class VectorQ4Pairs {
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             VectorQ4Pairs.decode(w, off, cols, d, slot);
         }
+
+        @Override
+        public void matvec(MemorySegment w, long rowBytes, int cols, Activations a, int r0, int r1, float[] out,
+                           int o, float[] red) {
+            VectorQ4Pairs.matvec(w, rowBytes, cols, a, r0, r1, out, o, red);
+        }
     };
 }
