@@ -63,6 +63,26 @@ class NativeMemoryTest {
         }
     }
 
+    /** Populating (two overlapping slices, as two repack workers do) makes the pages resident, still zero. */
+    @Test
+    void populateMakesPagesResidentWithoutChangingThem() throws IOException {
+        long size = 256 * MIB;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment s = NativeMemory.allocate(arena, size);
+            long before = rssAnon();
+            NativeMemory.populate(s.asSlice(0, size / 2 + 100));
+            NativeMemory.populate(s.asSlice(size / 2 - 100, size / 2 + 100));
+            long populated = rssAnon();
+            if (NativeMemory.lazy()) {
+                assertTrue(populated - before > 200 * MIB,
+                        "populating made only " + (populated - before) / MIB + " MiB resident");
+            }
+            for (long o = 0; o < size; o += 4093) {
+                assertEquals(0, s.get(ValueLayout.JAVA_BYTE, o), "byte " + o);
+            }
+        }
+    }
+
     private static long rssAnon() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("RssAnon:")) {

@@ -43,4 +43,15 @@ interface RowDot {
 
     /** Decodes the weight row at byte {@code off} into row slot {@code slot} of {@code d}. */
     void decode(MemorySegment w, long off, int cols, Decoded d, int slot);
+
+    /**
+     * Single-row decode of weight rows {@code [r0, r1)} with activation row 0: {@code out[o + r] = dot1(row r)};
+     * a layout may group rows (each result unchanged).
+     */
+    default void matvec(MemorySegment w, long rowBytes, int cols, Activations a, int r0, int r1, float[] out, int o,
+                        float[] red) {
+        for (int r = r0; r < r1; r++) {
+            out[o + r] = dot1(w, r * rowBytes, cols, a, 0, red);
+        }
+    }
 }

@@ -116,12 +116,7 @@ public final class VectorKernels implements MatmulKernels {
         Decoded dec = WORKSPACE.get();
         dec.reserveBlockScales(4 * (w.cols() / 32)); // the Q4_0 pair kernels' scale products
         if (prompts == 0 && batch == 1) {
-            MemorySegment seg = w.data();
-            long rowBytes = w.rowBytes();
-            int cols = w.cols();
-            for (int r = rowStart; r < rowEnd; r++) {
-                out[outOffset + r] = k.dot1(seg, r * rowBytes, cols, a, 0, dec.red);
-            }
+            k.matvec(w.data(), w.rowBytes(), w.cols(), a, rowStart, rowEnd, out, outOffset, dec.red);
             return;
         }
         if (prompts == 0 && batch <= DIRECT_MAX_BATCH && VectorShapes.F == 16 && k.multiRow()) {

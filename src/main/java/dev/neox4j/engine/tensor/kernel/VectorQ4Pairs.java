@@ -114,6 +114,94 @@ final class VectorQ4Pairs {
     }
 
     /**
+     * Single-row decode over weight rows {@code [r0, r1)}: {@code out[o + r] = dot1(row r)}, bit for bit, but four
+     * weight rows at a time share each activation load ({@link #dot4}). The prepared activations take 192 bytes per
+     * 36 bytes of weights; at 20,480 columns (a 12b {@code ffn_down} row) they are 61 KB, past the 48 KB L1, and
+     * a row at a time reloads them from L2 for every row. Measured in thread CPU time (session 5): 4 rows per pass
+     * +25 % at 20,480 columns in L2, +50-80 % from DRAM, +10-15 % at 2,048.
+     */
+    static void matvec(MemorySegment w, long rowBytes, int cols, Activations a, int r0, int r1, float[] out, int o,
+                       float[] red) {
+        int r = r0;
+        if ((cols / 32 & 1) == 0) {
+            for (; r + 4 <= r1; r += 4) {
+                dot4(w, r * rowBytes, rowBytes, cols, a, red, out, o + r);
+            }
+        }
+        for (; r < r1; r++) {
+            out[o + r] = dot1(w, r * rowBytes, cols, a, 0, red);
+        }
+    }
+
+    /**
+     * {@link #dot1} of activation row 0 with the four weight rows at {@code off}, {@code off + rb}, ... (an even
+     * number of blocks), to {@code out[o .. o + 4)}: per row the same operations in the same order.
+     */
+    private static void dot4(MemorySegment w, long off, long rb, int cols, Activations a, float[] red, float[] out,
+                             int o) {
+        int nb = cols / 32;
+        scaleProductsAt(w, off, nb, a.scales(), a.scalesOffset(0), red, SC);
+        scaleProductsAt(w, off + rb, nb, a.scales(), a.scalesOffset(0), red, SC + nb);
+        scaleProductsAt(w, off + 2 * rb, nb, a.scales(), a.scalesOffset(0), red, SC + 2 * nb);
+        scaleProductsAt(w, off + 3 * rb, nb, a.scales(), a.scalesOffset(0), red, SC + 3 * nb);
+        short[] g = a.q4Pairs();
+        int go = a.q4PairsOffset(0);
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c0 = z, c1 = z, c2 = z, c3 = z; // even blocks
+        FloatVector d0 = z, d1 = z, d2 = z, d3 = z; // odd blocks
+        long off1 = off + rb;
+        long off2 = off1 + rb;
+        long off3 = off2 + rb;
+        int sc1 = SC + nb;
+        int sc2 = sc1 + nb;
+        int sc3 = sc2 + nb;
+        int pairs = nb / 2;
+        for (int p = 0; p < pairs; p++) {
+            int gp = go + 96 * p;
+            ShortVector g0 = ShortVector.fromArray(S512, g, gp);
+            ShortVector g1 = ShortVector.fromArray(S512, g, gp + 32);
+            ShortVector g2 = ShortVector.fromArray(S512, g, gp + 64);
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off + 32L * p, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
+            IntVector t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            c0 = FloatVector.broadcast(FS, red[SC + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c0);
+            d0 = FloatVector.broadcast(FS, red[SC + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0), d0);
+            q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off1 + 32L * p, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
+            t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            c1 = FloatVector.broadcast(FS, red[sc1 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c1);
+            d1 = FloatVector.broadcast(FS, red[sc1 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0), d1);
+            q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off2 + 32L * p, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
+            t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            c2 = FloatVector.broadcast(FS, red[sc2 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c2);
+            d2 = FloatVector.broadcast(FS, red[sc2 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0), d2);
+            q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off3 + 32L * p, LE)
+                    .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
+            t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            c3 = FloatVector.broadcast(FS, red[sc3 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c3);
+            d3 = FloatVector.broadcast(FS, red[sc3 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0), d3);
+        }
+        // stored without calling sum(): past C2's node budget a call would box the accumulators
+        NEG_ZERO.add(c0.add(d0)).intoArray(red, 0);
+        out[o] = reduce(red, 0);
+        NEG_ZERO.add(c1.add(d1)).intoArray(red, 0);
+        out[o + 1] = reduce(red, 0);
+        NEG_ZERO.add(c2.add(d2)).intoArray(red, 0);
+        out[o + 2] = reduce(red, 0);
+        NEG_ZERO.add(c3.add(d3)).intoArray(red, 0);
+        out[o + 3] = reduce(red, 0);
+    }
+
+    /**
      * Adds the odd last block (quant bytes in GGUF order) to the even-block chain stored at {@code red[0, F)}, then
      * the odd-block chain stored at {@code red[F, 2F)}; the lane sum.
      */
@@ -293,6 +381,12 @@ final class VectorQ4Pairs {
         @Override
         public void decode(MemorySegment w, long off, int cols, Decoded d, int slot) {
             VectorQ4Pairs.decode(w, off, cols, d, slot);
+        }
+
+        @Override
+        public void matvec(MemorySegment w, long rowBytes, int cols, Activations a, int r0, int r1, float[] out,
+                           int o, float[] red) {
+            VectorQ4Pairs.matvec(w, rowBytes, cols, a, r0, r1, out, o, red);
         }
     };
 }
