@@ -1,5 +1,7 @@
 package dev.neox4j.engine.model;
 
+import dev.neox4j.engine.tensor.NativeMemory;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -17,8 +19,9 @@ import java.util.Objects;
  * <p>Storage is native memory outside the Java heap, allocated once from an {@link Arena} owned by this cache:
  * {@code 2 * layers * capacity * n_embd} little-endian elements. Off the heap, a multi-GB cache neither
  * needs a large {@code -Xmx} nor gets scanned or moved by the garbage collector; the memory is released by
- * {@link #close()} (or when the JVM exits). The allocation is zeroed, so its pages are resident from the start:
- * what the cache will need is committed when the engine starts, not later under load.
+ * {@link #close()} (or when the JVM exits). The memory comes from {@link NativeMemory}: zero-filled, its pages
+ * committed when positions are first written (a few hundred microseconds per token), not all at start, which
+ * would cost seconds before the server is ready (the engine checks at start that every slot's cache fits).
  *
  * <p>Not thread-safe: a cache belongs to one sequence and is only touched by the forward pass that owns it
  * (which writes each position from one thread). {@link #length()} advances when a forward pass that appended
@@ -83,7 +86,7 @@ public final class KvCache implements AutoCloseable {
         long layerBytes = layerBytes(capacity, embd, type);
         this.arena = Arena.ofShared();
         try {
-            MemorySegment all = arena.allocate(2L * layers * layerBytes, ALIGN);
+            MemorySegment all = NativeMemory.allocate(arena, 2L * layers * layerBytes);
             keys = new MemorySegment[layers];
             values = new MemorySegment[layers];
             for (int l = 0; l < layers; l++) {

@@ -11,6 +11,7 @@ import dev.neox4j.engine.model.NeoxModel;
 import dev.neox4j.engine.sampling.InvalidSettingException;
 import dev.neox4j.engine.sampling.Logprobs;
 import dev.neox4j.engine.sampling.SamplingSettings;
+import dev.neox4j.engine.tensor.NativeMemory;
 import dev.neox4j.engine.tensor.kernel.Kernels;
 import dev.neox4j.engine.tensor.kernel.MatmulKernels;
 import dev.neox4j.engine.tokenizer.Tokenizer;
@@ -124,11 +125,13 @@ public final class Engine implements AutoCloseable {
             scheduler.start(engine::closeResourcesFromScheduler);
             engine.loadMillis = (System.nanoTime() - t0) / 1e6;
             LOG.log(System.Logger.Level.INFO, String.format(
-                    "loaded %s: %s, %,d parameters, %d layers, n_embd %d, vocab %d, context %d x %d slots (%s KV), "
+                    "loaded %s: %s, %,d parameters, %d layers, n_embd %d, vocab %d, context %d x %d slots (%s KV, %s), "
                             + "%d threads, kernels %s, in %.0f ms",
                     file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
                     hp.embeddingLength(), hp.vocabSize(), ctx, slots.slots(),
-                    options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT), threads, kernels.name(),
+                    options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT),
+                    NativeMemory.lazy() ? "committed on first write" : "zero-filled at start",
+                    threads, kernels.name(),
                     engine.loadMillis));
             return engine;
         } catch (Throwable t) {

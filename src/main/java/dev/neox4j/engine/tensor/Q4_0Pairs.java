@@ -83,7 +83,7 @@ public final class Q4_0Pairs {
         Arena arena = Arena.ofShared();
         MemorySegment dst;
         try {
-            dst = arena.allocate(rowBytes * w.rows(), 64);
+            dst = NativeMemory.allocate(arena, rowBytes * w.rows()); // first touched by the workers below
         } catch (OutOfMemoryError e) {
             arena.close();
             return w;
