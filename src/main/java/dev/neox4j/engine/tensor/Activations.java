@@ -36,7 +36,7 @@ public final class Activations {
     private int[] promptRows = new int[0];
     private int promptCount;
     private int promptsInShape;
-    private Activations dequantized;
+    private final PromptPanels panels = new PromptPanels();
 
     /** Creates an empty buffer. */
     public Activations() {
@@ -209,15 +209,11 @@ public final class Activations {
     }
 
     /**
-     * The prompt rows dequantized ({@code quant * block scale}, as floats), in an F32-format buffer of the same
-     * shape whose other rows are undefined; filled by the Vector API quantizer when prompt rows are marked and the
-     * format is an 8-bit one.
+     * The marked prompt rows rearranged for the Vector API family's prompt tiles; filled by its quantizer when
+     * prompt rows are marked and the format is an 8-bit one.
      */
-    public Activations dequantized() {
-        if (dequantized == null) {
-            dequantized = new Activations();
-        }
-        return dequantized;
+    public PromptPanels promptPanels() {
+        return panels;
     }
 
     /** Index of row {@code r}'s first value. */

@@ -38,6 +38,49 @@ final class Decoded {
             red = new float[BLOCK_SCALES + blocks];
         }
     }
+    /** The accumulators of {@link PromptTiles} between column blocks (grows only). */
+    private float[] acc = new float[0];
+
+    /** {@link #acc} with room for {@code n} floats (allocates only when it grows). */
+    float[] accumulators(int n) {
+        if (acc.length < n) {
+            acc = new float[n];
+        }
+        return acc;
+    }
+
+    /** The weight quants of {@link PromptTilesInt16} as shorts (grows only). */
+    private short[] qs = new short[0];
+    /** The block sums of one {@link PromptTilesInt16} register tile (grows only). */
+    private short[] sums = new short[0];
+
+    /** {@link #qs} with room for {@code n} shorts (allocates only when it grows). */
+    short[] shortQuants(int n) {
+        if (qs.length < n) {
+            qs = new short[n];
+        }
+        return qs;
+    }
+
+    /** The column block's chains of one {@link PromptTiles} register tile (grows only). */
+    private float[] chains = new float[0];
+
+    /** {@link #chains} with room for {@code n} floats (allocates only when it grows). */
+    float[] floatScratch(int n) {
+        if (chains.length < n) {
+            chains = new float[n];
+        }
+        return chains;
+    }
+
+    /** {@link #sums} with room for {@code n} shorts (allocates only when it grows). */
+    short[] shortScratch(int n) {
+        if (sums.length < n) {
+            sums = new short[n];
+        }
+        return sums;
+    }
+
     /** Scratch for the sixteen lane sums of a 4x4 tile. */
     final float[] red16 = new float[16 * VectorShapes.F];
     /** Scratch for the eight accumulators of a 2x4 tile. */

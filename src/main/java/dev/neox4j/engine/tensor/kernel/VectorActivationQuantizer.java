@@ -8,6 +8,7 @@ import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.ActivationQuantizer;
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.FloatFormats;
+import dev.neox4j.engine.tensor.PromptPanels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -18,11 +19,19 @@ import java.util.Objects;
  * Vector API version of {@link ActivationQuantizer} for the 8-bit formats, producing exactly the same
  * {@link Activations} (checked by the tests): maxima and integer sums are exact in any order, the products are the
  * same single float multiplications, and round-half-even is done with the exact {@code (t + 1.5 * 2^23) - 1.5 * 2^23}
- * identity (valid because {@code |t| <= 128}). The float formats use the scalar code.
+ * identity (valid because {@code |t| <= 128}). The float formats use the scalar code. One difference: with prompt
+ * rows marked, the short copies for the direct kernels ({@link Activations#shortValues()}) are not filled (except for
+ * Q8_1), as no kernel reads them then; the prompt rows' panels for the prompt tiles
+ * ({@link Activations#promptPanels()}) are filled by the first matmul that needs them ({@link #preparePanels}).
  */
 final class VectorActivationQuantizer {
 
     private static final float MAGIC = 12582912f; // 1.5 * 2^23
+
+    /** {@link PromptPanels#built()} bit of the float panels ({@link #dequantizePromptRows}). */
+    static final int FLOAT_PANELS = 1;
+    /** {@link PromptPanels#built()} bit of the 16-bit panels ({@link #quantPanels}). */
+    static final int QUANT_PANELS = 2;
 
     private VectorActivationQuantizer() {
     }
@@ -41,30 +50,98 @@ final class VectorActivationQuantizer {
                 q8Row(x, xOffset + r * cols, cols, format == ActivationFormat.Q8_1, dst, r);
             }
         }
-        dst.fillShortValues();
-        if (dst.promptRowCount() > 0) {
-            dequantizePromptRows(dst);
+        if (dst.promptRowCount() == 0 || format == ActivationFormat.Q8_1) {
+            // only the direct kernels read them, and a batch with prompt rows of a prompt-tile type never
+            // reaches those (VectorKernels#matmul); Q4_1/Q5_1 (Q8_1) ignore the marks
+            dst.fillShortValues();
+        }
+        dst.promptPanels().built(0);
+    }
+
+    /**
+     * Fills the prompt panels of {@code a} a matmul reads ({@link #FLOAT_PANELS} or {@link #QUANT_PANELS}) unless
+     * they are filled already: the first worker thread of a matmul fills them, the others wait for it.
+     */
+    static void preparePanels(Activations a, int bits) {
+        PromptPanels pp = a.promptPanels();
+        synchronized (pp) {
+            int missing = bits & ~pp.built();
+            if ((missing & FLOAT_PANELS) != 0) {
+                dequantizePromptRows(a);
+            }
+            if ((missing & QUANT_PANELS) != 0) {
+                quantPanels(a);
+            }
+            pp.built(pp.built() | bits);
         }
     }
 
-    /** Fills {@link Activations#dequantized()} for the marked prompt rows: each quant times its block scale. */
+    /**
+     * Fills {@link Activations#promptPanels()} with the marked prompt rows, each quant times its block scale, in
+     * the transposed panels {@link PromptTiles} reads: prompt row {@code j}'s element {@code k} at
+     * {@code ((j / F) * cols + k) * F + j % F}; the lanes of the last panel past the prompt rows are zero.
+     */
     private static void dequantizePromptRows(Activations src) {
-        int rows = src.rows();
         int cols = src.cols();
         int be = src.format().blockElems;
-        Activations dst = src.dequantized();
-        dst.reset(ActivationFormat.F32, rows, cols);
+        int prompts = src.promptRowCount();
+        int panels = (prompts + F - 1) / F;
         float[] v = src.values();
         float[] sc = src.scales();
-        float[] out = dst.values();
-        for (int k = 0; k < src.promptRowCount(); k++) {
-            int r = src.promptRow(k);
-            int vo = src.valuesOffset(r);
-            int so = src.scalesOffset(r);
-            for (int b = 0; b < cols / be; b++) {
-                FloatVector d = FloatVector.broadcast(FS, sc[so + b]);
-                for (int j = 0; j < be; j += F) {
-                    ld(v, vo + b * be + j).mul(d).intoArray(out, vo + b * be + j);
+        float[] out = src.promptPanels().values(panels * F * cols);
+        for (int p = 0; p < panels; p++) {
+            for (int k0 = 0; k0 < cols; k0 += be) { // one block of F rows at a time: its panel part stays in L1
+                for (int i = 0; i < F; i++) {
+                    int j = p * F + i;
+                    int po = p * cols * F + i;
+                    float d = j < prompts ? sc[src.scalesOffset(src.promptRow(j)) + k0 / be] : 0f;
+                    int vo = j < prompts ? src.valuesOffset(src.promptRow(j)) : 0;
+                    for (int k = k0; k < k0 + be; k++) {
+                        out[po + k * F] = j < prompts ? v[vo + k] * d : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Fills {@link PromptPanels#quants()} and {@link PromptPanels#scales()} of {@link Activations#promptPanels()}
+     * with the marked prompt rows' quants and block scales in the panels {@link PromptTilesInt16} reads: prompt row
+     * {@code j}'s quant {@code k} at {@code ((j / 32) * cols + k) * 32 + j % 32}, its block {@code blk}'s scale at
+     * {@code ((j / 32) * blocks + blk) * 32 + PromptTilesInt16.lane(j)}; the rows of the last panel past the
+     * prompt rows are zero.
+     */
+    private static void quantPanels(Activations src) {
+        int cols = src.cols();
+        int nb = cols / 32;
+        int prompts = src.promptRowCount();
+        int lanes = PromptTilesInt16.LANES;
+        int panels = (prompts + lanes - 1) / lanes;
+        float[] v = src.values();
+        float[] sc = src.scales();
+        PromptPanels pp = src.promptPanels();
+        short[] q = pp.quants(panels * lanes * cols);
+        float[] s = pp.scales(panels * lanes * nb);
+        for (int p = 0; p < panels; p++) {
+            for (int k0 = 0; k0 < cols; k0 += 64) { // 64 columns of 32 rows at a time: their panel part stays in L1
+                int k1 = Math.min(cols, k0 + 64);
+                for (int i = 0; i < lanes; i++) {
+                    int j = p * lanes + i;
+                    boolean pad = j >= prompts;
+                    int vo = pad ? 0 : src.valuesOffset(src.promptRow(j));
+                    int qo = p * cols * lanes + i;
+                    for (int k = k0; k < k1; k++) {
+                        q[qo + k * lanes] = pad ? 0 : (short) v[vo + k];
+                    }
+                }
+            }
+            for (int i = 0; i < lanes; i++) {
+                int j = p * lanes + i;
+                boolean pad = j >= prompts;
+                int ro = pad ? 0 : src.scalesOffset(src.promptRow(j));
+                int so = p * nb * lanes + PromptTilesInt16.lane(j);
+                for (int b = 0; b < nb; b++) {
+                    s[so + b * lanes] = pad ? 0f : sc[ro + b];
                 }
             }
         }

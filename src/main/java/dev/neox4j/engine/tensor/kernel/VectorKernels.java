@@ -24,11 +24,14 @@ import java.lang.foreign.MemorySegment;
  * the row range a thread was given, so results are batch and thread-count invariant.
  *
  * <p>Prompt rows ({@link Activations#markPromptRows}) of the block types without an additive min (all but
- * Q4_1/Q5_1, whose f16-rounded activation block sums the float path would not reproduce) take a faster path: the
- * decoded tile is dequantized to float weights once ({@link Decoded#dequantize}) and multiplied with the
- * dequantized 8-bit activations in 4x4 register tiles (one FMA chain per pair, no per-block scale step), as for
- * float weights. Their rounding differs from the integer block sums by float rounding only, and a prompt row's
- * result still never depends on the other rows of the batch, so prompts stay batch invariant too.
+ * Q4_1/Q5_1, whose f16-rounded activation block sums the float path would not reproduce) take a faster path, a
+ * register-blocked matrix product over a tile of weight rows (about 1 MB of decoded floats) and the prompt rows
+ * transposed once per matmul into panels ({@link Activations#promptPanels()}): Q4_0 in 16-bit integer lanes,
+ * exact block sums scaled per block ({@link PromptTilesInt16}); the others with the tile dequantized to float
+ * weights ({@link Decoded#dequantize}) times the dequantized 8-bit activations, one FMA chain per result
+ * ({@link PromptTiles}). Their rounding differs from the generated rows' path by float rounding only, and a prompt
+ * row's result never depends on the other rows of the batch or on the row split, so prompts stay batch and
+ * thread-count invariant too.
  *
  * <p>Small batches (2-4) of generated rows go through the types' direct multi-row kernels ({@link RowDot#dotN})
  * where a type has one that beats the decoded tile (Q4_0, Q8_0, Q4_K, Q5_K, Q6_K); each result equals the
@@ -38,6 +41,12 @@ public final class VectorKernels implements MatmulKernels {
 
     /** Decoded floats per row tile (kept in L2 while the activation groups stream past). */
     private static final int TILE_FLOATS = 64 * 1024;
+
+    /**
+     * Decoded floats per row tile when prompt rows take part: the prompt tiles read a column block of the tile at
+     * a time, so the tile may outgrow L2; more rows per tile mean fewer passes of the prompt panels.
+     */
+    private static final int PROMPT_TILE_FLOATS = 256 * 1024;
 
     /**
      * Up to this many generated rows (no prompt rows) of a type with a multi-row kernel skip the decoded tile: 3-4
@@ -136,8 +145,17 @@ public final class VectorKernels implements MatmulKernels {
         }
         int cols = w.cols();
         int be = k.blockElems();
-        int tile = Math.max(1, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)));
+        boolean int16 = w.type() == GgmlType.Q4_0 && PromptTilesInt16.ENABLED;
+        int tileFloats = prompts > 0 ? PROMPT_TILE_FLOATS : TILE_FLOATS;
+        int tile = Math.max(1, Math.min(rowEnd - rowStart, tileFloats / Math.max(1, cols)));
+        if (prompts > 0 && tile > PromptTiles.ROWS) {
+            tile -= tile % PromptTiles.ROWS; // whole register tiles of weight rows
+        }
         dec.reset(tile, cols, be);
+        if (prompts > 0) {
+            VectorActivationQuantizer.preparePanels(a, int16 ? VectorActivationQuantizer.QUANT_PANELS
+                    : VectorActivationQuantizer.FLOAT_PANELS);
+        }
         for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
             int r1 = Math.min(rowEnd, r0 + tile);
             for (int r = r0; r < r1; r++) {
@@ -150,9 +168,11 @@ public final class VectorKernels implements MatmulKernels {
             if (prompts < batch) {
                 generatedRows(dec, a, prompts, r0, r1, batch, kind, be, out, outOffset, outStride);
             }
-            if (prompts > 0) {
+            if (prompts > 0 && int16) {
+                PromptTilesInt16.multiply(dec, r1 - r0, a, prompts, out, outOffset + r0, outStride);
+            } else if (prompts > 0) {
                 dec.dequantize(r1 - r0, kind, be);
-                promptTiles(dec, a, r1 - r0, prompts, be, out, outOffset + r0, outStride);
+                PromptTiles.multiply(dec, r1 - r0, a, prompts, out, outOffset + r0, outStride);
             }
         }
     }
@@ -187,27 +207,6 @@ public final class VectorKernels implements MatmulKernels {
                 for (int r = r0; r < r1; r++) {
                     out[outOffset + b * outStride + r] = DecodedDots.dot1(dec, r - r0, a, b, kind, be);
                 }
-            }
-        }
-    }
-
-    /**
-     * The prompt rows against the dequantized tile of {@code n} weight rows, as float rows: 4x4 register tiles of
-     * (dequantized weights) x (dequantized activations), one FMA chain per pair over the whole row.
-     */
-    private static void promptTiles(Decoded dec, Activations a, int n, int prompts, int be, float[] out, int o,
-                                    int stride) {
-        Activations x = a.dequantized();
-        for (int k = 0; k < prompts; k += 4) {
-            int na = Math.min(4, prompts - k);
-            int b0 = a.promptRow(k);
-            int b1 = a.promptRow(k + Math.min(1, na - 1));
-            int b2 = a.promptRow(k + Math.min(2, na - 1));
-            int b3 = a.promptRow(k + Math.min(3, na - 1));
-            for (int s = 0; s < n; s += 4) {
-                int nr = Math.min(4, n - s);
-                DecodedDots.tile4x4(dec, s, s + Math.min(1, nr - 1), s + Math.min(2, nr - 1), s + Math.min(3, nr - 1),
-                        nr, x, b0, b1, b2, b3, na, DecodedDots.FLOAT, be, out, o, stride);
             }
         }
     }
