@@ -49,7 +49,8 @@ public final class ClientDisconnectLogFilter implements Filter {
 
     /** Exception names and messages that say the client's connection is gone, as libraries write them in text. */
     private static final String[] MARKERS = {"ClosedChannelException", "java.net.SocketException: Connection reset",
-            "Connection reset by peer", "Broken pipe", "HttpClosedException", "Stream no longer exists"};
+            "Connection reset by peer", "Broken pipe", "HttpClosedException", "Stream no longer exists",
+            "WebSocket is closed"};
 
     /** The marker that a record's message or its parameters hold, or null. */
     private static String clientGoneMarker(LogRecord record) {
@@ -88,8 +89,10 @@ public final class ClientDisconnectLogFilter implements Filter {
                 || t instanceof IllegalArgumentException && message.startsWith("stream no longer exists")
                 || t instanceof IOException && (message.contains("connection reset") || message.contains("broken pipe")
                 || message.contains("connection was closed"))
-                || name.equals("io.vertx.core.VertxException") && (message.contains("connection was closed")
-                || message.contains("websocket is closed"))
+                || name.equals("io.vertx.core.VertxException") && message.contains("connection was closed")
+                // a write to a WebSocket the client closed: Vert.x fails it with a VertxException or, from
+                // the frame writer, a NoStackTraceThrowable
+                || message.contains("websocket is closed")
                 // Vert.x refusing a handler or a write on the response of a connection that has closed (RESTEasy
                 // subscribing to a response whose client left while the resource ran)
                 || t instanceof IllegalStateException && message.equals("response has already been written");

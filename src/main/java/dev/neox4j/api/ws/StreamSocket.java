@@ -178,7 +178,10 @@ public class StreamSocket {
                 }, failure -> {
                     running.remove(requestId, r);
                     streams.forEach(SequenceStream::cancel);
-                    // told unless the client went away while we were sending
+                    if (!connection.isOpen()) { // the client went away while we were sending: nobody to tell
+                        requests.sent(r);
+                        return;
+                    }
                     send(connection, new WsMessages.Error(requestId,
                             ApiErrors.from(failure, plan.promptParam()).body().error()), () -> requests.sent(r));
                 }, () -> requests.sent(r));

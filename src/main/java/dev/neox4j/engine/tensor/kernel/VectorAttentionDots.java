@@ -1,6 +1,8 @@
 package dev.neox4j.engine.tensor.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -9,12 +11,21 @@ import java.nio.ByteOrder;
 
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.IS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.LE;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.TWO_POW_112;
 
 /**
  * Vector API attention products ({@link AttentionDots}): for a tile of four queries each loaded key or value chunk
  * is converted once and multiplied into four accumulators; smaller tiles take the one-query path per query (same
  * chains, so the same bits). Not thread-safe (one instance per thread: it holds a reduction scratch row).
+ *
+ * <p>Each of the four load sites converts its f16 keys or values itself, with JDK vector calls only, instead of
+ * calling a shared load helper: a helper C2 has already compiled on its own may be refused inlining at a later site,
+ * and its vectors then stay boxed (in a JVM that had run the matmul kernels first, the one-query weighted sum
+ * allocated 43 KB per call for good). {@code AttentionKernelAllocationTest} guards it.
  */
 final class VectorAttentionDots implements AttentionDots {
 
@@ -26,10 +37,6 @@ final class VectorAttentionDots implements AttentionDots {
     @Override
     public int lanes() {
         return F;
-    }
-
-    private static FloatVector load(MemorySegment m, boolean half, long index) {
-        return half ? VectorShapes.loadF16(m, 2 * index) : VectorShapes.loadF32(m, 4 * index);
     }
 
     private static float at(MemorySegment m, boolean half, long index) {
@@ -57,7 +64,19 @@ final class VectorAttentionDots implements AttentionDots {
         int body = hd - hd % F;
         FloatVector a = FloatVector.zero(FS);
         for (int d = 0; d < body; d += F) {
-            a = FloatVector.fromArray(FS, q, qo + d).fma(load(k, half, ko + d), a);
+            FloatVector kv;
+            if (half) { // VectorShapes.loadF16 written out (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, k, 2 * (ko + d), LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                        .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                kv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            } else {
+                kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
+            }
+            a = FloatVector.fromArray(FS, q, qo + d).fma(kv, a);
         }
         float tail = 0f;
         for (int d = body; d < hd; d++) {
@@ -98,7 +117,18 @@ final class VectorAttentionDots implements AttentionDots {
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int d = 0; d < body; d += F) {
-            FloatVector kv = load(k, half, ko + d);
+            FloatVector kv;
+            if (half) { // VectorShapes.loadF16 written out (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, k, 2 * (ko + d), LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                        .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                kv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            } else {
+                kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
+            }
             a0 = FloatVector.fromArray(FS, q, d).fma(kv, a0);
             a1 = FloatVector.fromArray(FS, q, hd + d).fma(kv, a1);
             a2 = FloatVector.fromArray(FS, q, 2 * hd + d).fma(kv, a2);
@@ -185,7 +215,19 @@ final class VectorAttentionDots implements AttentionDots {
                              float[] out, int o) {
         FloatVector a = FloatVector.zero(FS);
         for (int j = 0; j < n; j++) {
-            a = load(v, half, vo + j * stride).fma(FloatVector.broadcast(FS, p[po + j]), a);
+            FloatVector vv;
+            if (half) { // VectorShapes.loadF16 written out (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, v, 2 * (vo + j * stride), LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                        .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                vv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            } else {
+                vv = FloatVector.fromMemorySegment(FS, v, 4 * (vo + j * stride), LE);
+            }
+            a = vv.fma(FloatVector.broadcast(FS, p[po + j]), a);
         }
         NEG_ZERO.add(a).intoArray(out, o);
     }
@@ -202,7 +244,18 @@ final class VectorAttentionDots implements AttentionDots {
         FloatVector a2 = a0;
         FloatVector a3 = a0;
         for (int j = 0; j < n0 + 3; j++) {
-            FloatVector vv = load(v, half, vo + j * stride);
+            FloatVector vv;
+            if (half) { // VectorShapes.loadF16 written out (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, v, 2 * (vo + j * stride), LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                        .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                vv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+            } else {
+                vv = FloatVector.fromMemorySegment(FS, v, 4 * (vo + j * stride), LE);
+            }
             if (j < n0) {
                 a0 = vv.fma(FloatVector.broadcast(FS, p[j]), a0);
             }

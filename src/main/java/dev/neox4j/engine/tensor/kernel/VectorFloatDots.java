@@ -4,12 +4,18 @@ import static dev.neox4j.engine.tensor.QuantMath.LE_FLOAT;
 import static dev.neox4j.engine.tensor.QuantMath.LE_SHORT;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.sum;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.IS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.LE;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.TWO_POW_112;
 
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.FloatFormats;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
@@ -18,6 +24,12 @@ import java.lang.foreign.MemorySegment;
  * the activation already rounded to f16, BF16·BF16): one lane-wise FMA chain over the {@code F}-element steps,
  * the fixed-order lane sum, then the remaining elements in float, in order ({@link DecodedDots#FLOAT} does the
  * same on decoded rows).
+ *
+ * <p>The loads and the f16/bf16 conversions are written out in each kernel instead of calling
+ * {@code VectorShapes.loadF16} and its siblings, by the package's rule of JDK vector calls only: a helper that C2
+ * has already compiled on its own (it is called from the attention and the Q4_0 pair kernels too) may be refused
+ * inlining at a later call site ("already compiled into a medium method"); its vectors then stay boxed, and the F16
+ * kernel allocated 12-25 KB per call for good in a loaded JVM. {@code VectorKernelAllocationTest} guards it.
  */
 final class VectorFloatDots {
 
@@ -44,13 +56,14 @@ final class VectorFloatDots {
             FloatVector acc = FloatVector.zero(FS);
             int i = 0;
             for (; i + F <= cols; i += F) {
-                acc = VectorShapes.loadF32(w, off + 4L * i).fma(ld(y, yo + i), acc);
+                acc = FloatVector.fromMemorySegment(FS, w, off + 4L * i, LE).fma(FloatVector.fromArray(FS, y, yo + i), acc);
             }
             float tail = 0f;
             for (; i < cols; i++) {
                 tail += w.get(LE_FLOAT, off + 4L * i) * y[yo + i];
             }
-            return sum(acc, red) + tail;
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): JDK vector calls only
+            return VectorShapes.reduce(red) + tail;
         }
 
         @Override
@@ -58,7 +71,7 @@ final class VectorFloatDots {
             int qo = slot * cols;
             int i = 0;
             for (; i + F <= cols; i += F) {
-                VectorShapes.loadF32(w, off + 4L * i).intoArray(d.q, qo + i);
+                FloatVector.fromMemorySegment(FS, w, off + 4L * i, LE).intoArray(d.q, qo + i);
             }
             for (; i < cols; i++) {
                 d.q[qo + i] = w.get(LE_FLOAT, off + 4L * i);
@@ -74,13 +87,22 @@ final class VectorFloatDots {
             FloatVector acc = FloatVector.zero(FS);
             int i = 0;
             for (; i + F <= cols; i += F) {
-                acc = VectorShapes.loadF16(w, off + 2L * i).fma(ld(y, yo + i), acc);
+                // VectorShapes.loadF16, written out: JDK vector calls only (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                        .blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                FloatVector wv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                acc = wv.fma(FloatVector.fromArray(FS, y, yo + i), acc);
             }
             float tail = 0f;
             for (; i < cols; i++) {
                 tail += Float.float16ToFloat(w.get(LE_SHORT, off + 2L * i)) * y[yo + i];
             }
-            return sum(acc, red) + tail;
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): JDK vector calls only
+            return VectorShapes.reduce(red) + tail;
         }
 
         @Override
@@ -88,7 +110,15 @@ final class VectorFloatDots {
             int qo = slot * cols;
             int i = 0;
             for (; i + F <= cols; i += F) {
-                VectorShapes.loadF16(w, off + 2L * i).intoArray(d.q, qo + i);
+                // VectorShapes.loadF16, written out: JDK vector calls only (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = shifted.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                        .blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                FloatVector wv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                wv.intoArray(d.q, qo + i);
             }
             for (; i < cols; i++) {
                 d.q[qo + i] = Float.float16ToFloat(w.get(LE_SHORT, off + 2L * i));
@@ -104,13 +134,17 @@ final class VectorFloatDots {
             FloatVector acc = FloatVector.zero(FS);
             int i = 0;
             for (; i + F <= cols; i += F) {
-                acc = VectorShapes.loadBF16(w, off + 2L * i).fma(ld(y, yo + i), acc);
+                FloatVector wv = ((IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
+                        .convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats(); // VectorShapes.loadBF16, written out
+                acc = wv.fma(FloatVector.fromArray(FS, y, yo + i), acc);
             }
             float tail = 0f;
             for (; i < cols; i++) {
                 tail += FloatFormats.bf16ToF32(w.get(LE_SHORT, off + 2L * i)) * y[yo + i];
             }
-            return sum(acc, red) + tail;
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): JDK vector calls only
+            return VectorShapes.reduce(red) + tail;
         }
 
         @Override
@@ -118,7 +152,10 @@ final class VectorFloatDots {
             int qo = slot * cols;
             int i = 0;
             for (; i + F <= cols; i += F) {
-                VectorShapes.loadBF16(w, off + 2L * i).intoArray(d.q, qo + i);
+                FloatVector wv = ((IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
+                        .convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16)
+                        .reinterpretAsFloats(); // VectorShapes.loadBF16, written out
+                wv.intoArray(d.q, qo + i);
             }
             for (; i < cols; i++) {
                 d.q[qo + i] = FloatFormats.bf16ToF32(w.get(LE_SHORT, off + 2L * i));

@@ -13,9 +13,6 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytes;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytesAsShorts;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.lds;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.shortsToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.shr;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
@@ -68,36 +65,6 @@ final class VectorLegacyDots {
         return v.blend(v.or((byte) 0x10), m);
     }
 
-    /** Integer lane sums of one Q4_0 block at {@code o} with the activation shorts from {@code yb}, as floats. */
-    static FloatVector q4Sum(MemorySegment w, long o, short[] ys, int yb) {
-        ShortVector p = ShortVector.zero(SS);
-        for (int j = 0; j < 16; j += F) {
-            ShortVector q = loadBytesAsShorts(w, o + Q4_0Codec.QS + j);
-            p = p.add(q4Lo(q).mul(lds(ys, yb + j))).add(q4Hi(q).mul(lds(ys, yb + 16 + j)));
-        }
-        return shortsToFloats(p);
-    }
-
-    /** The low nibbles minus 8 of Q4_0 quant bytes {@code q} (sign-extended to shorts). */
-    static ShortVector q4Lo(ShortVector q) {
-        return q.and((short) 0x0F).sub((short) 8);
-    }
-
-    /** The high nibbles minus 8 of Q4_0 quant bytes {@code q} (sign-extended to shorts). */
-    static ShortVector q4Hi(ShortVector q) {
-        return q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-    }
-
-    /**
-     * One 32-element block's contribution for one activation row, added to {@code acc}: the integer lane sums of
-     * its expanded quants, first half {@code lo} and second half {@code hi} ({@code F = 16}), with the activation
-     * shorts from {@code yb}, times {@code scale = dx * dy}, exactly as the direct kernels.
-     */
-    static FloatVector halvesAcc(ShortVector lo, ShortVector hi, short[] ys, int yb, float scale, FloatVector acc) {
-        ShortVector p = lo.mul(lds(ys, yb)).add(hi.mul(lds(ys, yb + 16)));
-        return bc(scale).fma(shortsToFloats(p), acc);
-    }
-
     /**
      * Dots of one Q4_0 weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3
      * rows the third is computed twice and written once), expanding each block to shorts once: per row exactly the
@@ -121,14 +88,25 @@ final class VectorLegacyDots {
         for (int blk = 0; blk < cols / 32; blk++) {
             long bo = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
             float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
-            ShortVector q = loadBytesAsShorts(w, bo + Q4_0Codec.QS);
-            ShortVector lo = q4Lo(q);
-            ShortVector hi = q4Hi(q);
+            // loadBytesAsShorts, q4Lo, q4Hi and halvesAcc written out: JDK vector calls only (a helper C2 compiled
+            // on its own first may be refused inlining here and box its vectors; it did in a long-running JVM)
+            ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS, w, bo + Q4_0Codec.QS, LE)
+                    .convertShape(VectorOperators.B2S, SS, 0);
+            ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
             int e = 32 * blk;
-            c0 = halvesAcc(lo, hi, ys, y0 + e, dx * dy[s0 + blk], c0);
-            c1 = halvesAcc(lo, hi, ys, y1 + e, dx * dy[s1 + blk], c1);
-            c2 = halvesAcc(lo, hi, ys, y2 + e, dx * dy[s2 + blk], c2);
-            c3 = halvesAcc(lo, hi, ys, y3 + e, dx * dy[s3 + blk], c3);
+            ShortVector p0 = lo.mul(ShortVector.fromArray(SS, ys, y0 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y0 + e + 16)));
+            ShortVector p1 = lo.mul(ShortVector.fromArray(SS, ys, y1 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y1 + e + 16)));
+            ShortVector p2 = lo.mul(ShortVector.fromArray(SS, ys, y2 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y2 + e + 16)));
+            ShortVector p3 = lo.mul(ShortVector.fromArray(SS, ys, y3 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y3 + e + 16)));
+            c0 = FloatVector.broadcast(FS, dx * dy[s0 + blk])
+                    .fma((FloatVector) p0.convertShape(VectorOperators.S2F, FS, 0), c0);
+            c1 = FloatVector.broadcast(FS, dx * dy[s1 + blk])
+                    .fma((FloatVector) p1.convertShape(VectorOperators.S2F, FS, 0), c1);
+            c2 = FloatVector.broadcast(FS, dx * dy[s2 + blk])
+                    .fma((FloatVector) p2.convertShape(VectorOperators.S2F, FS, 0), c2);
+            c3 = FloatVector.broadcast(FS, dx * dy[s3 + blk])
+                    .fma((FloatVector) p3.convertShape(VectorOperators.S2F, FS, 0), c3);
         }
         // stored without calling sum(): past C2's node budget a call would box the accumulators
         NEG_ZERO.add(c0).intoArray(red, 0);
@@ -248,9 +226,19 @@ final class VectorLegacyDots {
             for (int blk = 0; blk < cols / 32; blk++) {
                 long o = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
                 float scale = Float.float16ToFloat(w.get(LE_SHORT, o)) * dy[so + blk];
-                acc = bc(scale).fma(q4Sum(w, o, ys, yo + 32 * blk), acc);
+                int yb = yo + 32 * blk;
+                ShortVector p = ShortVector.zero(SS); // integer lane sums of the block, JDK vector calls only
+                for (int j = 0; j < 16; j += F) {
+                    ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS, w, o + Q4_0Codec.QS + j, LE)
+                            .convertShape(VectorOperators.B2S, SS, 0);
+                    p = p.add(q.and((short) 0x0F).sub((short) 8).mul(ShortVector.fromArray(SS, ys, yb + j)))
+                            .add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8)
+                                    .mul(ShortVector.fromArray(SS, ys, yb + 16 + j)));
+                }
+                acc = FloatVector.broadcast(FS, scale).fma((FloatVector) p.convertShape(VectorOperators.S2F, FS, 0), acc);
             }
-            return sum(acc, red);
+            NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): JDK vector calls only
+            return reduce(red, 0);
         }
 
         @Override

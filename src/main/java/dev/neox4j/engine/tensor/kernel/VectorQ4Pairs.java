@@ -9,7 +9,6 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytesAsShorts;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadF16;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.reduce;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.sum;
 
@@ -71,7 +70,16 @@ final class VectorQ4Pairs {
         long s = off + Q4_0Pairs.scale(nb, 0);
         int blk = 0;
         for (; blk + F <= nb; blk += F) {
-            loadF16(w, s + 2L * blk).mul(ld(dy, so + blk)).intoArray(red, at + blk);
+            // VectorShapes.loadF16 written out, JDK vector calls only: a helper C2 compiled on its own first may
+            // not be inlined here, and would return boxed vectors
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(VectorShapes.SS, w, s + 2L * blk, LE)
+                    .convertShape(VectorOperators.S2I, VectorShapes.IS, 0);
+            IntVector em = h.and(0x7FFF);
+            IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+            IntVector bits = sh.reinterpretAsFloats().mul(VectorShapes.TWO_POW_112).reinterpretAsInts()
+                    .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats()
+                    .mul(FloatVector.fromArray(FS, dy, so + blk)).intoArray(red, at + blk);
         }
         for (; blk < nb; blk++) {
             red[at + blk] = Float.float16ToFloat(w.get(LE_SHORT, s + 2L * blk)) * dy[so + blk];

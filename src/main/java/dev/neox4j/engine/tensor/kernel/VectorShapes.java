@@ -43,7 +43,8 @@ final class VectorShapes {
     /** Little-endian, the byte order of GGUF data. */
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
-    private static final FloatVector TWO_POW_112 = FloatVector.broadcast(FS, 0x1p112f);
+    /** {@code 2^112} in every lane: moves an f16 exponent to a float's (see {@link #loadF16}). */
+    static final FloatVector TWO_POW_112 = FloatVector.broadcast(FS, 0x1p112f);
     /** {@code -0.0} in every lane: {@code NEG_ZERO.add(v)} is {@code v} exactly, with a receiver C2 can intrinsify. */
     static final FloatVector NEG_ZERO = FloatVector.broadcast(FS, -0.0f);
 
