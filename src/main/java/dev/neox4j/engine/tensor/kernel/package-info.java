@@ -14,7 +14,12 @@
  * leaves vector values boxed: the kernel then allocates on every call and runs 5 to 50 times slower, with the same
  * results. So each type's kernel is one small method that uses JDK vector calls only (those are force-inlined),
  * and accumulators are stored through a constant receiver ({@code VectorShapes.NEG_ZERO.add(v)}) rather than a
- * helper method.
+ * helper method. The rule holds for small helpers too: a helper that C2 has already compiled on its own (because
+ * several kernels call it) can be refused inlining at a later call site ("already compiled into a medium method"),
+ * and then every vector it returns is boxed. So the f16-to-float conversion is written out at each of its seven load
+ * sites (the F16 row kernel and its decode, the four attention loads, the Q4_0 pair scale products);
+ * {@code VectorShapes.loadF16} is the reference copy, and {@code VectorShapesTest} checks it and the F16/BF16 kernels'
+ * copies against the JDK for all 65,536 half values.
  *
  * <h2>Layouts repacked at load</h2>
  * A kernel family may ask for a weight in another byte layout
