@@ -35,6 +35,8 @@ final class PromptTilesInt16 {
 
     /** 512-bit shorts: one panel of prompt rows per vector. */
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
+    private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
+    private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
     /** Prompt rows per panel. */
     static final int LANES = 32;
     /** Weight rows per register tile. */
@@ -224,10 +226,10 @@ final class PromptTilesInt16 {
         for (int i = 0; i <= last; i++) {
             FloatVector dw = bc(ws[(s + i) * nb + blk]);
             for (int p = 0; p < np; p++) {
-                IntVector v = ShortVector.fromArray(S, tmp, (np * i + p) * LANES).reinterpretAsInts();
+                IntVector v = ((IntVector) ShortVector.fromArray(S, tmp, (np * i + p) * LANES).reinterpretShape(I512, 0));
                 FloatVector even = (FloatVector) v.lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector odd = (FloatVector) v.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);
+                FloatVector odd = (FloatVector) v.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);
                 int so = s0 + p * ss + blk * LANES;
                 int ac = ao + i * PANELS * LANES + p * LANES;
                 dw.mul(ld(xs, so)).fma(even, ld(acc, ac)).intoArray(acc, ac);

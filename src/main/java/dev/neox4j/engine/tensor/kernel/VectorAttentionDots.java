@@ -70,9 +70,9 @@ final class VectorAttentionDots implements AttentionDots {
                         .convertShape(VectorOperators.S2I, IS, 0);
                 IntVector em = h.and(0x7FFF);
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                kv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                kv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
             } else {
                 kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
             }
@@ -123,9 +123,9 @@ final class VectorAttentionDots implements AttentionDots {
                         .convertShape(VectorOperators.S2I, IS, 0);
                 IntVector em = h.and(0x7FFF);
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                kv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                kv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
             } else {
                 kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
             }
@@ -221,9 +221,9 @@ final class VectorAttentionDots implements AttentionDots {
                         .convertShape(VectorOperators.S2I, IS, 0);
                 IntVector em = h.and(0x7FFF);
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                vv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                vv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
             } else {
                 vv = FloatVector.fromMemorySegment(FS, v, 4 * (vo + j * stride), LE);
             }
@@ -250,9 +250,9 @@ final class VectorAttentionDots implements AttentionDots {
                         .convertShape(VectorOperators.S2I, IS, 0);
                 IntVector em = h.and(0x7FFF);
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                IntVector bits = sh.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts()
+                IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                vv = bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+                vv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
             } else {
                 vv = FloatVector.fromMemorySegment(FS, v, 4 * (vo + j * stride), LE);
             }
@@ -301,8 +301,8 @@ final class VectorAttentionDots implements AttentionDots {
             p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P4));
             p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P5));
             FloatVector y = p.fma(r.mul(r), r).add(1f);
-            FloatVector scale = t.reinterpretAsInts().sub(SoftmaxExp.ROUND_BITS - 127)
-                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector scale = ((FloatVector) ((IntVector) t.reinterpretShape(IS, 0)).sub(SoftmaxExp.ROUND_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretShape(FS, 0));
             y.mul(scale).intoArray(s, off + j);
         }
         for (; j < n; j++) {

@@ -4,6 +4,7 @@ import static dev.neox4j.engine.tensor.QuantMath.LE_SHORT;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.BS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.IS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.LE;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.NEG_ZERO;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bytesToFloats;
@@ -76,9 +77,9 @@ final class VectorQ4Pairs {
                     .convertShape(VectorOperators.S2I, VectorShapes.IS, 0);
             IntVector em = h.and(0x7FFF);
             IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-            IntVector bits = sh.reinterpretAsFloats().mul(VectorShapes.TWO_POW_112).reinterpretAsInts()
+            IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(VectorShapes.TWO_POW_112).reinterpretShape(IS, 0))
                     .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-            bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats()
+            ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0))
                     .mul(FloatVector.fromArray(FS, dy, so + blk)).intoArray(red, at + blk);
         }
         for (; blk < nb; blk++) {
@@ -102,13 +103,13 @@ final class VectorQ4Pairs {
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
             int gp = go + 96 * p;
-            IntVector s = q.mul(ShortVector.fromArray(S512, g, gp))
+            IntVector s = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp))
                     .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S512, g, gp + 32)))
                     .sub(ShortVector.fromArray(S512, g, gp + 64))
-                    .reinterpretAsInts();
+                    .reinterpretShape(IS, 0));
             FloatVector fa = (FloatVector) s.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0);
-            FloatVector fb = (FloatVector) s.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    .convertShape(VectorOperators.I2F, FS, 0);
+            FloatVector fb = (FloatVector) s.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0);
             acc = FloatVector.broadcast(FS, red[SC + 2 * p]).fma(fa, acc);
             odd = FloatVector.broadcast(FS, red[SC + 2 * p + 1]).fma(fb, odd);
         }
@@ -171,32 +172,32 @@ final class VectorQ4Pairs {
             ShortVector g2 = ShortVector.fromArray(S512, g, gp + 64);
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            IntVector t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            IntVector t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
             c0 = FloatVector.broadcast(FS, red[SC + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c0);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c0);
             d0 = FloatVector.broadcast(FS, red[SC + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d0);
+                    .convertShape(VectorOperators.I2F, FS, 0), d0);
             q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off1 + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
             c1 = FloatVector.broadcast(FS, red[sc1 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c1);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c1);
             d1 = FloatVector.broadcast(FS, red[sc1 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d1);
+                    .convertShape(VectorOperators.I2F, FS, 0), d1);
             q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off2 + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
             c2 = FloatVector.broadcast(FS, red[sc2 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c2);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c2);
             d2 = FloatVector.broadcast(FS, red[sc2 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d2);
+                    .convertShape(VectorOperators.I2F, FS, 0), d2);
             q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off3 + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            t = q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretAsInts();
+            t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
             c3 = FloatVector.broadcast(FS, red[sc3 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c3);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c3);
             d3 = FloatVector.broadcast(FS, red[sc3 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d3);
+                    .convertShape(VectorOperators.I2F, FS, 0), d3);
         }
         // stored without calling sum(): past C2's node budget a call would box the accumulators
         NEG_ZERO.add(c0.add(d0)).intoArray(red, 0);
@@ -262,33 +263,33 @@ final class VectorQ4Pairs {
             float db = Float.float16ToFloat(w.get(LE_SHORT, sOff + 4L * p + 2));
             int e = 2 * p;
             int gp = g0 + 96 * p;
-            IntVector t = q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretAsInts();
+            IntVector t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
             c0 = FloatVector.broadcast(FS, da * dy[s0 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c0);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c0);
             d0 = FloatVector.broadcast(FS, db * dy[s0 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d0);
+                    .convertShape(VectorOperators.I2F, FS, 0), d0);
             gp = g1 + 96 * p;
-            t = q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretAsInts();
+            t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
             c1 = FloatVector.broadcast(FS, da * dy[s1 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c1);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c1);
             d1 = FloatVector.broadcast(FS, db * dy[s1 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d1);
+                    .convertShape(VectorOperators.I2F, FS, 0), d1);
             gp = g2 + 96 * p;
-            t = q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretAsInts();
+            t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
             c2 = FloatVector.broadcast(FS, da * dy[s2 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c2);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c2);
             d2 = FloatVector.broadcast(FS, db * dy[s2 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d2);
+                    .convertShape(VectorOperators.I2F, FS, 0), d2);
             gp = g3 + 96 * p;
-            t = q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretAsInts();
+            t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
             c3 = FloatVector.broadcast(FS, da * dy[s3 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
-                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0), c3);
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c3);
             d3 = FloatVector.broadcast(FS, db * dy[s3 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
-                    .convert(VectorOperators.I2F, 0), d3);
+                    .convertShape(VectorOperators.I2F, FS, 0), d3);
         }
         if ((nb & 1) == 0) {
             // stored without calling sum(): past C2's node budget a call would box the accumulators
@@ -338,7 +339,7 @@ final class VectorQ4Pairs {
         int pairs = nb / 2;
         for (int p = 0; p < pairs; p++) {
             // int lane i: quant byte i of A in bits 0-7, that of B in bits 16-23
-            IntVector v = pairQuants(w, off, p).reinterpretAsInts();
+            IntVector v = ((IntVector) pairQuants(w, off, p).reinterpretShape(IS, 0));
             int e = qo + 64 * p;
             nibble(v, 0).intoArray(d.q, e);
             nibble(v, 4).intoArray(d.q, e + 16);
@@ -355,7 +356,7 @@ final class VectorQ4Pairs {
 
     /** The 4-bit field at bit {@code shift} of every int lane, minus 8, as floats. */
     private static FloatVector nibble(IntVector v, int shift) {
-        return (FloatVector) v.lanewise(VectorOperators.LSHR, shift).and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+        return (FloatVector) v.lanewise(VectorOperators.LSHR, shift).and(0x0F).sub(8).convertShape(VectorOperators.I2F, FS, 0);
     }
 
     /** The kernels of a {@link dev.neox4j.engine.tensor.WeightLayout#Q4_0_PAIRS} matrix. */

@@ -20,6 +20,11 @@ import java.nio.ByteOrder;
  */
 final class VectorShapes {
 
+    static {
+        // before any vector kernel runs: they compile in the foreground (ForegroundCompilation explains why)
+        ForegroundCompilation.ensureInstalled();
+    }
+
     /** Float species used by all kernels. */
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     /** Float lanes. */
@@ -30,6 +35,8 @@ final class VectorShapes {
     static final VectorSpecies<Short> SS = VectorSpecies.of(short.class, VectorShape.forBitSize(F * 16));
     /** Ints with {@code F} lanes. */
     static final VectorSpecies<Integer> IS = VectorSpecies.of(int.class, VectorShape.forBitSize(F * 32));
+    /** Ints in the shape of {@link #BS} ({@code F / 4} lanes): byte vectors shifted inside 32-bit lanes. */
+    static final VectorSpecies<Integer> IB = VectorSpecies.of(int.class, VectorShape.forBitSize(F * 8));
     /** Bytes with {@code 2F} lanes (half the bits of a float vector): weight bytes widened to {@link #SS2}. */
     static final VectorSpecies<Byte> BS2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(F * 16));
     /** Shorts with {@code 2F} lanes (twice the bits of a float vector): 16-bit products of {@code 2F} weights. */
@@ -117,12 +124,12 @@ final class VectorShapes {
 
     /** Shifts all bits of the byte vector right by {@code n} inside 32-bit lanes (callers mask the bytes). */
     static ByteVector shr(ByteVector q, int n) {
-        return q.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+        return ((ByteVector) ((IntVector) q.reinterpretShape(IS, 0)).lanewise(VectorOperators.LSHR, n).reinterpretShape(BS, 0));
     }
 
     /** Shifts all bits of the byte vector left by {@code n} inside 32-bit lanes (callers mask the bytes). */
     static ByteVector shl(ByteVector q, int n) {
-        return q.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
+        return ((ByteVector) ((IntVector) q.reinterpretShape(IS, 0)).lanewise(VectorOperators.LSHL, n).reinterpretShape(BS, 0));
     }
 
     /** {@code F} signed bytes at {@code off} as floats. */
@@ -155,16 +162,16 @@ final class VectorShapes {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, s, off, LE).convertShape(VectorOperators.S2I, IS, 0);
         IntVector em = h.and(0x7FFF);
         IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
-        FloatVector finite = shifted.reinterpretAsFloats().mul(TWO_POW_112);
+        FloatVector finite = ((FloatVector) shifted.reinterpretShape(FS, 0)).mul(TWO_POW_112);
         VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7C00);
-        IntVector bits = finite.reinterpretAsInts().blend(shifted.or(0x7F800000), special);
-        return bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+        IntVector bits = ((IntVector) finite.reinterpretShape(IS, 0)).blend(shifted.or(0x7F800000), special);
+        return ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
     }
 
     /** Loads {@code F} little-endian bf16 values as floats. */
     static FloatVector loadBF16(MemorySegment s, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, s, off, LE).convertShape(VectorOperators.S2I, IS, 0);
-        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+        return ((FloatVector) h.lanewise(VectorOperators.LSHL, 16).reinterpretShape(FS, 0));
     }
 
     /** Loads {@code F} little-endian floats. */

@@ -21,6 +21,26 @@
  * {@code VectorShapes.loadF16} is the reference copy, and {@code VectorShapesTest} checks it and the F16/BF16 kernels'
  * copies against the JDK for all 65,536 half values.
  *
+ * <h2>What else keeps a kernel unboxed</h2>
+ * Three more rules, each found when CI saw kernels boxed that this machine did not:
+ * <ul>
+ *   <li><b>Explicit species.</b> {@code v.convert(I2F, 0)} and {@code v.reinterpretAsInts()} derive the result's
+ *       species from the receiver's at run time; when C2 could not fold that chain the conversion's intrinsic saw
+ *       a non-constant species and fell back to Java code. The kernels write
+ *       {@code v.convertShape(I2F, FS, 0)} and {@code v.reinterpretShape(IS, 0)} with the species constants of
+ *       {@code VectorShapes} instead.</li>
+ *   <li><b>A node budget.</b> C2 stops inlining ordinary calls once a compilation passes about 18,000 IR nodes and
+ *       delays the rest, and delayed Vector API calls may lose the exact receiver class they need. A scalar
+ *       {@code MemorySegment} read costs 600-900 nodes, so the K-quant single-row kernels take their scales,
+ *       {@code d * dy} products and min terms from a scalar prologue ({@code KQuantPrologues}) run just before
+ *       them, and the Q6_K kernel handles its four quarters in a loop rather than written out (14,000 nodes
+ *       instead of 45,000).</li>
+ *   <li><b>Foreground compilation.</b> Compiled in the background, the outcome still depended on the machine's
+ *       timing; {@code ForegroundCompilation} installs a compiler directive at start-up that compiles this
+ *       package and the JDK's vector packages in the thread that made them hot. With it every kernel stayed
+ *       unboxed in every run, also with the compiler slowed down and after all other engine tests in one JVM.</li>
+ * </ul>
+ *
  * <h2>Layouts repacked at load</h2>
  * A kernel family may ask for a weight in another byte layout
  * ({@link dev.neox4j.engine.tensor.kernel.MatmulKernels#prepare}, called once per matrix by the forward pass): the
