@@ -143,8 +143,18 @@ class ModelResolverTest {
         List<HubStandIn.Request> cdn = cdnRequests();
         assertEquals(3, cdn.size(), cdn.toString());
         assertNull(cdn.get(0).range());
-        assertEquals("bytes=100000-", cdn.get(1).range());
-        assertEquals("bytes=200000-", cdn.get(2).range());
+        // each transfer is cut after 100,000 bytes of its own; the client resumes from what it kept, which can
+        // be less than was sent when the cut connection is reset with bytes still in flight (seen on CI: 98,184),
+        // and the assembled file is checked byte for byte above
+        long first = resumeOffset(cdn.get(1).range());
+        long second = resumeOffset(cdn.get(2).range());
+        assertTrue(first > 0 && first <= 100_000, cdn.toString());
+        assertTrue(second > first && second <= first + 100_000, cdn.toString());
+    }
+
+    private static long resumeOffset(String range) {
+        assertTrue(range != null && range.startsWith("bytes=") && range.endsWith("-"), String.valueOf(range));
+        return Long.parseLong(range.substring(6, range.length() - 1));
     }
 
     @Test
