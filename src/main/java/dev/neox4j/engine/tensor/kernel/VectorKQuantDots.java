@@ -85,7 +85,7 @@ final class VectorKQuantDots {
      * {@code sum_k m_k * pairSum_k} for Q4_K/Q5_K: the eight mins (bytes of {@code mins}) become an 8-lane float
      * vector; products and sums are integers below 2^24, so the lane reduction is exact in any order.
      */
-    static float minSum45(long mins, float[] ps, int po) {
+    private static float minSum45(long mins, float[] ps, int po) {
         FloatVector m = (FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
                 .convertShape(VectorOperators.B2F, F8, 0);
         return m.mul(FloatVector.fromArray(F8, ps, po)).reduceLanes(VectorOperators.ADD);
@@ -124,15 +124,20 @@ final class VectorKQuantDots {
     static float dot1Q4K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
         short[] ys = a.shortValues();
         int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        float[] ps = a.pairSums();
+        int po = a.pairSumsOffset(b);
         FloatVector acc = FloatVector.zero(FS);
+        float msum = 0f;
         for (int blk = 0; blk < cols / 256; blk++) {
             long o = off + (long) blk * Q4_KCodec.BLOCK_BYTES;
-            int r = KQuantPrologues.AT + KQuantPrologues.STRIDE * blk;
+            long sc = scales45(w, o + Q4_KCodec.SCALES);
             int yb = yo + 256 * blk;
             IntVector isum = IntVector.zero(IS);
             for (int c = 0; c < 4; c++) {
-                int slo = (int) red[r + 2 * c];
-                int shi = (int) red[r + 2 * c + 1];
+                int slo = (int) (sc >>> (16 * c)) & 0xFF;
+                int shi = (int) (sc >>> (16 * c + 8)) & 0xFF;
                 for (int j = 0; j < 32; j += 2 * F) {
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q4_KCodec.QS + 32 * c + j, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
@@ -144,11 +149,14 @@ final class VectorKQuantDots {
                             .add(((IntVector) hi.add(hi.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0)).mul(shi));
                 }
             }
-            acc = FloatVector.broadcast(FS, red[r + KQuantPrologues.D])
+            float dyb = dy[so + blk];
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb)
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
+                    * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-        return reduce(red, 0);
+        return reduce(red, 0) - msum;
     }
 
     /**
@@ -159,10 +167,15 @@ final class VectorKQuantDots {
     static float dot1Q5K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
         short[] ys = a.shortValues();
         int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        float[] ps = a.pairSums();
+        int po = a.pairSumsOffset(b);
         FloatVector acc = FloatVector.zero(FS);
+        float msum = 0f;
         for (int blk = 0; blk < cols / 256; blk++) {
             long o = off + (long) blk * Q5_KCodec.BLOCK_BYTES;
-            int r = KQuantPrologues.AT + KQuantPrologues.STRIDE * blk;
+            long sc = scales45(w, o + Q5_KCodec.SCALES);
             int yb = yo + 256 * blk;
             IntVector isum = IntVector.zero(IS);
             for (int j = 0; j < 32; j += 2 * F) {
@@ -178,58 +191,70 @@ final class VectorKQuantDots {
                             .mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + 32 + j));
                     isum = isum
                             .add(((IntVector) lo.add(lo.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0))
-                                    .mul((int) red[r + 2 * c]))
+                                    .mul((int) (sc >>> (16 * c)) & 0xFF))
                             .add(((IntVector) hi.add(hi.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0))
-                                    .mul((int) red[r + 2 * c + 1]));
+                                    .mul((int) (sc >>> (16 * c + 8)) & 0xFF));
                 }
             }
-            acc = FloatVector.broadcast(FS, red[r + KQuantPrologues.D])
+            float dyb = dy[so + blk];
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb)
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
+                    * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-        return reduce(red, 0);
+        return reduce(red, 0) - msum;
     }
 
     /**
-     * The Q6_K single-row kernel: per half {@code n} and lane step {@code j}, one widening load of {@code qh} and,
-     * per quarter {@code t} (elements {@code 128n + 32t + j ..}), one of its {@code ql} row give the 6-bit quants
-     * minus 32; their 16-bit products with the activations (|q * y| <= 32 * 127) are widened to ints half by half
-     * (lanes {@code [0, F)} and, through {@link VectorShapes#SWAP}, {@code [F, 2F)}: sub-blocks of 16 elements) and
-     * multiplied by their int8 scale into one integer accumulator per super-block, the exact lane sums of the
-     * decoded path. The scales and {@code d * dy} come from {@link KQuantPrologues#q6}. JDK vector calls only (see
-     * {@link #dot1Q4K}).
+     * The Q6_K single-row kernel: per half {@code n} and lane step {@code j}, one widening load each of the two
+     * {@code ql} rows and of {@code qh} gives the four quarters {@code t} (elements {@code 128n + 32t + j ..}, 6-bit
+     * quants minus 32); their 16-bit products with the activations (|q * y| <= 32 * 127) are widened to ints half
+     * by half (lanes {@code [0, F)} and, through {@link VectorShapes#SWAP}, {@code [F, 2F)}: sub-blocks of 16
+     * elements) and multiplied by their int8 scale into one integer accumulator per super-block, the exact lane sums
+     * of the decoded path. JDK vector calls only (see {@link #dot1Q4K}).
      */
     static float dot1Q6K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
         short[] ys = a.shortValues();
         int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
         FloatVector acc = FloatVector.zero(FS);
         for (int blk = 0; blk < cols / 256; blk++) {
             long o = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
-            int s = KQuantPrologues.AT + KQuantPrologues.STRIDE * blk;
+            long s = o + Q6_KCodec.SCALES;
             IntVector isum = IntVector.zero(IS);
             for (int n = 0; n < 2; n++) {
                 for (int j = 0; j < 32; j += 2 * F) {
+                    ShortVector l0 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q6_KCodec.QL + 64 * n + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    ShortVector l1 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q6_KCodec.QL + 64 * n + 32 + j, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
                     ShortVector h = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q6_KCodec.QH + 32 * n + j, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
-                    int k = s + 8 * n + j / 16; // scale of lanes [0, F) of quarter 0; + 2t for quarter t
-                    int k2 = s + 8 * n + (j + F) / 16; // of lanes [F, 2F)
-                    // one quarter per iteration (not four written out): the loop body stays well inside C2's
-                    // inlining node budget (KQuantPrologues explains what happens past it)
-                    for (int t = 0; t < 4; t++) {
-                        ShortVector l = (ShortVector) ByteVector.fromMemorySegment(BS2, w,
-                                        o + Q6_KCodec.QL + 64 * n + 32 * (t & 1) + j, LE)
-                                .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
-                        ShortVector p = l.lanewise(VectorOperators.LSHR, 4 * (t >> 1)).and((short) 0x0F)
-                                .or(h.lanewise(VectorOperators.LSHR, 2 * t).and((short) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, yo + 256 * blk + 128 * n + 32 * t + j));
-                        isum = isum
-                                .add(((IntVector) p.convertShape(VectorOperators.S2I, IS, 0)).mul((int) red[k + 2 * t]))
-                                .add(((IntVector) p.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0))
-                                        .mul((int) red[k2 + 2 * t]));
-                    }
+                    int p = yo + 256 * blk + 128 * n + j;
+                    int k = 8 * n + j / 16; // scale of lanes [0, F) of quarter 0; + 2t for quarter t
+                    int k2 = 8 * n + (j + F) / 16; // of lanes [F, 2F)
+                    ShortVector p0 = l0.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 4).and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p));
+                    ShortVector p1 = l1.and((short) 0x0F).or(h.lanewise(VectorOperators.LSHL, 2).and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 32));
+                    ShortVector p2 = l0.lanewise(VectorOperators.LSHR, 4).or(h.and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 64));
+                    ShortVector p3 = l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
+                            .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 96));
+                    isum = isum
+                            .add(((IntVector) p0.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k)))
+                            .add(((IntVector) p0.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2)))
+                            .add(((IntVector) p1.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 2)))
+                            .add(((IntVector) p1.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 2)))
+                            .add(((IntVector) p2.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 4)))
+                            .add(((IntVector) p2.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 4)))
+                            .add(((IntVector) p3.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 6)))
+                            .add(((IntVector) p3.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 6)));
                 }
             }
-            acc = FloatVector.broadcast(FS, red[s + KQuantPrologues.D])
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk])
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
@@ -335,11 +360,26 @@ final class VectorKQuantDots {
     static float dot1Q2K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
         float[] y = a.values();
         int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
+        float[] bs = a.sums();
+        int bo = a.sumsOffset(b);
         FloatVector acc = FloatVector.zero(FS);
+        float msum = 0f;
         for (int blk = 0; blk < cols / 256; blk++) {
             long o = off + (long) blk * Q2_KCodec.BLOCK_BYTES;
-            int r = KQuantPrologues.AT + KQuantPrologues.STRIDE * blk;
             int yb = yo + 256 * blk;
+            // the sixteen 4-bit scales as floats into red[SCALES ..]; the min sum over the sixteen 4-bit mins
+            // times the integer bsums is an exact integer (< 2^24), so a lane reduction gives the same value
+            float summs = 0f;
+            for (int k = 0; k < 16; k += F) {
+                ByteVector sb = ByteVector.fromMemorySegment(BS, w, o + Q2_KCodec.SCALES + k, LE);
+                ((FloatVector) sb.and((byte) 0x0F).convertShape(VectorOperators.B2F, FS, 0))
+                        .intoArray(red, Decoded.SCALES + k);
+                summs += ((FloatVector) ((ByteVector) ((IntVector) sb.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 4).reinterpretShape(BS, 0))
+                        .and((byte) 0x0F).convertShape(VectorOperators.B2F, FS, 0))
+                        .mul(FloatVector.fromArray(FS, bs, bo + 16 * blk + k)).reduceLanes(VectorOperators.ADD);
+            }
             FloatVector lanes0 = FloatVector.zero(FS);
             FloatVector lanes1 = FloatVector.zero(FS);
             for (int n = 0; n < 2; n++) {
@@ -347,7 +387,7 @@ final class VectorKQuantDots {
                     for (int l = 0; l < 32; l += F) {
                         ByteVector qs = ((ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, o + Q2_KCodec.QS + 32 * n + l, LE)
                                 .reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 2 * u).reinterpretShape(BS, 0));
-                        int sk = r + 8 * n + 2 * u + (l >> 4);
+                        int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
                         int p = yb + 128 * n + 32 * u + l;
                         lanes0 = ((FloatVector) qs.and((byte) 3).convertShape(VectorOperators.B2F, FS, 0))
                                 .mul(FloatVector.broadcast(FS, red[sk])).fma(FloatVector.fromArray(FS, y, p), lanes0);
@@ -357,10 +397,13 @@ final class VectorKQuantDots {
                     }
                 }
             }
-            acc = FloatVector.broadcast(FS, red[r + KQuantPrologues.D]).fma(lanes0.add(lanes1), acc);
+            float dyb = dy[so + blk];
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.D)) * dyb)
+                    .fma(lanes0.add(lanes1), acc);
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q2_KCodec.DMIN)) * dyb) * summs;
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
-        return reduce(red, 0);
+        return reduce(red, 0) - msum;
     }
 
     /**
@@ -372,13 +415,14 @@ final class VectorKQuantDots {
     static float dot1Q3K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
         short[] ys = a.shortValues();
         int yo = a.valuesOffset(b);
+        float[] dy = a.scales();
+        int so = a.scalesOffset(b);
         FloatVector acc = FloatVector.zero(FS);
         for (int blk = 0; blk < cols / 256; blk++) {
             long o = off + (long) blk * Q3_KCodec.BLOCK_BYTES;
-            int r = KQuantPrologues.AT + KQuantPrologues.STRIDE * blk;
             IntVector isum = IntVector.zero(IS);
             for (int n = 0; n < 2; n++) {
-                int sc = r + 8 * n;
+                long sc = scales3(w, o + Q3_KCodec.SCALES, n);
                 for (int j = 0; j < 32; j += 2 * F) {
                     ShortVector qv = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q3_KCodec.QS + 32 * n + j, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
@@ -390,13 +434,13 @@ final class VectorKQuantDots {
                                 .mul(ShortVector.fromArray(SS2, ys, yo + 256 * blk + 128 * n + 32 * u + j));
                         isum = isum
                                 .add(((IntVector) p.convertShape(VectorOperators.S2I, IS, 0))
-                                        .mul((int) red[sc + 2 * u + j / 16]))
+                                        .mul(((int) (sc >>> (8 * (2 * u + j / 16))) & 0xFF) - 32))
                                 .add(((IntVector) p.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0))
-                                        .mul((int) red[sc + 2 * u + (j + F) / 16]));
+                                        .mul(((int) (sc >>> (8 * (2 * u + (j + F) / 16))) & 0xFF) - 32));
                     }
                 }
             }
-            acc = FloatVector.broadcast(FS, red[r + KQuantPrologues.D])
+            acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q3_KCodec.D)) * dy[so + blk])
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
@@ -419,8 +463,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float msum = KQuantPrologues.q45(w, off, cols, Q4_KCodec.BLOCK_BYTES, a, b, red);
-            return dot1Q4K(w, off, cols, a, b, red) - msum;
+            return dot1Q4K(w, off, cols, a, b, red);
         }
 
         @Override
@@ -473,8 +516,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float msum = KQuantPrologues.q45(w, off, cols, Q5_KCodec.BLOCK_BYTES, a, b, red);
-            return dot1Q5K(w, off, cols, a, b, red) - msum;
+            return dot1Q5K(w, off, cols, a, b, red);
         }
 
         @Override
@@ -594,7 +636,6 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            KQuantPrologues.q6(w, off, cols, a, b, red);
             return dot1Q6K(w, off, cols, a, b, red);
         }
 
@@ -646,8 +687,7 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            float msum = KQuantPrologues.q2(w, off, cols, a, b, red);
-            return dot1Q2K(w, off, cols, a, b, red) - msum;
+            return dot1Q2K(w, off, cols, a, b, red);
         }
 
         @Override
@@ -688,7 +728,6 @@ final class VectorKQuantDots {
 
         @Override
         public float dot1(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
-            KQuantPrologues.q3(w, off, cols, a, b, red);
             return dot1Q3K(w, off, cols, a, b, red);
         }
 

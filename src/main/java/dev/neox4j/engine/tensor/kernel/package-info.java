@@ -30,15 +30,15 @@
  *       {@code v.convertShape(I2F, FS, 0)} and {@code v.reinterpretShape(IS, 0)} with the species constants of
  *       {@code VectorShapes} instead.</li>
  *   <li><b>A node budget.</b> C2 stops inlining ordinary calls once a compilation passes about 18,000 IR nodes and
- *       delays the rest, and delayed Vector API calls may lose the exact receiver class they need. A scalar
- *       {@code MemorySegment} read costs 600-900 nodes, so the K-quant single-row kernels take their scales,
- *       {@code d * dy} products and min terms from a scalar prologue ({@code KQuantPrologues}) run just before
- *       them, and the Q6_K kernel handles its four quarters in a loop rather than written out (14,000 nodes
- *       instead of 45,000).</li>
+ *       delays the rest; delayed Vector API calls may lose the exact receiver class they need. The multi-row and
+ *       the Q5_K/Q6_K single-row kernels are past it (21,000-50,000 nodes); they stay unboxed only because of the
+ *       next rule. Moving their scalar segment reads (600-900 nodes each) into a prologue pass brought them under
+ *       it but cost 35-65 % of their speed (the prologue became the pass that waits for memory), so it was not
+ *       kept; a kernel that grows should be split where its values can pass through arrays.</li>
  *   <li><b>Foreground compilation.</b> Compiled in the background, the outcome still depended on the machine's
  *       timing; {@code ForegroundCompilation} installs a compiler directive at start-up that compiles this
  *       package and the JDK's vector packages in the thread that made them hot. With it every kernel stayed
- *       unboxed in every run, also with the compiler slowed down and after all other engine tests in one JVM.</li>
+ *       unboxed in every run of its own JVM, also with the compiler slowed down.</li>
  * </ul>
  *
  * <h2>Layouts repacked at load</h2>
