@@ -226,7 +226,7 @@ final class PromptTilesInt16 {
         for (int i = 0; i <= last; i++) {
             FloatVector dw = bc(ws[(s + i) * nb + blk]);
             for (int p = 0; p < np; p++) {
-                IntVector v = ((IntVector) ShortVector.fromArray(S, tmp, (np * i + p) * LANES).reinterpretShape(I512, 0));
+                IntVector v = (IntVector) ShortVector.fromArray(S, tmp, (np * i + p) * LANES).reinterpretShape(I512, 0);
                 FloatVector even = (FloatVector) v.lanewise(VectorOperators.LSHL, 16)
                         .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);
                 FloatVector odd = (FloatVector) v.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);

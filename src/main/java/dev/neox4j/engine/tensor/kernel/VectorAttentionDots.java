@@ -72,7 +72,7 @@ final class VectorAttentionDots implements AttentionDots {
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
                 IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                kv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+                kv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
             } else {
                 kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
             }
@@ -125,7 +125,7 @@ final class VectorAttentionDots implements AttentionDots {
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
                 IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                kv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+                kv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
             } else {
                 kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
             }
@@ -223,7 +223,7 @@ final class VectorAttentionDots implements AttentionDots {
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
                 IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                vv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+                vv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
             } else {
                 vv = FloatVector.fromMemorySegment(FS, v, 4 * (vo + j * stride), LE);
             }
@@ -252,7 +252,7 @@ final class VectorAttentionDots implements AttentionDots {
                 IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
                 IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                vv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+                vv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
             } else {
                 vv = FloatVector.fromMemorySegment(FS, v, 4 * (vo + j * stride), LE);
             }
@@ -301,8 +301,8 @@ final class VectorAttentionDots implements AttentionDots {
             p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P4));
             p = p.fma(r, FloatVector.broadcast(FS, SoftmaxExp.P5));
             FloatVector y = p.fma(r.mul(r), r).add(1f);
-            FloatVector scale = ((FloatVector) ((IntVector) t.reinterpretShape(IS, 0)).sub(SoftmaxExp.ROUND_BITS - 127)
-                    .lanewise(VectorOperators.LSHL, 23).reinterpretShape(FS, 0));
+            FloatVector scale = (FloatVector) ((IntVector) t.reinterpretShape(IS, 0)).sub(SoftmaxExp.ROUND_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretShape(FS, 0);
             y.mul(scale).intoArray(s, off + j);
         }
         for (; j < n; j++) {

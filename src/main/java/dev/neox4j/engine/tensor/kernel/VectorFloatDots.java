@@ -94,7 +94,7 @@ final class VectorFloatDots {
                 IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
                 IntVector bits = ((IntVector) ((FloatVector) shifted.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                FloatVector wv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+                FloatVector wv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
                 acc = wv.fma(FloatVector.fromArray(FS, y, yo + i), acc);
             }
             float tail = 0f;
@@ -117,7 +117,7 @@ final class VectorFloatDots {
                 IntVector shifted = em.lanewise(VectorOperators.LSHL, 13);
                 IntVector bits = ((IntVector) ((FloatVector) shifted.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
                         .blend(shifted.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                FloatVector wv = ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+                FloatVector wv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
                 wv.intoArray(d.q, qo + i);
             }
             for (; i < cols; i++) {
@@ -134,9 +134,9 @@ final class VectorFloatDots {
             FloatVector acc = FloatVector.zero(FS);
             int i = 0;
             for (; i + F <= cols; i += F) {
-                FloatVector wv = ((FloatVector) ((IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
+                FloatVector wv = (FloatVector) ((IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
                         .convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretShape(FS, 0)); // VectorShapes.loadBF16, written out
+                        .reinterpretShape(FS, 0); // VectorShapes.loadBF16, written out
                 acc = wv.fma(FloatVector.fromArray(FS, y, yo + i), acc);
             }
             float tail = 0f;
@@ -152,9 +152,9 @@ final class VectorFloatDots {
             int qo = slot * cols;
             int i = 0;
             for (; i + F <= cols; i += F) {
-                FloatVector wv = ((FloatVector) ((IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
+                FloatVector wv = (FloatVector) ((IntVector) ShortVector.fromMemorySegment(SS, w, off + 2L * i, LE)
                         .convertShape(VectorOperators.S2I, IS, 0)).lanewise(VectorOperators.LSHL, 16)
-                        .reinterpretShape(FS, 0)); // VectorShapes.loadBF16, written out
+                        .reinterpretShape(FS, 0); // VectorShapes.loadBF16, written out
                 wv.intoArray(d.q, qo + i);
             }
             for (; i < cols; i++) {

@@ -303,8 +303,8 @@ final class VectorKQuantDots {
                     // JDK calls only (force-inlined): own helpers could fail C2's inlining cutoff here
                     ByteVector q = ByteVector.fromMemorySegment(BS, w, bo + qs + 32 * c + j, LE);
                     // Q5_K: bits 2c and 2c + 1 of qh moved to bit 4 (hbit = 0 masks them away for Q4_K)
-                    ByteVector h = ((ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, bo + Q5_KCodec.QH + j, LE).reinterpretShape(IB, 0))
-                            .lanewise(VectorOperators.LSHR, 2 * c).lanewise(VectorOperators.LSHL, 4).reinterpretShape(BS, 0));
+                    ByteVector h = (ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, bo + Q5_KCodec.QH + j, LE).reinterpretShape(IB, 0))
+                            .lanewise(VectorOperators.LSHR, 2 * c).lanewise(VectorOperators.LSHL, 4).reinterpretShape(BS, 0);
                     ByteVector qlo = q.and((byte) 0x0F).or(h.and(hbit));
                     ByteVector qhi = ((ByteVector) ((IntVector) q.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 4).reinterpretShape(BS, 0))
                             .and((byte) 0x0F).or(((ByteVector) ((IntVector) h.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 1)
@@ -385,8 +385,8 @@ final class VectorKQuantDots {
             for (int n = 0; n < 2; n++) {
                 for (int u = 0; u < 2; u++) { // quarters j = u and j = u + 2
                     for (int l = 0; l < 32; l += F) {
-                        ByteVector qs = ((ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, o + Q2_KCodec.QS + 32 * n + l, LE)
-                                .reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 2 * u).reinterpretShape(BS, 0));
+                        ByteVector qs = (ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, o + Q2_KCodec.QS + 32 * n + l, LE)
+                                .reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 2 * u).reinterpretShape(BS, 0);
                         int sk = Decoded.SCALES + 8 * n + 2 * u + (l >> 4);
                         int p = yb + 128 * n + 32 * u + l;
                         lanes0 = ((FloatVector) qs.and((byte) 3).convertShape(VectorOperators.B2F, FS, 0))
@@ -580,9 +580,9 @@ final class VectorKQuantDots {
                         // JDK calls only (force-inlined): own helpers could fail C2's inlining cutoff here
                         long qlOff = bo + Q6_KCodec.QL + 64 * h2 + 32 * u + l;
                         ByteVector ql = ByteVector.fromMemorySegment(BS, w, qlOff, LE);
-                        ByteVector h = ((ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.QH + 32 * h2 + l, LE)
-                                .reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 2 * u).reinterpretShape(BS, 0));
-                        ByteVector hl = ((ByteVector) ((IntVector) h.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHL, 4).reinterpretShape(BS, 0));
+                        ByteVector h = (ByteVector) ((IntVector) ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.QH + 32 * h2 + l, LE)
+                                .reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 2 * u).reinterpretShape(BS, 0);
+                        ByteVector hl = (ByteVector) ((IntVector) h.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHL, 4).reinterpretShape(BS, 0);
                         ByteVector qlo = ql.and((byte) 0x0F).or(hl.and((byte) 0x30)).sub((byte) 32);
                         ByteVector qhi = ((ByteVector) ((IntVector) ql.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, 4).reinterpretShape(BS, 0))
                                 .and((byte) 0x0F).or(h.and((byte) 0x30)).sub((byte) 32);

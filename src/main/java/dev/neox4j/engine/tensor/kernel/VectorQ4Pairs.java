@@ -103,10 +103,10 @@ final class VectorQ4Pairs {
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
             int gp = go + 96 * p;
-            IntVector s = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp))
+            IntVector s = (IntVector) q.mul(ShortVector.fromArray(S512, g, gp))
                     .add(q.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(S512, g, gp + 32)))
                     .sub(ShortVector.fromArray(S512, g, gp + 64))
-                    .reinterpretShape(IS, 0));
+                    .reinterpretShape(IS, 0);
             FloatVector fa = (FloatVector) s.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0);
             FloatVector fb = (FloatVector) s.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0);
@@ -172,28 +172,28 @@ final class VectorQ4Pairs {
             ShortVector g2 = ShortVector.fromArray(S512, g, gp + 64);
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            IntVector t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
+            IntVector t = (IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0);
             c0 = FloatVector.broadcast(FS, red[SC + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c0);
             d0 = FloatVector.broadcast(FS, red[SC + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0), d0);
             q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off1 + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
+            t = (IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0);
             c1 = FloatVector.broadcast(FS, red[sc1 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c1);
             d1 = FloatVector.broadcast(FS, red[sc1 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0), d1);
             q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off2 + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
+            t = (IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0);
             c2 = FloatVector.broadcast(FS, red[sc2 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c2);
             d2 = FloatVector.broadcast(FS, red[sc2 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0), d2);
             q = (ShortVector) ByteVector.fromMemorySegment(B256, w, off3 + 32L * p, LE)
                     .convertShape(VectorOperators.ZERO_EXTEND_B2S, S512, 0);
-            t = ((IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0));
+            t = (IntVector) q.mul(g0).add(q.lanewise(VectorOperators.LSHR, 4).mul(g1)).sub(g2).reinterpretShape(IS, 0);
             c3 = FloatVector.broadcast(FS, red[sc3 + 2 * p]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c3);
             d3 = FloatVector.broadcast(FS, red[sc3 + 2 * p + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
@@ -263,29 +263,29 @@ final class VectorQ4Pairs {
             float db = Float.float16ToFloat(w.get(LE_SHORT, sOff + 4L * p + 2));
             int e = 2 * p;
             int gp = g0 + 96 * p;
-            IntVector t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
+            IntVector t = (IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0);
             c0 = FloatVector.broadcast(FS, da * dy[s0 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c0);
             d0 = FloatVector.broadcast(FS, db * dy[s0 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0), d0);
             gp = g1 + 96 * p;
-            t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
+            t = (IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0);
             c1 = FloatVector.broadcast(FS, da * dy[s1 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c1);
             d1 = FloatVector.broadcast(FS, db * dy[s1 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0), d1);
             gp = g2 + 96 * p;
-            t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
+            t = (IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0);
             c2 = FloatVector.broadcast(FS, da * dy[s2 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c2);
             d2 = FloatVector.broadcast(FS, db * dy[s2 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
                     .convertShape(VectorOperators.I2F, FS, 0), d2);
             gp = g3 + 96 * p;
-            t = ((IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
-                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0));
+            t = (IntVector) q.mul(ShortVector.fromArray(S512, g, gp)).add(hi.mul(ShortVector.fromArray(S512, g, gp + 32)))
+                    .sub(ShortVector.fromArray(S512, g, gp + 64)).reinterpretShape(IS, 0);
             c3 = FloatVector.broadcast(FS, da * dy[s3 + e]).fma((FloatVector) t.lanewise(VectorOperators.LSHL, 16)
                     .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, FS, 0), c3);
             d3 = FloatVector.broadcast(FS, db * dy[s3 + e + 1]).fma((FloatVector) t.lanewise(VectorOperators.ASHR, 16)
@@ -339,7 +339,7 @@ final class VectorQ4Pairs {
         int pairs = nb / 2;
         for (int p = 0; p < pairs; p++) {
             // int lane i: quant byte i of A in bits 0-7, that of B in bits 16-23
-            IntVector v = ((IntVector) pairQuants(w, off, p).reinterpretShape(IS, 0));
+            IntVector v = (IntVector) pairQuants(w, off, p).reinterpretShape(IS, 0);
             int e = qo + 64 * p;
             nibble(v, 0).intoArray(d.q, e);
             nibble(v, 4).intoArray(d.q, e + 16);

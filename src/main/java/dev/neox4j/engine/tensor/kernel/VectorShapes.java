@@ -124,12 +124,12 @@ final class VectorShapes {
 
     /** Shifts all bits of the byte vector right by {@code n} inside 32-bit lanes (callers mask the bytes). */
     static ByteVector shr(ByteVector q, int n) {
-        return ((ByteVector) ((IntVector) q.reinterpretShape(IS, 0)).lanewise(VectorOperators.LSHR, n).reinterpretShape(BS, 0));
+        return (ByteVector) ((IntVector) q.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHR, n).reinterpretShape(BS, 0);
     }
 
     /** Shifts all bits of the byte vector left by {@code n} inside 32-bit lanes (callers mask the bytes). */
     static ByteVector shl(ByteVector q, int n) {
-        return ((ByteVector) ((IntVector) q.reinterpretShape(IS, 0)).lanewise(VectorOperators.LSHL, n).reinterpretShape(BS, 0));
+        return (ByteVector) ((IntVector) q.reinterpretShape(IB, 0)).lanewise(VectorOperators.LSHL, n).reinterpretShape(BS, 0);
     }
 
     /** {@code F} signed bytes at {@code off} as floats. */
@@ -165,13 +165,13 @@ final class VectorShapes {
         FloatVector finite = ((FloatVector) shifted.reinterpretShape(FS, 0)).mul(TWO_POW_112);
         VectorMask<Integer> special = em.compare(VectorOperators.GE, 0x7C00);
         IntVector bits = ((IntVector) finite.reinterpretShape(IS, 0)).blend(shifted.or(0x7F800000), special);
-        return ((FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0));
+        return (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
     }
 
     /** Loads {@code F} little-endian bf16 values as floats. */
     static FloatVector loadBF16(MemorySegment s, long off) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, s, off, LE).convertShape(VectorOperators.S2I, IS, 0);
-        return ((FloatVector) h.lanewise(VectorOperators.LSHL, 16).reinterpretShape(FS, 0));
+        return (FloatVector) h.lanewise(VectorOperators.LSHL, 16).reinterpretShape(FS, 0);
     }
 
     /** Loads {@code F} little-endian floats. */
