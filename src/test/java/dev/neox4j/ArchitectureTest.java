@@ -148,6 +148,26 @@ class ArchitectureTest {
         }
     }
 
+    /**
+     * The server rejects any {@code neox.*} key its configuration does not declare (a typo must not go unnoticed), so
+     * a JVM switch read with {@code System.getProperty} by the library layers lives under {@code neox4j.*}: a
+     * {@code -Dneox.kernels.q4-pairs=false} stopped the server at start with "does not map to any root".
+     */
+    @Test
+    void libraryJvmSwitchesStayOutOfTheConfigNamespace() {
+        Pattern switchRead = Pattern.compile("System\\.getProperty\\(\\s*\"neox\\.");
+        List<String> violations = new ArrayList<>();
+        for (Path f : sources) {
+            String layer = layerOf(f);
+            if (layer.startsWith("engine") || layer.equals("langchain4j") || layer.equals("hub")) {
+                if (switchRead.matcher(read(f)).find()) {
+                    violations.add(f + " reads a neox.* system property; name it neox4j.*");
+                }
+            }
+        }
+        assertEquals(List.of(), violations);
+    }
+
     @Test
     void filesStaySmallWithOneTopLevelType() {
         Pattern topLevel = Pattern.compile(

@@ -67,6 +67,7 @@ final class ForwardBench implements AutoCloseable {
             pool = new WorkerPool(threads);
             NeoxForward forward = new NeoxForward(model, kernels, pool, maxBatch);
             KvCache cache = KvCache.forModel(model.hparams(), ctx, KvCache.ElementType.F16);
+            cache.populate(pool);
             int vocab = model.vocabSize();
             int[] tokens = new int[ctx];
             SplittableRandom rnd = new SplittableRandom(1);
@@ -183,6 +184,7 @@ final class ForwardBench implements AutoCloseable {
         KvCache[] caches = new KvCache[streams];
         for (int s = 0; s < streams; s++) {
             caches[s] = KvCache.forModel(model.hparams(), cache.capacity(), KvCache.ElementType.F16);
+            caches[s].populate(pool); // as the server's slots are, so the timed passes pay no first-touch faults
         }
         batch.clear();
         for (int s = 0; s < streams; s++) {

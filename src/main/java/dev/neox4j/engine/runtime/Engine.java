@@ -112,6 +112,9 @@ public final class Engine implements AutoCloseable {
                     .slots(hp, ctx, kvType, options.maxSequences(), file.fileName());
             slots = new KvSlotPool(hp, slotCount, ctx, kvType);
             pool = new WorkerPool(threads);
+            long populateStart = System.nanoTime();
+            slots.populate(pool);
+            double populateMillis = (System.nanoTime() - populateStart) / 1e6;
             int budget = Scheduler.tokenBudget(slotCount, options.prefillChunk());
             NeoxForward forward = new NeoxForward(model, kernels, pool, budget);
             ForwardBatch batch = new ForwardBatch();
@@ -130,7 +133,7 @@ public final class Engine implements AutoCloseable {
                     file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
                     hp.embeddingLength(), hp.vocabSize(), ctx, slots.slots(),
                     options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT),
-                    NativeMemory.lazy() ? "committed on first write" : "zero-filled at start",
+                    NativeMemory.lazy() ? String.format("committed in %.0f ms", populateMillis) : "zero-filled at start",
                     threads, kernels.name(),
                     engine.loadMillis));
             return engine;

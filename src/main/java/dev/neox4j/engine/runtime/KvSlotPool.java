@@ -2,11 +2,13 @@ package dev.neox4j.engine.runtime;
 
 import dev.neox4j.engine.model.KvCache;
 import dev.neox4j.engine.model.NeoxHParams;
+import dev.neox4j.engine.tensor.ParallelFor;
 
 
 /**
  * The bounded pool of KV cache slots: {@code slots} caches of {@code capacity} positions each, allocated once at
- * start-up outside the Java heap ({@link KvCache}; how many fit is {@link KvMemoryBudget}'s decision) and released
+ * start-up outside the Java heap ({@link KvCache}; how many fit is {@link KvMemoryBudget}'s decision), committed
+ * before the engine is ready ({@link #populate}) and released
  * by {@link #close()}. A sequence holds one slot from admission until it finishes, fails or is cancelled; a released
  * slot keeps its cache's contents for the {@link PrefixCache}, which decides what a new owner reuses. Used by the
  * scheduler thread only (stats read volatile counters).
@@ -38,7 +40,14 @@ final class KvSlotPool {
         }
     }
 
-    /** Releases every slot's native memory (after the scheduler stopped). */
+    /** Commits every slot's memory now, in parallel over {@code pool} ({@link KvCache#populate}); at start-up. */
+    void populate(ParallelFor pool) {
+        for (KvCache c : caches) {
+            c.populate(pool);
+        }
+    }
+
+        /** Releases every slot's native memory (after the scheduler stopped). */
     void close() {
         for (KvCache c : caches) {
             if (c != null) {

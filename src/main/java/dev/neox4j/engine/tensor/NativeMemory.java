@@ -20,14 +20,15 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * and a zeroed page; on the development VM that is about 4 ms per MiB (BENCHMARKS.md "Time to ready, session 5"), so the
  * server's four 384 MiB KV slots of a 1.4b model cost 9 s before {@code /q/health/ready}, and a 12b model's
  * 6.3 GB of repacked weights 36 s on one thread. Anonymous memory from {@code mmap} is zero-filled by the kernel
- * on first touch instead: the repack then pays the first touch on the worker threads that write the copy (in
- * parallel), and a KV slot pays it for the positions a sequence really fills, a few hundred microseconds per
- * token.
+ * on first touch instead, and {@link #populate} commits a range in bulk for a fraction of a fault's cost: the repack
+ * populates the rows its worker threads are about to copy, the engine every KV slot before it is ready (left to
+ * first writes, a huge-page fault zeroing 2 MiB stalled the forward pass that wrote a slot's first position).
  *
  * <p>How: on Linux, when this module may call native code ({@code --enable-native-access=ALL-UNNAMED}, which the
  * packaged jar's manifest, the relaunched JVM and the containers set), {@code mmap(PROT_READ|PROT_WRITE,
  * MAP_PRIVATE|MAP_ANONYMOUS)} through the foreign-function API, released by {@code munmap} when the owning arena
- * is closed, with {@code madvise(MADV_HUGEPAGE)}: where transparent huge pages are enabled for such ranges (the
+ * is closed, with {@code madvise(MADV_HUGEPAGE)} unless the caller declines it (the KV cache does: populated at
+ * once, huge pages cost the kernel a compaction each): where transparent huge pages are enabled for such ranges (the
  * kernel's {@code madvise} mode) a fault brings in 2 MiB at a time, which halved the first-touch cost on the
  * development VM (1 GiB on two threads: 2.3 s with 4 KiB pages, 0.4-1.5 s with huge pages) and takes a
  * gigabyte-sized stream of weights off the TLB's 4 KiB entries. The mapping is charged to the process's commit
@@ -55,7 +56,7 @@ public final class NativeMemory {
         try {
             if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
                     && NativeMemory.class.getModule().isNativeAccessEnabled()
-                    && !"false".equalsIgnoreCase(System.getProperty("neox.lazy-native-memory"))) {
+                    && !"false".equalsIgnoreCase(System.getProperty("neox4j.lazy-native-memory"))) {
                 Linker linker = Linker.nativeLinker();
                 SymbolLookup libc = linker.defaultLookup();
                 mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(),
@@ -90,6 +91,13 @@ public final class NativeMemory {
      * @throws OutOfMemoryError when the memory cannot be had
      */
     public static MemorySegment allocate(Arena arena, long bytes) {
+        return allocate(arena, bytes, true);
+    }
+
+    /**
+     * {@link #allocate(Arena, long)}, with the transparent-huge-page hint only when {@code hugePages} is set.
+     */
+    public static MemorySegment allocate(Arena arena, long bytes, boolean hugePages) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
         }
@@ -106,7 +114,9 @@ public final class NativeMemory {
             throw new OutOfMemoryError("cannot map " + bytes + " bytes of anonymous memory");
         }
         try {
-            int ignored = (int) MADVISE.invokeExact(address, bytes, MADV_HUGEPAGE); // a hint: refused is fine
+            if (hugePages) {
+                int ignored = (int) MADVISE.invokeExact(address, bytes, MADV_HUGEPAGE); // a hint: refused is fine
+            }
         } catch (Throwable e) {
             // the hint is optional
         }

@@ -34,7 +34,43 @@ class KvCacheTest {
         assertEquals(2L * 2 * 4 * 8 * 2, KvCache.bytesFor(HP, 4, KvCache.ElementType.F16));
     }
 
+    /**
+     * {@link KvCache#populate} commits every page of the cache (in parallel over the pool) so that no forward pass
+     * pays a first-touch fault, and leaves its contents zero.
+     */
     @Test
+    void populateMakesTheWholeCacheResidentAndLeavesItZero() throws Exception {
+        long mib = 1L << 20;
+        NeoxHParams hp = new NeoxHParams(1024, 2048, 1024, 8, 32, 4, 2, 10000f, 1e-5f, true);
+        try (KvCache c = KvCache.forModel(hp, 1024, KvCache.ElementType.F16);
+             dev.neox4j.engine.runtime.WorkerPool pool = new dev.neox4j.engine.runtime.WorkerPool(2)) {
+            long bytes = KvCache.bytesFor(hp, 1024, KvCache.ElementType.F16); // 32 MiB
+            long before = rssAnon();
+            c.populate(pool);
+            long after = rssAnon();
+            if (dev.neox4j.engine.tensor.NativeMemory.lazy()) {
+                assertTrue(after - before > bytes - 4 * mib,
+                        "populating made " + (after - before) / mib + " of " + bytes / mib + " MiB resident");
+            }
+            float[] out = new float[1024];
+            c.advance(1024); // every position readable: all still zero
+            for (int l = 0; l < 8; l++) {
+                c.readKeys(l, 1023, out, 0);
+                assertArrayEquals(new float[1024], out, "layer " + l);
+            }
+        }
+    }
+
+    private static long rssAnon() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("RssAnon:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no RssAnon in /proc/self/status");
+    }
+
+        @Test
     void lengthTruncateClearAndBounds() {
         KvCache c = KvCache.forModel(HP, 3, KvCache.ElementType.F32);
         assertEquals(0, c.length());

@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * Compiled in the foreground, every run came out clean (BENCHMARKS.md, "Kernels compiled in the foreground").
  * The cost is a pause of the first calls while each kernel compiles (tens of milliseconds each, once).
  *
- * <p>{@code -Dneox.kernels.foreground-compilation=false} leaves compilation as the JVM has it. Where the JVM has
+ * <p>{@code -Dneox4j.kernels.foreground-compilation=false} leaves compilation as the JVM has it. Where the JVM has
  * no such command (another VM, a native image), nothing changes and a DEBUG line says why.
  */
 final class ForegroundCompilation {
@@ -45,7 +45,7 @@ final class ForegroundCompilation {
     }
 
     private static boolean install() {
-        if ("false".equals(System.getProperty("neox.kernels.foreground-compilation"))) {
+        if ("false".equals(System.getProperty("neox4j.kernels.foreground-compilation"))) {
             return false;
         }
         Path file = null;

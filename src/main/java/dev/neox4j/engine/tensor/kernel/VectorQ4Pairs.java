@@ -49,8 +49,8 @@ final class VectorQ4Pairs {
     /** Start of the per-block scale products in the kernels' scratch. */
     private static final int SC = Decoded.BLOCK_SCALES;
 
-    /** Whether these kernels run here: 16 float lanes (AVX-512); {@code -Dneox.kernels.q4-pairs=false} turns them off. */
-    static final boolean ENABLED = F == 16 && !"false".equals(System.getProperty("neox.kernels.q4-pairs"));
+    /** Whether these kernels run here: 16 float lanes (AVX-512); {@code -Dneox4j.kernels.q4-pairs=false} turns them off. */
+    static final boolean ENABLED = F == 16 && !"false".equals(System.getProperty("neox4j.kernels.q4-pairs"));
 
     private VectorQ4Pairs() {
     }
