@@ -217,22 +217,25 @@ public final class NeoxForward {
 
     /**
      * The logit lens: the final LayerNorm and the LM head applied to {@code rows} residual-stream rows, exactly as
-     * the forward pass applies them to the last block's output (prompt rows take the prompt path, so a row of the
-     * last block's stream gives the bit-identical logits of {@link #forward}). Uses this pass's scratch buffers:
-     * call it between forward passes, from the same thread.
+     * the forward pass applies them to the last block's output (each row on the matmul path its token took, so a
+     * row of the last block's stream gives the bit-identical logits of {@link #forward}). Uses this pass's scratch
+     * buffers: call it between forward passes, from the same thread.
      *
-     * @param residual [rows][n_embd] input rows
-     * @param rows     at most {@link #maxBatchTokens()}
-     * @param prompt   whether the rows belong to prompt tokens
-     * @param out      receives [rows][n_vocab] logits
+     * @param residual   [rows][n_embd] input rows
+     * @param rows       at most {@link #maxBatchTokens()}
+     * @param promptRows how many of the first rows were added as prompt tokens
+     *                   ({@link ForwardBatch#add(KvCache, int, boolean, boolean)}); the rest as generated ones
+     * @param out        receives [rows][n_vocab] logits
      */
-    public void unembed(float[] residual, int rows, boolean prompt, float[] out) {
+    public void unembed(float[] residual, int rows, int promptRows, float[] out) {
         int e = hp.embeddingLength();
         if (rows < 0 || rows > maxBatchTokens || residual.length < rows * e
-                || out.length < (long) rows * hp.vocabSize()) {
-            throw new IllegalArgumentException("unembed: " + rows + " rows do not fit the buffers");
+                || out.length < (long) rows * hp.vocabSize() || promptRows < 0 || promptRows > rows) {
+            throw new IllegalArgumentException("unembed: " + rows + " rows (" + promptRows
+                    + " prompt rows) do not fit the buffers");
         }
-        java.util.Arrays.fill(rowPrompt, 0, rows, prompt);
+        java.util.Arrays.fill(rowPrompt, 0, promptRows, true);
+        java.util.Arrays.fill(rowPrompt, promptRows, rows, false);
         layerNorm(residual, model.outputNormWeight(), model.outputNormBias(), h, rows);
         matmul(model.output(), h, rows, out, null, false);
     }

@@ -31,12 +31,15 @@ final class Inspector implements RequestProbe, ForwardObserver {
     private final int[][][] lensIds;   // [layers][n][k]
     private final float[][][] lensLogprobs;
     private int chunkStart;            // first position of the chunk being evaluated
+    private final int promptPathEnd;   // positions below it were fed on the prompt path
 
     /**
-     * @param chunkMax most prompt positions the scheduler evaluates per step for this request
+     * @param chunkMax      most prompt positions the scheduler evaluates per step for this request
+     * @param promptPathEnd the prompt positions below it are fed on the prompt path ({@code Sequence.promptPathEnd})
      */
-    Inspector(InspectRequest r, int[] prompt, NeoxHParams hp, int chunkMax) {
+    Inspector(InspectRequest r, int[] prompt, NeoxHParams hp, int chunkMax, int promptPathEnd) {
         this.tokens = prompt;
+        this.promptPathEnd = promptPathEnd;
         this.layers = hp.blockCount() + 1;
         this.embd = hp.embeddingLength();
         this.vocab = hp.vocabSize();
@@ -82,8 +85,9 @@ final class Inspector implements RequestProbe, ForwardObserver {
     public void evaluated(int from, int to, float[] logits, int rowStart, NeoxForward forward) {
         if (topK > 0) {
             int rows = to - from;
+            int promptRows = Math.max(0, Math.min(to, promptPathEnd) - from); // the rows' matmul paths, as fed
             for (int l = 0; l < layers; l++) {
-                forward.unembed(chunkRows[l], rows, true, lensLogits);
+                forward.unembed(chunkRows[l], rows, promptRows, lensLogits);
                 for (int r = 0; r < rows; r++) {
                     Logprobs.Result top = Logprobs.compute(lensLogits, r * vocab, vocab, 0, topK);
                     lensIds[l][from + r] = top.topIds();

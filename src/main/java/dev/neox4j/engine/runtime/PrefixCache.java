@@ -8,13 +8,16 @@ import dev.neox4j.engine.model.KvCache;
  *
  * <p>Structure: per slot, the token ids of its leading positions that were computed <em>on the prompt path</em>
  * ({@link #reusable}); positions a generated token wrote are never counted, since generated tokens take another
- * matmul path and their KV is not bit-identical to a prefill of the same tokens. A finished sequence's slot keeps its
+ * matmul path and their KV is not bit-identical to a prefill of the same tokens, and neither are the positions of a
+ * prompt fed like generated tokens (its last token, or all of a short prompt: {@link Sequence#promptPathEnd}); a new
+ * sequence reuses only positions its own prompt evaluates on the prompt path. A finished sequence's slot keeps its
  * KV (it is only overwritten when the slot is taken again). On admission the longest common prefix is looked up over
  * every slot, idle or running (a running sequence's prompt positions are final once computed); the matching rows are
  * copied ({@link KvCache#copyPrefixFrom}) into the least valuable free slot (empty, else least recently used), or the
  * new sequence takes the matching slot itself when it is free and that loses no more retained positions (reuse in
  * place, nothing copied). At least the
- * last prompt token is always evaluated (its logits choose the first token), and a sequence that needs the logits of
+ * last prompt token is always evaluated (its logits choose the first token; it is fed like a generated token, so
+ * an exact repeat costs one decode step), and a sequence that needs the logits of
  * every prompt position (echo with logprobs, an observer) reuses nothing. Idle slots keep at most {@code maxTokens}
  * positions in all; past it the least recently used are dropped. A sequence that fails leaves its slot with nothing
  * reusable; one cancelled keeps only the positions of forward passes that completed.
@@ -54,7 +57,7 @@ final class PrefixCache {
      * @return the slot, whose cache now holds {@code reused} positions; {@code s.cached} tells how many
      */
     int admit(Sequence s) {
-        int limit = enabled && !s.needsEveryPromptRow() ? s.prompt.length - 1 : 0;
+        int limit = enabled && !s.needsEveryPromptRow() ? s.promptPathEnd : 0;
         int source = -1;
         int best = 0;
         for (int slot = 0; slot < reusable.length && limit > 0; slot++) {
@@ -94,7 +97,7 @@ final class PrefixCache {
             return false;
         }
         int shared = 0;
-        int max = Math.min(s.prompt.length - 1, leader.prompt.length);
+        int max = Math.min(s.promptPathEnd, leader.promptPathEnd);
         while (shared < max && s.prompt[shared] == leader.prompt[shared]) {
             shared++;
         }

@@ -332,7 +332,7 @@ final class Scheduler {
             }
             try {
                 if (slice.prompt()) {
-                    prefix.promptComputed(s.slot, s.prompt, slice.to);
+                    prefix.promptComputed(s.slot, s.prompt, Math.min(slice.to, s.promptPathEnd));
                     if (s.probe != null) {
                         s.probe.evaluated(slice.from, slice.to, logits, slice.firstRow, forward);
                     }

@@ -24,6 +24,14 @@ import java.util.List;
 final class Sequence implements GenerationHandle {
     private static final System.Logger LOG = System.getLogger(Sequence.class.getName());
 
+    /**
+     * Prompts of fewer tokens are evaluated entirely on the generated tokens' matmul path ({@link #promptPathEnd}).
+     * The prompt path decodes every weight matrix into float tiles, a fixed cost that only pays off over many rows:
+     * at pythia-1.4b on 2 cores one to 32 prompt rows cost 400-650 ms on it, against 50-140 ms for one to four
+     * generated rows and about the same as the prompt path at 10-12 rows (Q4_0 and Q4_K_M, BENCHMARKS.md).
+     */
+    static final int PROMPT_PATH_MIN_TOKENS = 8;
+
     final long id;
     final GenerationRequest request;
     final GenerationListener listener;
@@ -31,6 +39,16 @@ final class Sequence implements GenerationHandle {
     final long submitNanos;
     /** {@link System#nanoTime()} after which the sequence is cancelled ({@link Long#MAX_VALUE}: no limit). */
     final long deadlineNanos;
+    /**
+     * Prompt positions {@code [0, promptPathEnd)} are evaluated on the prompt path (the kernels' tiles for many rows,
+     * {@code ForwardBatch.add(..., prompt = true)}), the others like generated tokens: every position but the last
+     * of a prompt of at least {@link #PROMPT_PATH_MIN_TOKENS} tokens, none of a shorter one. The last prompt token is
+     * fed like a generated one because it is often evaluated alone (an exact repeat, a one-token prompt, the tail
+     * after a prefix-cache hit), where the prompt path would cost many decode steps. The rule depends on the prompt
+     * alone, never on the batch, the chunking or the cache, so a position's bits are the same in every run; only
+     * positions below it are reusable from the prefix cache, since only they are what another prompt's prefill writes.
+     */
+    final int promptPathEnd;
     /** Echo with logprobs: every prompt position but the last needs its logits. */
     final boolean promptLogprobsWanted;
     /** Every prompt position's logits go to the request's observer. */
@@ -73,6 +91,7 @@ final class Sequence implements GenerationHandle {
         this.request = request;
         this.listener = listener;
         this.prompt = request.prompt().clone();
+        this.promptPathEnd = promptPathEnd(prompt.length);
         this.submitNanos = submitNanos;
         this.deadlineNanos = timeoutMillis > 0 ? submitNanos + timeoutMillis * 1_000_000L : Long.MAX_VALUE;
         this.promptLogprobsWanted = request.echo() && request.logprobs() >= 0;
@@ -81,6 +100,11 @@ final class Sequence implements GenerationHandle {
         this.observers = observers;
         this.tokenizer = tokenizer;
         this.vocab = vocab;
+    }
+
+    /** {@link #promptPathEnd} of a prompt of {@code promptLength} tokens: the one place the rule is written. */
+    static int promptPathEnd(int promptLength) {
+        return promptLength >= PROMPT_PATH_MIN_TOKENS ? promptLength - 1 : 0;
     }
 
     @Override

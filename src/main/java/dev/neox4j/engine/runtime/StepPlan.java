@@ -67,7 +67,7 @@ final class StepPlan {
         slice.rows = sliceRows;
         boolean prompt = from < s.prompt.length;
         for (int p = from; p < to; p++) {
-            batch.add(s.cache, s.tokenAt(p), s.wantsLogits(p), prompt,
+            batch.add(s.cache, s.tokenAt(p), s.wantsLogits(p), p < s.promptPathEnd,
                     prompt && s.probe != null ? s.probe.observer() : null);
         }
         tokens += to - from;

@@ -76,7 +76,7 @@ class ForwardObserverTest {
                         hp.embeddingLength());
             }
             float[] lens = new float[n * v];
-            fwd.unembed(rows, n, true, lens);
+            fwd.unembed(rows, n, n, lens);
             assertArrayEquals(plain, lens);
 
             // layer 0 is the token embedding; attention rows are causal distributions

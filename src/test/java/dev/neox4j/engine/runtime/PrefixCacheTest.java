@@ -112,8 +112,32 @@ class PrefixCacheTest {
             System.arraycopy(c.tokens(), 0, next, 100, c.tokens().length);
             GenerationRequest follow = request(next, 10);
             Collector hit = run(e, follow);
-            assertEquals(100, hit.await().usage().cachedTokens());
+            assertEquals(99, hit.await().usage().cachedTokens(), "the first prompt's last token was fed like a "
+                    + "generated one (Sequence.promptPathEnd), so it is not reused either");
             assertSameAsCold(hit, follow);
+        }
+    }
+
+    @Test
+    void shortPromptsAreFedLikeGeneratedTokensAndReuseNothing() throws Exception {
+        try (Engine e = cached(0)) {
+            int[] longer = prompt(0, 30, 13);
+            run(e, request(longer, 1)); // its first positions are in the cache, on the prompt path
+            for (int n : new int[] {1, Sequence.PROMPT_PATH_MIN_TOKENS - 1}) {
+                GenerationRequest r = request(Arrays.copyOf(longer, n), 2);
+                Collector c = run(e, r);
+                assertEquals(0, c.await().usage().cachedTokens(), "a short prompt evaluates none of its tokens on "
+                        + "the prompt path, so none of another prompt's positions is its own");
+                assertEquals(n, c.await().timings().promptN());
+                assertSameAsCold(c, r);
+                Collector repeat = run(e, r);
+                assertEquals(0, repeat.await().usage().cachedTokens());
+                assertSameAsCold(repeat, r);
+            }
+            GenerationRequest atMin = request(Arrays.copyOf(longer, Sequence.PROMPT_PATH_MIN_TOKENS), 3);
+            Collector hit = run(e, atMin);
+            assertEquals(Sequence.PROMPT_PATH_MIN_TOKENS - 1, hit.await().usage().cachedTokens());
+            assertSameAsCold(hit, atMin);
         }
     }
 
