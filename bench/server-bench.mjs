@@ -50,7 +50,8 @@ await complete(ids(pp), 1);
 
 const ppRates = [], tgRates = [], tgClient = [];
 for (let r = 0; r < reps; r++) {
-  const p = await complete(ids(pp).map((x, i) => i === 0 ? x + r : x), 1); // first token varies: no prefix reuse
+  // the first token differs from the warm-up's and every other rep's: no prefix reuse (rep 0 used to repeat the warm-up)
+  const p = await complete(ids(pp).map((x, i) => i === 0 ? x + r + 1 : x), 1);
   ppRates.push(p.t.prompt_per_second);
   const g = await complete([1000 + r], tg);
   tgRates.push(g.t.predicted_per_second);
@@ -73,7 +74,7 @@ if (streams > 1) {
 if (longPrompt > 0) {
   const rates = [];
   for (let r = 0; r < Math.max(1, Math.min(reps, 3)); r++) {
-    rates.push((await complete(ids(longPrompt).map((x, i) => i === 0 ? x + r : x), 1)).t.prompt_per_second);
+    rates.push((await complete(ids(longPrompt).map((x, i) => i === 0 ? x + 500 + r : x), 1)).t.prompt_per_second);
   }
   emit("pp" + longPrompt, rates);
 }
