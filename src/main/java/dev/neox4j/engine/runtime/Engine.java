@@ -289,8 +289,7 @@ public final class Engine implements AutoCloseable {
         checkLayers("hidden state layer", request.hiddenLayers(), hp.blockCount());
         checkLayers("attention layer", request.attentionLayers(), hp.blockCount() - 1);
         return submitProbe(request.prompt(), request.timeoutMillis(), request.source(),
-                prompt -> new Inspector(request, prompt, hp, Scheduler.ECHO_CHUNK,
-                        Sequence.promptPathEnd(prompt.length)), Inspector::result);
+                prompt -> new Inspector(request, prompt, hp, Scheduler.ECHO_CHUNK), Inspector::result);
     }
 
     /**

@@ -31,15 +31,14 @@ final class Inspector implements RequestProbe, ForwardObserver {
     private final int[][][] lensIds;   // [layers][n][k]
     private final float[][][] lensLogprobs;
     private int chunkStart;            // first position of the chunk being evaluated
-    private final int promptPathEnd;   // positions below it were fed on the prompt path
+    private final int promptPathEnd;   // positions below it are fed on the prompt path (Sequence.promptPathEnd)
 
     /**
-     * @param chunkMax      most prompt positions the scheduler evaluates per step for this request
-     * @param promptPathEnd the prompt positions below it are fed on the prompt path ({@code Sequence.promptPathEnd})
+     * @param chunkMax most prompt positions the scheduler evaluates per step for this request
      */
-    Inspector(InspectRequest r, int[] prompt, NeoxHParams hp, int chunkMax, int promptPathEnd) {
+    Inspector(InspectRequest r, int[] prompt, NeoxHParams hp, int chunkMax) {
         this.tokens = prompt;
-        this.promptPathEnd = promptPathEnd;
+        this.promptPathEnd = Sequence.promptPathEnd(prompt.length);
         this.layers = hp.blockCount() + 1;
         this.embd = hp.embeddingLength();
         this.vocab = hp.vocabSize();

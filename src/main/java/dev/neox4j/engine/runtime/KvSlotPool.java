@@ -47,7 +47,7 @@ final class KvSlotPool {
         }
     }
 
-        /** Releases every slot's native memory (after the scheduler stopped). */
+    /** Releases every slot's native memory (after the scheduler stopped). */
     void close() {
         for (KvCache c : caches) {
             if (c != null) {

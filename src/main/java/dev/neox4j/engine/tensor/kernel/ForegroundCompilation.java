@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Asks HotSpot to compile the methods of this package in the foreground: the thread that makes a kernel hot waits
- * for its compilation instead of running on in the interpreter while a compiler thread works. Installed once, when
- * {@link VectorShapes} (which every vector kernel reads) is initialized, through the JVM's own management
- * interface (the {@code Compiler.directives_add} diagnostic command with one compiler directive,
+ * Asks HotSpot to compile the methods of this package and of the JDK's vector packages in the foreground: the
+ * thread that makes a kernel hot waits for its compilation instead of running on in the interpreter while a
+ * compiler thread works. Installed once, when {@link VectorShapes} (which every vector kernel reads) is
+ * initialized, through the JVM's own management interface (the {@code Compiler.directives_add} diagnostic command with one compiler directive,
  * {@link #DIRECTIVE}); nothing to put on the command line.
  *
  * <p>Why: with background compilation, whether C2 leaves a vector kernel boxed (allocating on every call, 5-50
@@ -29,7 +29,10 @@ final class ForegroundCompilation {
 
     private static final System.Logger LOG = System.getLogger(ForegroundCompilation.class.getName());
 
-    /** The compiler directive: every method of this package compiled by the thread that made it hot. */
+    /**
+     * The compiler directive: every method of this package and of the JDK's vector API packages compiled by the
+     * thread that made it hot.
+     */
     static final String DIRECTIVE = "[{ match: [\"dev/neox4j/engine/tensor/kernel/*.*\", "
             + "\"jdk/incubator/vector/*.*\", \"jdk/internal/vm/vector/*.*\"], BackgroundCompilation: false }]";
 
