@@ -10,8 +10,8 @@ import java.nio.file.Path;
  * Asks HotSpot to compile the methods of this package and of the JDK's vector packages in the foreground: the
  * thread that makes a kernel hot waits for its compilation instead of running on in the interpreter while a
  * compiler thread works. Installed once, when {@link VectorShapes} (which every vector kernel reads) is
- * initialized, through the JVM's own management interface (the {@code Compiler.directives_add} diagnostic command with one compiler directive,
- * {@link #DIRECTIVE}); nothing to put on the command line.
+ * initialized, through the JVM's own management interface (the {@code Compiler.directives_add} diagnostic
+ * command with one compiler directive, {@link #DIRECTIVE}); nothing to put on the command line.
  *
  * <p>Why: with background compilation, whether C2 leaves a vector kernel boxed (allocating on every call, 5-50
  * times slower, for the life of the process) depended on the machine's timing. On the same commit CI found the
