@@ -21,7 +21,7 @@ import java.nio.file.Path;
  * some late-inlined Vector API calls kept a virtual call on a receiver of unknown exact class and boxed it.
  * Compiled in the foreground, every run came out clean (BENCHMARKS.md, "Kernels compiled in the foreground").
  * The cost is a pause of the first calls while each kernel compiles, once: at pythia-1.4b the first forward pass
- * of the start-up takes ~3 s, and the first request taking a new path (e.g. four rows at once) 0.6-1 s more than
+ * of the start-up takes ~3 s, and the first request taking a new path (e.g. four rows at once) 0.6-1.6 s more than
  * the next ones (BENCHMARKS.md, session 8).
  *
  * <p>{@code -Dneox4j.kernels.foreground-compilation=false} leaves compilation as the JVM has it. Where the JVM has
