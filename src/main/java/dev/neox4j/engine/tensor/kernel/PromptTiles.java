@@ -68,11 +68,16 @@ final class PromptTiles {
                     int w4 = (s + Math.min(4, last)) * cols;
                     int w5 = (s + Math.min(5, last)) * cols;
                     int ao = s * as;
-                    if (np == PANELS) {
+                    if (np == PANELS && F == 16) {
                         tile6x4(q, w0, w1, w2, w3, w4, w5, xp, p0 * ps, ps, k0, k1, tmp);
                         flush(tmp, PANELS, last, acc, ao);
                     } else {
-                        for (int pi = 0; pi < np; pi++) {
+                        int pi = 0;
+                        for (; F == 8 && pi + 2 <= np; pi += 2) {
+                            tile6x2(q, w0, w1, w2, w3, w4, w5, xp, (p0 + pi) * ps, ps, k0, k1, tmp);
+                            flush(tmp, 2, last, acc, ao + pi * F);
+                        }
+                        for (; pi < np; pi++) {
                             tile6x1(q, w0, w1, w2, w3, w4, w5, xp, (p0 + pi) * ps, k0, k1, tmp);
                             flush(tmp, 1, last, acc, ao + pi * F);
                         }
@@ -159,6 +164,52 @@ final class PromptTiles {
         c51.intoArray(tmp, 21 * F);
         c52.intoArray(tmp, 22 * F);
         c53.intoArray(tmp, 23 * F);
+    }
+
+    /**
+     * {@link #tile6x4} for two panels, to {@code tmp[(2i + p) * F]}: the tile for 8 float lanes (AVX2 has 16 vector
+     * registers: 12 accumulators, 2 panel loads and a broadcast; the 24 accumulators of {@code tile6x4} would spill).
+     */
+    private static void tile6x2(float[] q, int w0, int w1, int w2, int w3, int w4, int w5, float[] xp, int x0,
+                                int xs, int k0, int k1, float[] tmp) {
+        FloatVector z = FloatVector.zero(FS);
+        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        for (int k = k0; k < k1; k++) {
+            int xo = x0 + k * F;
+            FloatVector y0 = ld(xp, xo);
+            FloatVector y1 = ld(xp, xo + xs);
+            FloatVector w = bc(q[w0 + k]);
+            c00 = w.fma(y0, c00);
+            c01 = w.fma(y1, c01);
+            w = bc(q[w1 + k]);
+            c10 = w.fma(y0, c10);
+            c11 = w.fma(y1, c11);
+            w = bc(q[w2 + k]);
+            c20 = w.fma(y0, c20);
+            c21 = w.fma(y1, c21);
+            w = bc(q[w3 + k]);
+            c30 = w.fma(y0, c30);
+            c31 = w.fma(y1, c31);
+            w = bc(q[w4 + k]);
+            c40 = w.fma(y0, c40);
+            c41 = w.fma(y1, c41);
+            w = bc(q[w5 + k]);
+            c50 = w.fma(y0, c50);
+            c51 = w.fma(y1, c51);
+        }
+        c00.intoArray(tmp, 0);
+        c01.intoArray(tmp, F);
+        c10.intoArray(tmp, 2 * F);
+        c11.intoArray(tmp, 3 * F);
+        c20.intoArray(tmp, 4 * F);
+        c21.intoArray(tmp, 5 * F);
+        c30.intoArray(tmp, 6 * F);
+        c31.intoArray(tmp, 7 * F);
+        c40.intoArray(tmp, 8 * F);
+        c41.intoArray(tmp, 9 * F);
+        c50.intoArray(tmp, 10 * F);
+        c51.intoArray(tmp, 11 * F);
     }
 
     /** {@link #tile6x4} for one panel from {@code x0}, to {@code tmp[i * F]}. */

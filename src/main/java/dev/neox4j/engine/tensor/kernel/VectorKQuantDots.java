@@ -138,15 +138,42 @@ final class VectorKQuantDots {
             for (int c = 0; c < 4; c++) {
                 int slo = (int) (sc >>> (16 * c)) & 0xFF;
                 int shi = (int) (sc >>> (16 * c + 8)) & 0xFF;
+                if (F == 8) {
+                    // AVX2: both 16-byte halves of the chunk multiplied and added as shorts first (lane l: elements
+                    // l and l + 16 of the sub-block, |sum| <= 2 * 15 * 127), then one fold through 32-bit lanes
+                    // (vpermd; AVX2 has no cross-lane 16-bit permute) per sub-block: the same integers per lane
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q4_KCodec.QS + 32 * c, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    long q1o = o + Q4_KCodec.QS + 32 * c + 16;
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, q1o, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    int e = yb + 64 * c;
+                    ShortVector lo = q0.and((short) 0x0F).mul(ShortVector.fromArray(SS2, ys, e))
+                            .add(q1.and((short) 0x0F).mul(ShortVector.fromArray(SS2, ys, e + 16)));
+                    ShortVector hi = q0.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SS2, ys, e + 32))
+                            .add(q1.lanewise(VectorOperators.LSHR, 4).mul(ShortVector.fromArray(SS2, ys, e + 48)));
+                    lo = lo.add((ShortVector) ((IntVector) lo.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0));
+                    hi = hi.add((ShortVector) ((IntVector) hi.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0));
+                    isum = isum
+                            .add(((IntVector) lo.convertShape(VectorOperators.S2I, IS, 0)).mul(slo))
+                            .add(((IntVector) hi.convertShape(VectorOperators.S2I, IS, 0)).mul(shi));
+                    continue;
+                }
                 for (int j = 0; j < 32; j += 2 * F) {
                     ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q4_KCodec.QS + 32 * c + j, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
                     ShortVector lo = q.and((short) 0x0F).mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + j));
                     ShortVector hi = q.lanewise(VectorOperators.LSHR, 4)
                             .mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + 32 + j));
+                    ShortVector loUp = (ShortVector) ((IntVector) lo.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0); // lanes [F, 2F) moved down (VectorShapes.SWAP)
+                    ShortVector hiUp = (ShortVector) ((IntVector) hi.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0);
                     isum = isum
-                            .add(((IntVector) lo.add(lo.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0)).mul(slo))
-                            .add(((IntVector) hi.add(hi.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0)).mul(shi));
+                            .add(((IntVector) lo.add(loUp).convertShape(VectorOperators.S2I, IS, 0)).mul(slo))
+                            .add(((IntVector) hi.add(hiUp).convertShape(VectorOperators.S2I, IS, 0)).mul(shi));
                 }
             }
             float dyb = dy[so + blk];
@@ -189,10 +216,14 @@ final class VectorKQuantDots {
                     ShortVector hi = q.lanewise(VectorOperators.LSHR, 4)
                             .or(h.lanewise(VectorOperators.LSHR, 2 * c + 1).and((short) 0x10))
                             .mul(ShortVector.fromArray(SS2, ys, yb + 64 * c + 32 + j));
+                    ShortVector loUp = (ShortVector) ((IntVector) lo.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0); // lanes [F, 2F) moved down (VectorShapes.SWAP)
+                    ShortVector hiUp = (ShortVector) ((IntVector) hi.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0);
                     isum = isum
-                            .add(((IntVector) lo.add(lo.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0))
+                            .add(((IntVector) lo.add(loUp).convertShape(VectorOperators.S2I, IS, 0))
                                     .mul((int) (sc >>> (16 * c)) & 0xFF))
-                            .add(((IntVector) hi.add(hi.rearrange(SWAP)).convertShape(VectorOperators.S2I, IS, 0))
+                            .add(((IntVector) hi.add(hiUp).convertShape(VectorOperators.S2I, IS, 0))
                                     .mul((int) (sc >>> (16 * c + 8)) & 0xFF));
                 }
             }
@@ -243,15 +274,20 @@ final class VectorKQuantDots {
                             .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 64));
                     ShortVector p3 = l1.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and((short) 0x30))
                             .sub((short) 32).mul(ShortVector.fromArray(SS2, ys, p + 96));
+                    // lanes [F, 2F) moved down (VectorShapes.SWAP)
+                    ShortVector p0Up = (ShortVector) ((IntVector) p0.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
+                    ShortVector p1Up = (ShortVector) ((IntVector) p1.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
+                    ShortVector p2Up = (ShortVector) ((IntVector) p2.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
+                    ShortVector p3Up = (ShortVector) ((IntVector) p3.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
                     isum = isum
                             .add(((IntVector) p0.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k)))
-                            .add(((IntVector) p0.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2)))
+                            .add(((IntVector) p0Up.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2)))
                             .add(((IntVector) p1.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 2)))
-                            .add(((IntVector) p1.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 2)))
+                            .add(((IntVector) p1Up.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 2)))
                             .add(((IntVector) p2.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 4)))
-                            .add(((IntVector) p2.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 4)))
+                            .add(((IntVector) p2Up.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 4)))
                             .add(((IntVector) p3.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 6)))
-                            .add(((IntVector) p3.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 6)));
+                            .add(((IntVector) p3Up.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2 + 6)));
                 }
             }
             acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q6_KCodec.D)) * dy[so + blk])
@@ -432,10 +468,12 @@ final class VectorKQuantDots {
                         ShortVector p = qv.lanewise(VectorOperators.LSHR, 2 * u).and((short) 3)
                                 .or(hm.lanewise(VectorOperators.LSHR, 4 * n + u).and((short) 4)).sub((short) 4)
                                 .mul(ShortVector.fromArray(SS2, ys, yo + 256 * blk + 128 * n + 32 * u + j));
+                        ShortVector pUp = (ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP)
+                                .reinterpretShape(SS2, 0); // lanes [F, 2F) moved down (VectorShapes.SWAP)
                         isum = isum
                                 .add(((IntVector) p.convertShape(VectorOperators.S2I, IS, 0))
                                         .mul(((int) (sc >>> (8 * (2 * u + j / 16))) & 0xFF) - 32))
-                                .add(((IntVector) p.rearrange(SWAP).convertShape(VectorOperators.S2I, IS, 0))
+                                .add(((IntVector) pUp.convertShape(VectorOperators.S2I, IS, 0))
                                         .mul(((int) (sc >>> (8 * (2 * u + (j + F) / 16))) & 0xFF) - 32));
                     }
                 }

@@ -42,11 +42,15 @@ final class VectorShapes {
     /** Shorts with {@code 2F} lanes (twice the bits of a float vector): 16-bit products of {@code 2F} weights. */
     static final VectorSpecies<Short> SS2 = VectorSpecies.of(short.class, VectorShape.forBitSize(F * 32));
     /**
-     * Lane {@code i} of an {@link #SS2} vector takes lane {@code (i + F) mod 2F}: {@code p.add(p.rearrange(SWAP))}
-     * holds in lanes {@code [0, F)} the sums of the lanes {@code i} and {@code i + F}, i.e. of the elements that
-     * share float lane {@code i} (one permutation instead of a second widening).
+     * Swaps the two halves of a {@link #SS2} vector's bits, as a permutation of its {@code F} 32-bit lanes (lane
+     * {@code i} takes lane {@code (i + F/2) mod F}): short lane {@code i} of
+     * {@code p.reinterpretShape(IS, 0).rearrange(SWAP).reinterpretShape(SS2, 0)} holds short lane
+     * {@code (i + F) mod 2F} of {@code p}, so {@code p.add(that)} holds in lanes {@code [0, F)} the sums of the lanes
+     * {@code i} and {@code i + F}, the elements that share float lane {@code i} (one permutation instead of a second
+     * widening). Written on 32-bit lanes because that is one {@code vpermd} on every x86 vector width, while a 16-bit
+     * permutation is a slow sequence of byte shuffles and blends with AVX2 (which has no {@code vpermw}).
      */
-    static final VectorShuffle<Short> SWAP = VectorShuffle.fromOp(SS2, i -> (i + F) % (2 * F));
+    static final VectorShuffle<Integer> SWAP = VectorShuffle.fromOp(IS, i -> (i + F / 2) % F);
     /** Little-endian, the byte order of GGUF data. */
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
