@@ -179,8 +179,22 @@ final class VectorKQuantDots {
             float dyb = dy[so + blk];
             acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb)
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
-            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb)
-                    * minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
+            float ms;
+            if (F == 8) {
+                // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
+                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45)
+                int u1 = w.get(LE_INT, o + Q4_KCodec.SCALES + 4);
+                int u2 = w.get(LE_INT, o + Q4_KCodec.SCALES + 8);
+                int mlo = u1 & 0x3F3F3F3F;
+                int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
+                int pb = po + 8 * blk;
+                ms = (mlo & 0xFF) * ps[pb] + ((mlo >>> 8) & 0xFF) * ps[pb + 1] + ((mlo >>> 16) & 0xFF) * ps[pb + 2]
+                        + (mlo >>> 24) * ps[pb + 3] + (mhi & 0xFF) * ps[pb + 4] + ((mhi >>> 8) & 0xFF) * ps[pb + 5]
+                        + ((mhi >>> 16) & 0xFF) * ps[pb + 6] + (mhi >>> 24) * ps[pb + 7];
+            } else {
+                ms = minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
+            }
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb) * ms;
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
         return reduce(red, 0) - msum;
@@ -230,8 +244,22 @@ final class VectorKQuantDots {
             float dyb = dy[so + blk];
             acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb)
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
-            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb)
-                    * minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
+            float ms;
+            if (F == 8) {
+                // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
+                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45)
+                int u1 = w.get(LE_INT, o + Q5_KCodec.SCALES + 4);
+                int u2 = w.get(LE_INT, o + Q5_KCodec.SCALES + 8);
+                int mlo = u1 & 0x3F3F3F3F;
+                int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
+                int pb = po + 8 * blk;
+                ms = (mlo & 0xFF) * ps[pb] + ((mlo >>> 8) & 0xFF) * ps[pb + 1] + ((mlo >>> 16) & 0xFF) * ps[pb + 2]
+                        + (mlo >>> 24) * ps[pb + 3] + (mhi & 0xFF) * ps[pb + 4] + ((mhi >>> 8) & 0xFF) * ps[pb + 5]
+                        + ((mhi >>> 16) & 0xFF) * ps[pb + 6] + (mhi >>> 24) * ps[pb + 7];
+            } else {
+                ms = minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
+            }
+            msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb) * ms;
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
         return reduce(red, 0) - msum;
@@ -279,6 +307,16 @@ final class VectorKQuantDots {
                     ShortVector p1Up = (ShortVector) ((IntVector) p1.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
                     ShortVector p2Up = (ShortVector) ((IntVector) p2.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
                     ShortVector p3Up = (ShortVector) ((IntVector) p3.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
+                    if (F == 8) {
+                        // 16 lanes are one 16-element sub-block (k == k2): the halves are added as shorts (at most
+                        // 2 * 32 * 127), then widened and multiplied by the scale once, the same integer per lane
+                        isum = isum
+                                .add(((IntVector) p0.add(p0Up).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k)))
+                                .add(((IntVector) p1.add(p1Up).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 2)))
+                                .add(((IntVector) p2.add(p2Up).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 4)))
+                                .add(((IntVector) p3.add(p3Up).convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k + 6)));
+                        continue;
+                    }
                     isum = isum
                             .add(((IntVector) p0.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k)))
                             .add(((IntVector) p0Up.convertShape(VectorOperators.S2I, IS, 0)).mul(w.get(BYTE, s + k2)))
@@ -470,6 +508,11 @@ final class VectorKQuantDots {
                                 .mul(ShortVector.fromArray(SS2, ys, yo + 256 * blk + 128 * n + 32 * u + j));
                         ShortVector pUp = (ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP)
                                 .reinterpretShape(SS2, 0); // lanes [F, 2F) moved down (VectorShapes.SWAP)
+                        if (F == 8) { // one sub-block in the 16 lanes: halves added as shorts, as in dot1Q6K
+                            isum = isum.add(((IntVector) p.add(pUp).convertShape(VectorOperators.S2I, IS, 0))
+                                    .mul(((int) (sc >>> (8 * (2 * u + j / 16))) & 0xFF) - 32));
+                            continue;
+                        }
                         isum = isum
                                 .add(((IntVector) p.convertShape(VectorOperators.S2I, IS, 0))
                                         .mul(((int) (sc >>> (8 * (2 * u + j / 16))) & 0xFF) - 32))

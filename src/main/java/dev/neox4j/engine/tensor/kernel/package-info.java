@@ -51,6 +51,14 @@
  * ({@code DecodedDots.NO_MIN_PAIRED} for the pair layout), so results stay batch and thread-count invariant; the
  * scalar twin reads every layout and gives the same bits from each.
  *
+ * <h2>Eight lanes (AVX2)</h2>
+ * The same kernels run with 8 float lanes, 16 registers and no 16-bit cross-lane permutation. Where a vector
+ * operation would compile to a long shuffle sequence there, the kernels take another instruction path to the same
+ * lane values, chosen by the constant {@code VectorShapes.F} (C2 drops the other branch): halves are folded with a
+ * 32-bit lane permutation ({@code VectorShapes.SWAP}, one {@code vpermd}), Q4_0 and Q4_K widen 16 quant bytes at
+ * once, 2-3 generated rows use the single-row kernel per row, and the prompt tiles hold 6 x 2 instead of 6 x 4
+ * accumulators (docs/quantization.md, "How the vector kernels compute the integer part").
+ *
  * <h2>The softmax exponential</h2>
  * {@code SoftmaxExp} is a fixed sequence of float operations (range reduction, polynomial, exponent bits) that
  * {@code VectorAttentionDots} runs in lanes and {@code ScalarAttentionDots} one value at a time, with identical
