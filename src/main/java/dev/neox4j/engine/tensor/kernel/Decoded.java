@@ -73,6 +73,19 @@ final class Decoded {
         return chains;
     }
 
+    private float[] panelBlock = new float[0];
+
+    /**
+     * Scratch of at least {@code n} floats for a column block of prompt panels copied side by side (allocates only
+     * when it grows).
+     */
+    float[] panelBlock(int n) {
+        if (panelBlock.length < n) {
+            panelBlock = new float[n];
+        }
+        return panelBlock;
+    }
+
     /** {@link #sums} with room for {@code n} shorts (allocates only when it grows). */
     short[] shortScratch(int n) {
         if (sums.length < n) {

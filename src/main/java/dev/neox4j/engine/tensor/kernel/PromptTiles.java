@@ -53,12 +53,22 @@ final class PromptTiles {
         int paddedRows = (n + ROWS - 1) / ROWS * ROWS;
         float[] acc = d.accumulators(paddedRows * PANELS * F);
         float[] tmp = d.floatScratch(ROWS * PANELS * F);
+        float[] blockPanels = F == 8 ? d.panelBlock(KC * PANELS * F) : null;
         int as = PANELS * F; // accumulator floats per weight row
         for (int p0 = 0; p0 < panels; p0 += PANELS) {
             int np = Math.min(PANELS, panels - p0);
             Arrays.fill(acc, 0, paddedRows * as, 0f);
             for (int k0 = 0; k0 < cols; k0 += KC) {
                 int k1 = Math.min(cols, k0 + KC);
+                if (F == 8 && np == PANELS) {
+                    // the four panels' column block side by side (column k at (k - k0) * 4F, panel p at + pF):
+                    // one index for the tile's four loads, so C2 checks their bounds once instead of four times
+                    for (int k = k0; k < k1; k++) {
+                        for (int p = 0; p < PANELS; p++) {
+                            ld(xp, (p0 + p) * ps + k * F).intoArray(blockPanels, (k - k0) * PANELS * F + p * F);
+                        }
+                    }
+                }
                 for (int s = 0; s < n; s += ROWS) {
                     int last = Math.min(ROWS, n - s) - 1; // rows past the tile repeat its last row, unwritten
                     int w0 = s * cols;
@@ -71,13 +81,13 @@ final class PromptTiles {
                     if (np == PANELS && F == 16) {
                         tile6x4(q, w0, w1, w2, w3, w4, w5, xp, p0 * ps, ps, k0, k1, tmp);
                         flush(tmp, PANELS, last, acc, ao);
+                    } else if (np == PANELS) { // 8 lanes, 16 registers: three 2 x 4 tiles (see tile2x4)
+                        tile2x4(q, w0, w1, blockPanels, k0, k1, tmp, 0);
+                        tile2x4(q, w2, w3, blockPanels, k0, k1, tmp, 8 * F);
+                        tile2x4(q, w4, w5, blockPanels, k0, k1, tmp, 16 * F);
+                        flush(tmp, PANELS, last, acc, ao);
                     } else {
-                        int pi = 0;
-                        for (; F == 8 && pi + 2 <= np; pi += 2) {
-                            tile6x2(q, w0, w1, w2, w3, w4, w5, xp, (p0 + pi) * ps, ps, k0, k1, tmp);
-                            flush(tmp, 2, last, acc, ao + pi * F);
-                        }
-                        for (; pi < np; pi++) {
+                        for (int pi = 0; pi < np; pi++) {
                             tile6x1(q, w0, w1, w2, w3, w4, w5, xp, (p0 + pi) * ps, k0, k1, tmp);
                             flush(tmp, 1, last, acc, ao + pi * F);
                         }
@@ -167,49 +177,40 @@ final class PromptTiles {
     }
 
     /**
-     * {@link #tile6x4} for two panels, to {@code tmp[(2i + p) * F]}: the tile for 8 float lanes (AVX2 has 16 vector
-     * registers: 12 accumulators, 2 panel loads and a broadcast; the 24 accumulators of {@code tile6x4} would spill).
+     * {@link #tile6x4} for two weight rows ({@code wa}, {@code wb}) and the four panels' column block {@code bp}
+     * (copied side by side), to {@code tmp[to + (4i + p) * F]}: the tile for
+     * 8 float lanes. AVX2 has 16 vector registers and C2 loads a tile's panels and broadcasts before its FMAs, so a
+     * tile needs {@code rows * panels + rows + panels} registers: 2 x 4 takes 14, while 6 x 2 (20) kept 4 of its
+     * accumulators on the stack and 6 x 4 (34) most of them.
      */
-    private static void tile6x2(float[] q, int w0, int w1, int w2, int w3, int w4, int w5, float[] xp, int x0,
-                                int xs, int k0, int k1, float[] tmp) {
+    private static void tile2x4(float[] q, int wa, int wb, float[] bp, int k0, int k1, float[] tmp, int to) {
         FloatVector z = FloatVector.zero(FS);
-        FloatVector c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
-        FloatVector c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
+        FloatVector c00 = z, c01 = z, c02 = z, c03 = z, c10 = z, c11 = z, c12 = z, c13 = z;
         for (int k = k0; k < k1; k++) {
-            int xo = x0 + k * F;
-            FloatVector y0 = ld(xp, xo);
-            FloatVector y1 = ld(xp, xo + xs);
-            FloatVector w = bc(q[w0 + k]);
+            int xo = (k - k0) * PANELS * F;
+            FloatVector y0 = ld(bp, xo);
+            FloatVector y1 = ld(bp, xo + F);
+            FloatVector y2 = ld(bp, xo + 2 * F);
+            FloatVector y3 = ld(bp, xo + 3 * F);
+            FloatVector w = bc(q[wa + k]);
             c00 = w.fma(y0, c00);
             c01 = w.fma(y1, c01);
-            w = bc(q[w1 + k]);
+            c02 = w.fma(y2, c02);
+            c03 = w.fma(y3, c03);
+            w = bc(q[wb + k]);
             c10 = w.fma(y0, c10);
             c11 = w.fma(y1, c11);
-            w = bc(q[w2 + k]);
-            c20 = w.fma(y0, c20);
-            c21 = w.fma(y1, c21);
-            w = bc(q[w3 + k]);
-            c30 = w.fma(y0, c30);
-            c31 = w.fma(y1, c31);
-            w = bc(q[w4 + k]);
-            c40 = w.fma(y0, c40);
-            c41 = w.fma(y1, c41);
-            w = bc(q[w5 + k]);
-            c50 = w.fma(y0, c50);
-            c51 = w.fma(y1, c51);
+            c12 = w.fma(y2, c12);
+            c13 = w.fma(y3, c13);
         }
-        c00.intoArray(tmp, 0);
-        c01.intoArray(tmp, F);
-        c10.intoArray(tmp, 2 * F);
-        c11.intoArray(tmp, 3 * F);
-        c20.intoArray(tmp, 4 * F);
-        c21.intoArray(tmp, 5 * F);
-        c30.intoArray(tmp, 6 * F);
-        c31.intoArray(tmp, 7 * F);
-        c40.intoArray(tmp, 8 * F);
-        c41.intoArray(tmp, 9 * F);
-        c50.intoArray(tmp, 10 * F);
-        c51.intoArray(tmp, 11 * F);
+        c00.intoArray(tmp, to);
+        c01.intoArray(tmp, to + F);
+        c02.intoArray(tmp, to + 2 * F);
+        c03.intoArray(tmp, to + 3 * F);
+        c10.intoArray(tmp, to + 4 * F);
+        c11.intoArray(tmp, to + 5 * F);
+        c12.intoArray(tmp, to + 6 * F);
+        c13.intoArray(tmp, to + 7 * F);
     }
 
     /** {@link #tile6x4} for one panel from {@code x0}, to {@code tmp[i * F]}. */
