@@ -219,7 +219,41 @@ final class VectorKQuantDots {
             long sc = scales45(w, o + Q5_KCodec.SCALES);
             int yb = yo + 256 * blk;
             IntVector isum = IntVector.zero(IS);
-            for (int j = 0; j < 32; j += 2 * F) {
+            if (F == 8) {
+                // AVX2: as dot1Q4K, both 16-byte halves of a chunk added as shorts (at most 2 * 31 * 127) before
+                // the one fold per sub-block; the same integers per lane as the two 16-lane steps below
+                ShortVector h0 = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q5_KCodec.QH, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0)).lanewise(VectorOperators.LSHL, 4);
+                ShortVector h1 = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q5_KCodec.QH + 16, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0)).lanewise(VectorOperators.LSHL, 4);
+                for (int c = 0; c < 4; c++) {
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q5_KCodec.QS + 32 * c, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    long q1o = o + Q5_KCodec.QS + 32 * c + 16;
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, q1o, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                    int e = yb + 64 * c;
+                    ShortVector lo = q0.and((short) 0x0F).or(h0.lanewise(VectorOperators.LSHR, 2 * c).and((short) 0x10))
+                            .mul(ShortVector.fromArray(SS2, ys, e))
+                            .add(q1.and((short) 0x0F).or(h1.lanewise(VectorOperators.LSHR, 2 * c).and((short) 0x10))
+                                    .mul(ShortVector.fromArray(SS2, ys, e + 16)));
+                    ShortVector hi = q0.lanewise(VectorOperators.LSHR, 4)
+                            .or(h0.lanewise(VectorOperators.LSHR, 2 * c + 1).and((short) 0x10))
+                            .mul(ShortVector.fromArray(SS2, ys, e + 32))
+                            .add(q1.lanewise(VectorOperators.LSHR, 4)
+                                    .or(h1.lanewise(VectorOperators.LSHR, 2 * c + 1).and((short) 0x10))
+                                    .mul(ShortVector.fromArray(SS2, ys, e + 48)));
+                    lo = lo.add((ShortVector) ((IntVector) lo.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0));
+                    hi = hi.add((ShortVector) ((IntVector) hi.reinterpretShape(IS, 0)).rearrange(SWAP)
+                            .reinterpretShape(SS2, 0));
+                    isum = isum
+                            .add(((IntVector) lo.convertShape(VectorOperators.S2I, IS, 0)).mul((int) (sc >>> (16 * c)) & 0xFF))
+                            .add(((IntVector) hi.convertShape(VectorOperators.S2I, IS, 0))
+                                    .mul((int) (sc >>> (16 * c + 8)) & 0xFF));
+                }
+            }
+            for (int j = 0; F != 8 && j < 32; j += 2 * F) {
                 ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(BS2, w, o + Q5_KCodec.QH + j, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0)).lanewise(VectorOperators.LSHL, 4);
                 for (int c = 0; c < 4; c++) {
