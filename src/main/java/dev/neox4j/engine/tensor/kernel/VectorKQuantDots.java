@@ -182,7 +182,9 @@ final class VectorKQuantDots {
             float ms;
             if (F == 8) {
                 // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
-                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45)
+                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45).
+                // Written out, not a scalar helper: C2 inlined one only where the call site was hot when compiled
+                // ("callee is too large" otherwise), and dot1Q5K repeats these lines for the same reason
                 int u1 = w.get(LE_INT, o + Q4_KCodec.SCALES + 4);
                 int u2 = w.get(LE_INT, o + Q4_KCodec.SCALES + 8);
                 int mlo = u1 & 0x3F3F3F3F;
@@ -281,7 +283,9 @@ final class VectorKQuantDots {
             float ms;
             if (F == 8) {
                 // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
-                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45)
+                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45).
+                // Written out, not a scalar helper: C2 inlined one only where the call site was hot when compiled
+                // ("callee is too large" otherwise), and dot1Q4K repeats these lines for the same reason
                 int u1 = w.get(LE_INT, o + Q5_KCodec.SCALES + 4);
                 int u2 = w.get(LE_INT, o + Q5_KCodec.SCALES + 8);
                 int mlo = u1 & 0x3F3F3F3F;
