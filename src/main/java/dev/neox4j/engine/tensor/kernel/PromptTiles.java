@@ -178,10 +178,11 @@ final class PromptTiles {
 
     /**
      * {@link #tile6x4} for two weight rows ({@code wa}, {@code wb}) and the four panels' column block {@code bp}
-     * (copied side by side), to {@code tmp[to + (4i + p) * F]}: the tile for
-     * 8 float lanes. AVX2 has 16 vector registers and C2 loads a tile's panels and broadcasts before its FMAs, so a
-     * tile needs {@code rows * panels + rows + panels} registers: 2 x 4 takes 14, while 6 x 2 (20) kept 4 of its
-     * accumulators on the stack and 6 x 4 (34) most of them.
+     * (copied side by side), to {@code tmp[to + (4i + p) * F]}: the tile for 8 float lanes. AVX2 has 16 vector
+     * registers and C2 loads a tile's panels and broadcasts before its FMAs, so a tile needs
+     * {@code rows * panels + rows + panels} registers: 2 x 4 takes 14, while 6 x 2 (20) kept 4 of its accumulators
+     * on the stack and 6 x 4 (34) most of them. Its own method, like every tile shape: C2 keeps a tile's
+     * accumulators in registers only within one small kernel (see the package comment).
      */
     private static void tile2x4(float[] q, int wa, int wb, float[] bp, int k0, int k1, float[] tmp, int to) {
         FloatVector z = FloatVector.zero(FS);

@@ -55,9 +55,11 @@
  * The same kernels run with 8 float lanes, 16 registers and no 16-bit cross-lane permutation. Where a vector
  * operation would compile to a long shuffle sequence there, the kernels take another instruction path to the same
  * lane values, chosen by the constant {@code VectorShapes.F} (C2 drops the other branch): halves are folded with a
- * 32-bit lane permutation ({@code VectorShapes.SWAP}, one {@code vpermd}), Q4_0 and Q4_K widen 16 quant bytes at
- * once, 2-3 generated rows use the single-row kernel per row, and the prompt tiles hold 6 x 2 instead of 6 x 4
- * accumulators (docs/quantization.md, "How the vector kernels compute the integer part").
+ * 32-bit lane permutation ({@code VectorShapes.SWAP}, one {@code vpermd}), Q4_0, Q4_K and Q5_K widen 16 quant
+ * bytes at once, Q6_K and Q3_K add a sub-block's halves before widening, Q4_K and Q5_K compute their min term
+ * without a call, 2-3 generated rows use the single-row kernel per row, and the prompt tiles are 2 x 4 over a
+ * column block of the panels copied side by side (docs/quantization.md, "How the vector kernels compute the
+ * integer part").
  *
  * <h2>The softmax exponential</h2>
  * {@code SoftmaxExp} is a fixed sequence of float operations (range reduction, polynomial, exponent bits) that
