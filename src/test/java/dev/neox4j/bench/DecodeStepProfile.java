@@ -67,14 +67,14 @@ public final class DecodeStepProfile {
             inner.run(start, end);
             int t = Thread.currentThread().getName().startsWith("neox-worker-")
                     ? Integer.parseInt(Thread.currentThread().getName().substring(12)) : 0;
-            chunkCpu[t] = mx.getCurrentThreadCpuTime() - c0;
+            chunkCpu[t] += mx.getCurrentThreadCpuTime() - c0; // a thread may run several parts
             chunkWallEnd[t] = System.nanoTime();
         }
 
         @Override
-        public void run(int n, RangeTask task) {
+        public void run(int n, int grain, RangeTask task) {
             if (!recording) {
-                pool.run(n, task);
+                pool.run(n, grain, task);
                 return;
             }
             int kind = kindOf(calls++);
@@ -85,7 +85,7 @@ public final class DecodeStepProfile {
             if (lastEnd != 0) {
                 serialBefore[kind] += t0 - lastEnd;
             }
-            pool.run(n, timed);
+            pool.run(n, grain, timed);
             long t1 = System.nanoTime();
             lastEnd = t1;
             wall[kind] += t1 - t0;
@@ -94,7 +94,7 @@ public final class DecodeStepProfile {
                 cpuSum += c;
             }
             cpu[kind] += cpuSum;
-            wait[kind] += t1 - chunkWallEnd[0]; // caller's chunk done -> all done
+            wait[kind] += t1 - (chunkWallEnd[0] == 0 ? t1 : chunkWallEnd[0]); // caller's last part done -> all done
         }
 
         private int kindOf(int call) {

@@ -311,7 +311,7 @@ public final class NeoxForward {
         act.markPromptRows(rowPrompt, rows);
         kernels.quantize(in, 0, rows, w.cols(), MatmulKernels.activationFormat(w.type()), act);
         matmulJob.set(w, out, rows, bias, gelu);
-        pool.run(w.rows(), matmulJob);
+        pool.run(w.rows(), kernels.rowGrain(w, act), matmulJob);
         matmulJob.set(null, null, 0, null, false);
     }
 

@@ -47,6 +47,15 @@ public interface MatmulKernels {
     void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset, int outStride);
 
     /**
+     * The unit in which a {@link #matmul} of {@code w} with {@code a} is best split over threads: a row range
+     * whose length is a multiple of it uses the kernel's row tiles fully. Only a speed hint: every split gives
+     * the same results.
+     */
+    default int rowGrain(WeightMatrix w, Activations a) {
+        return 1;
+    }
+
+    /**
      * {@code w} in the layout these kernels compute fastest with, rows repacked over {@code pool} (the same values
      * in the same bytes per row), or {@code w} itself. Called once per matrix at load.
      */

@@ -155,11 +155,8 @@ public final class VectorKernels implements MatmulKernels {
         int cols = w.cols();
         int be = k.blockElems();
         boolean int16 = w.type() == GgmlType.Q4_0 && PromptTilesInt16.ENABLED;
-        int tileFloats = prompts > 0 ? PROMPT_TILE_FLOATS : TILE_FLOATS;
-        int tile = Math.max(1, Math.min(rowEnd - rowStart, tileFloats / Math.max(1, cols)));
-        if (prompts > 0 && tile > PromptTiles.ROWS) {
-            tile -= tile % PromptTiles.ROWS; // whole register tiles of weight rows
-        }
+        int tile = prompts > 0 ? promptTileRows(rowEnd - rowStart, cols)
+                : Math.max(1, Math.min(rowEnd - rowStart, TILE_FLOATS / Math.max(1, cols)));
         dec.reset(tile, cols, be);
         if (prompts > 0) {
             VectorActivationQuantizer.preparePanels(a, int16 ? VectorActivationQuantizer.QUANT_PANELS
@@ -184,6 +181,24 @@ public final class VectorKernels implements MatmulKernels {
                 PromptTiles.multiply(dec, r1 - r0, a, prompts, out, outOffset + r0, outStride);
             }
         }
+    }
+
+    /** Weight rows per decoded tile when prompt rows take part: whole register tiles, about 1 MB of floats. */
+    private static int promptTileRows(int rows, int cols) {
+        int tile = Math.max(1, Math.min(rows, PROMPT_TILE_FLOATS / Math.max(1, cols)));
+        return tile > PromptTiles.ROWS ? tile - tile % PromptTiles.ROWS : tile; // whole register tiles
+    }
+
+    /**
+     * With prompt rows, a whole prompt tile of weight rows ({@link #promptTileRows}: each tile pass reads the
+     * prompt panels once); otherwise 2 (the decoded tile's row pairs; the direct kernels have no unit).
+     */
+    @Override
+    public int rowGrain(WeightMatrix w, Activations a) {
+        RowDot k = w.layout() == WeightLayout.Q4_0_PAIRS ? VectorQ4Pairs.ROW_DOT : dots(w.type());
+        int kind = k.kind();
+        boolean prompts = kind != DecodedDots.FLOAT && kind != DecodedDots.ADD_MIN && a.promptRowCount() > 0;
+        return prompts ? promptTileRows(w.rows(), w.cols()) : 2;
     }
 
     /**
