@@ -26,7 +26,7 @@ interface RowDot {
     /**
      * Dots of the weight row at byte {@code off} with the {@code n} (3 or 4) consecutive activation rows from
      * {@code b}, to {@code out[o + i * stride]}, in one pass over the row: each exactly {@link #dot1}'s result.
-     * Only for types whose {@link #multiRow()} is true, with 16 float lanes ({@link VectorShapes#F}).
+     * Only for types whose {@link #multiRow()} is true.
      */
     default void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o, int stride,
                       float[] red) {

@@ -375,7 +375,7 @@ final class VectorKQuantDots {
 
     /**
      * Dots of one Q4_K (or, with {@code five}, Q5_K) weight row with 3-4 consecutive activation rows from {@code b}
-     * ({@code F = 16}; with 3 rows the third is computed twice and written once): each chunk of {@code F} quants is
+     * (with 3 rows the third is computed twice and written once): each chunk of {@code F} quants is
      * expanded once to floats times its sub-block scale (exact, at most 31 * 63) and multiplied into every row's
      * float activations, two chains per row (low and high nibbles). Every lane sum is an exact integer below 2^24,
      * so each row's result is bit-identical to {@link #dot1Q4K} / {@link #dot1Q5K} and to the decoded path.
@@ -593,7 +593,11 @@ final class VectorKQuantDots {
         @Override
         public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                          int stride, float[] red) {
-            dot4Q45K(w, off, cols, a, b, n, false, out, o, stride, red);
+            if (F == 8) {
+                NarrowRowDots.dot4Q4K(w, off, cols, a, b, n, out, o, stride, red);
+            } else {
+                dot4Q45K(w, off, cols, a, b, n, false, out, o, stride, red);
+            }
         }
 
         @Override
@@ -670,7 +674,7 @@ final class VectorKQuantDots {
     };
 
     /**
-     * Dots of one Q6_K weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3
+     * Dots of one Q6_K weight row with 3-4 consecutive activation rows from {@code b} (with 3
      * rows the third is computed twice and written once), expanding each 16-quant chunk times its scale once: per
      * row exactly the operations of {@link #Q6_K}'s direct kernel, so the results are bit-identical to it.
      */
@@ -690,8 +694,10 @@ final class VectorKQuantDots {
         FloatVector c0 = z, c1 = z, c2 = z, c3 = z;
         for (int blk = 0; blk < cols / 256; blk++) {
             long bo = off + (long) blk * Q6_KCodec.BLOCK_BYTES;
-            ((FloatVector) ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.SCALES, LE)
-                    .convertShape(VectorOperators.B2F, FS, 0)).intoArray(red, Decoded.SCALES);
+            for (int k = 0; k < 16; k += F) { // the sixteen int8 scales as floats
+                ((FloatVector) ByteVector.fromMemorySegment(BS, w, bo + Q6_KCodec.SCALES + k, LE)
+                        .convertShape(VectorOperators.B2F, FS, 0)).intoArray(red, Decoded.SCALES + k);
+            }
             FloatVector l00 = z, l01 = z, l10 = z, l11 = z, l20 = z, l21 = z, l30 = z, l31 = z;
             for (int h2 = 0; h2 < 2; h2++) {
                 for (int u = 0; u < 2; u++) {
@@ -766,7 +772,11 @@ final class VectorKQuantDots {
         @Override
         public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                          int stride, float[] red) {
-            dot4Q6K(w, off, cols, a, b, n, out, o, stride, red);
+            if (F == 8) {
+                NarrowRowDots.dot4Q6K(w, off, cols, a, b, n, out, o, stride, red);
+            } else {
+                dot4Q6K(w, off, cols, a, b, n, out, o, stride, red);
+            }
         }
 
         @Override

@@ -56,10 +56,11 @@ public final class VectorKernels implements MatmulKernels {
     static final int DIRECT_MAX_BATCH = 4;
 
     /**
-     * With 8 float lanes (AVX2), where no type has a multi-row kernel, up to this many generated rows go through
-     * {@link RowDot#dot1} each instead of the decoded tile, for every type: per weight row, 2 rows cost 1/3 of the
-     * tile's time and 3 rows 2/3 (a 2048 x 2048 matrix on one core, Q4_0, Q8_0, Q4_K and Q6_K alike); at 4 rows
-     * the two are even. The direct kernel and the tile give the same bits, so this changes only the speed.
+     * With 8 float lanes (AVX2), up to this many generated rows of a type without a multi-row kernel go through
+     * {@link RowDot#dot1} each instead of the decoded tile: per weight row, 2 rows cost 1/3 of the tile's time and
+     * 3 rows 2/3 (a 2048 x 2048 matrix on one core, Q4_0, Q8_0, Q4_K and Q6_K alike, before they had multi-row
+     * kernels at 8 lanes); at 4 rows the two are even. The direct kernel and the tile give the same bits, so this
+     * changes only the speed.
      */
     static final int DOT1_MAX_BATCH_NARROW = 3;
 
@@ -136,13 +137,14 @@ public final class VectorKernels implements MatmulKernels {
             k.matvec(w.data(), w.rowBytes(), w.cols(), a, rowStart, rowEnd, out, outOffset, dec.red);
             return;
         }
-        boolean wide = VectorShapes.F == 16;
-        if (prompts == 0 && (wide ? batch <= DIRECT_MAX_BATCH && k.multiRow() : batch <= DOT1_MAX_BATCH_NARROW)) {
+        boolean direct = k.multiRow() ? batch <= DIRECT_MAX_BATCH
+                : VectorShapes.F == 8 && batch <= DOT1_MAX_BATCH_NARROW;
+        if (prompts == 0 && direct) {
             MemorySegment seg = w.data();
             long rowBytes = w.rowBytes();
             int cols = w.cols();
             for (int r = rowStart; r < rowEnd; r++) {
-                if (wide && batch >= 3) {
+                if (batch >= 3 && k.multiRow()) {
                     k.dotN(seg, r * rowBytes, cols, a, 0, batch, out, outOffset + r, outStride, dec.red);
                 } else {
                     for (int b = 0; b < batch; b++) {

@@ -68,8 +68,8 @@ final class VectorLegacyDots {
     }
 
     /**
-     * Dots of one Q4_0 weight row with 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3
-     * rows the third is computed twice and written once), expanding each block to shorts once: per row exactly the
+     * Dots of one Q4_0 weight row with 3-4 consecutive activation rows from {@code b} (with 3 rows the third is
+     * computed twice and written once), expanding each block to shorts once: per row exactly the
      * direct kernel's operations, so the results are bit-identical to it. (One method per type: a shared one
      * exceeds C2's inlining budget and boxes vectors.)
      */
@@ -92,11 +92,36 @@ final class VectorLegacyDots {
             float dx = Float.float16ToFloat(w.get(LE_SHORT, bo));
             // loadBytesAsShorts, q4Lo, q4Hi and halvesAcc written out: JDK vector calls only (a helper C2 compiled
             // on its own first may be refused inlining here and box its vectors; it did in a long-running JVM)
+            int e = 32 * blk;
+            if (F == 8) {
+                // AVX2: dot1's 8-lane steps (16 quants widened at once, one fold through 32-bit lanes per row), the
+                // quants expanded once for the four rows: per row the same integers and the same FMA
+                ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, bo + Q4_0Codec.QS, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SS2, 0);
+                ShortVector lo = q.and((short) 0x0F).sub((short) 8);
+                ShortVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+                ShortVector p = lo.mul(ShortVector.fromArray(SS2, ys, y0 + e)).add(hi.mul(ShortVector.fromArray(SS2, ys, y0 + e + 16)));
+                p = p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0));
+                c0 = FloatVector.broadcast(FS, dx * dy[s0 + blk])
+                        .fma((FloatVector) ((ShortVector) p.reinterpretShape(SS, 0)).convertShape(VectorOperators.S2F, FS, 0), c0);
+                p = lo.mul(ShortVector.fromArray(SS2, ys, y1 + e)).add(hi.mul(ShortVector.fromArray(SS2, ys, y1 + e + 16)));
+                p = p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0));
+                c1 = FloatVector.broadcast(FS, dx * dy[s1 + blk])
+                        .fma((FloatVector) ((ShortVector) p.reinterpretShape(SS, 0)).convertShape(VectorOperators.S2F, FS, 0), c1);
+                p = lo.mul(ShortVector.fromArray(SS2, ys, y2 + e)).add(hi.mul(ShortVector.fromArray(SS2, ys, y2 + e + 16)));
+                p = p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0));
+                c2 = FloatVector.broadcast(FS, dx * dy[s2 + blk])
+                        .fma((FloatVector) ((ShortVector) p.reinterpretShape(SS, 0)).convertShape(VectorOperators.S2F, FS, 0), c2);
+                p = lo.mul(ShortVector.fromArray(SS2, ys, y3 + e)).add(hi.mul(ShortVector.fromArray(SS2, ys, y3 + e + 16)));
+                p = p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0));
+                c3 = FloatVector.broadcast(FS, dx * dy[s3 + blk])
+                        .fma((FloatVector) ((ShortVector) p.reinterpretShape(SS, 0)).convertShape(VectorOperators.S2F, FS, 0), c3);
+                continue;
+            }
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS, w, bo + Q4_0Codec.QS, LE)
                     .convertShape(VectorOperators.B2S, SS, 0);
             ShortVector lo = q.and((short) 0x0F).sub((short) 8);
             ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0x0F).sub((short) 8);
-            int e = 32 * blk;
             ShortVector p0 = lo.mul(ShortVector.fromArray(SS, ys, y0 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y0 + e + 16)));
             ShortVector p1 = lo.mul(ShortVector.fromArray(SS, ys, y1 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y1 + e + 16)));
             ShortVector p2 = lo.mul(ShortVector.fromArray(SS, ys, y2 + e)).add(hi.mul(ShortVector.fromArray(SS, ys, y2 + e + 16)));
@@ -157,8 +182,8 @@ final class VectorLegacyDots {
     }
 
     /**
-     * {@link #dot1Q8} for 3-4 consecutive activation rows from {@code b} ({@code F = 16}; with 3 rows the third is
-     * computed twice and written once), the quants sign-extended once per block: per row exactly the single-row
+     * {@link #dot1Q8} for 3-4 consecutive activation rows from {@code b} (with 3 rows the third is computed twice
+     * and written once), the quants sign-extended once per block: per row exactly the single-row
      * kernel's operations, so the results are bit-identical to it.
      */
     static void dot4Q8(MemorySegment w, long off, int cols, Activations a, int b, int n,
@@ -182,6 +207,37 @@ final class VectorLegacyDots {
             ShortVector q = (ShortVector) ByteVector.fromMemorySegment(BS2, w, bo + Q8_0Codec.QS, LE)
                     .convertShape(VectorOperators.B2S, SS2, 0);
             int e = 32 * blk;
+            if (F == 8) {
+                // AVX2: dot1Q8's two 16-quant steps per block, each widened once for the four rows: per row the
+                // same two folded, converted and added halves and the same FMA
+                ShortVector q2 = (ShortVector) ByteVector.fromMemorySegment(BS2, w, bo + Q8_0Codec.QS + 16, LE)
+                        .convertShape(VectorOperators.B2S, SS2, 0);
+                ShortVector p = q.mul(ShortVector.fromArray(SS2, ys, y0 + e));
+                ShortVector r = q2.mul(ShortVector.fromArray(SS2, ys, y0 + e + 16));
+                c0 = FloatVector.broadcast(FS, dx * dy[s0 + blk]).fma(((FloatVector) p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0))
+                        .rearrange(SWAP).reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0))
+                        .add((FloatVector) r.add((ShortVector) ((IntVector) r.reinterpretShape(IS, 0)).rearrange(SWAP)
+                                .reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0)), c0);
+                p = q.mul(ShortVector.fromArray(SS2, ys, y1 + e));
+                r = q2.mul(ShortVector.fromArray(SS2, ys, y1 + e + 16));
+                c1 = FloatVector.broadcast(FS, dx * dy[s1 + blk]).fma(((FloatVector) p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0))
+                        .rearrange(SWAP).reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0))
+                        .add((FloatVector) r.add((ShortVector) ((IntVector) r.reinterpretShape(IS, 0)).rearrange(SWAP)
+                                .reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0)), c1);
+                p = q.mul(ShortVector.fromArray(SS2, ys, y2 + e));
+                r = q2.mul(ShortVector.fromArray(SS2, ys, y2 + e + 16));
+                c2 = FloatVector.broadcast(FS, dx * dy[s2 + blk]).fma(((FloatVector) p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0))
+                        .rearrange(SWAP).reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0))
+                        .add((FloatVector) r.add((ShortVector) ((IntVector) r.reinterpretShape(IS, 0)).rearrange(SWAP)
+                                .reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0)), c2);
+                p = q.mul(ShortVector.fromArray(SS2, ys, y3 + e));
+                r = q2.mul(ShortVector.fromArray(SS2, ys, y3 + e + 16));
+                c3 = FloatVector.broadcast(FS, dx * dy[s3 + blk]).fma(((FloatVector) p.add((ShortVector) ((IntVector) p.reinterpretShape(IS, 0))
+                        .rearrange(SWAP).reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0))
+                        .add((FloatVector) r.add((ShortVector) ((IntVector) r.reinterpretShape(IS, 0)).rearrange(SWAP)
+                                .reinterpretShape(SS2, 0)).convertShape(VectorOperators.S2F, FS, 0)), c3);
+                continue;
+            }
             ShortVector p = q.mul(ShortVector.fromArray(SS2, ys, y0 + e));
             ShortVector pUp = (ShortVector) ((IntVector) p.reinterpretShape(IS, 0)).rearrange(SWAP).reinterpretShape(SS2, 0);
             c0 = FloatVector.broadcast(FS, dx * dy[s0 + blk])
