@@ -17,8 +17,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@value #PARTS_PER_THREAD} contiguous parts per thread, of equal size rounded up to the grain
  * ({@link #partSize}), and every thread takes the next part as soon as it is free: on a virtual machine whose
  * cores are taken away now and then (10-25 % "steal" on the 2-vCPU guests this was measured on), a fixed half per
- * thread made every matmul wait for the slower half (the static split's decode steps took 1.15-1.25x as long). Which thread runs a part changes
- * nothing in the results: every work item is computed the same way whatever its part.
+ * thread made every matmul wait for the slower half (the static split's decode steps took 1.15-1.25x as long).
+ * Which thread runs a part changes nothing in the results: every work item is computed the same way whatever its
+ * part.
  *
  * <p>Hand-off costs no allocation: the task is published through a shared field and a volatile generation
  * counter; workers spin briefly ({@link Thread#onSpinWait()}) waiting for the next generation, then park.
@@ -247,12 +248,10 @@ public final class WorkerPool implements ParallelFor, AutoCloseable {
     }
 
     private final class Worker implements Runnable {
-        final int index;
         final Thread thread;
         volatile boolean parked;
 
         Worker(int index) {
-            this.index = index;
             this.thread = new WorkerThread(this, "neox-worker-" + index);
         }
 

@@ -127,10 +127,10 @@ public final class VectorKernels implements MatmulKernels {
     public void matmul(WeightMatrix w, Activations a, int rowStart, int rowEnd, float[] out, int outOffset,
                        int outStride) {
         KernelChecks.check(w, a, rowStart, rowEnd, out, outOffset, outStride);
-        RowDot k = w.layout() == WeightLayout.Q4_0_PAIRS ? VectorQ4Pairs.ROW_DOT : dots(w.type());
+        RowDot k = kernelOf(w);
         int batch = a.rows();
         int kind = k.kind();
-        int prompts = kind == DecodedDots.FLOAT || kind == DecodedDots.ADD_MIN ? 0 : a.promptRowCount();
+        int prompts = promptRows(k, a);
         Decoded dec = WORKSPACE.get();
         dec.reserveBlockScales(4 * (w.cols() / 32)); // the Q4_0 pair kernels' scale products
         if (prompts == 0 && batch == 1) {
@@ -197,10 +197,21 @@ public final class VectorKernels implements MatmulKernels {
      */
     @Override
     public int rowGrain(WeightMatrix w, Activations a) {
-        RowDot k = w.layout() == WeightLayout.Q4_0_PAIRS ? VectorQ4Pairs.ROW_DOT : dots(w.type());
+        return promptRows(kernelOf(w), a) > 0 ? promptTileRows(w.rows(), w.cols()) : 2;
+    }
+
+    /** The row kernels that read {@code w}: by its layout, else by its weight type. */
+    private static RowDot kernelOf(WeightMatrix w) {
+        return w.layout() == WeightLayout.Q4_0_PAIRS ? VectorQ4Pairs.ROW_DOT : dots(w.type());
+    }
+
+    /**
+     * How many of {@code a}'s rows take the prompt tiles with kernel {@code k}: the marked prompt rows, or none for
+     * the float types and the types with an additive min (their tile path serves every row).
+     */
+    private static int promptRows(RowDot k, Activations a) {
         int kind = k.kind();
-        boolean prompts = kind != DecodedDots.FLOAT && kind != DecodedDots.ADD_MIN && a.promptRowCount() > 0;
-        return prompts ? promptTileRows(w.rows(), w.cols()) : 2;
+        return kind == DecodedDots.FLOAT || kind == DecodedDots.ADD_MIN ? 0 : a.promptRowCount();
     }
 
     /**
