@@ -21,8 +21,8 @@ import java.util.Objects;
  * {@code 2 * layers * capacity * n_embd} little-endian elements. Off the heap, a multi-GB cache neither
  * needs a large {@code -Xmx} nor gets scanned or moved by the garbage collector; the memory is released by
  * {@link #close()} (or when the JVM exits). The memory comes from {@link NativeMemory}: zero-filled, its pages
- * committed when positions are first written (a few hundred microseconds per token), not all at start, which
- * would cost seconds before the server is ready (the engine checks at start that every slot's cache fits).
+ * committed when positions are first written (a page fault per 4 KiB: for each new position one per layer's keys and
+ * values) or ahead of that by {@link #populate} (the engine checks at start that every slot's cache fits).
  *
  * <p>Not thread-safe: a cache belongs to one sequence and is only touched by the forward pass that owns it
  * (which writes each position from one thread). {@link #length()} advances when a forward pass that appended
@@ -61,6 +61,7 @@ public final class KvCache implements AutoCloseable {
     private final int capacity;
     private final ElementType type;
     private final Arena arena;
+    private final MemorySegment memory;   // keys and values of every layer: [2 * layers] blocks
     private final MemorySegment[] keys;   // [layers], each [capacity][embd] elements
     private final MemorySegment[] values; // [layers], each [capacity][embd] elements
     private int length;
@@ -89,12 +90,12 @@ public final class KvCache implements AutoCloseable {
         try {
             // 4 KiB pages: committing four 1.4b slots (1.5 GiB) at start took 240 ms so, 1,850 ms with the huge-page
             // hint (the kernel compacts memory for each 2 MiB page); decode at 1,500 positions showed no difference
-            MemorySegment all = NativeMemory.allocate(arena, 2L * layers * layerBytes, false);
+            memory = NativeMemory.allocate(arena, 2L * layers * layerBytes, false);
             keys = new MemorySegment[layers];
             values = new MemorySegment[layers];
             for (int l = 0; l < layers; l++) {
-                keys[l] = all.asSlice((2L * l) * layerBytes, layerBytes);
-                values[l] = all.asSlice((2L * l + 1) * layerBytes, layerBytes);
+                keys[l] = memory.asSlice((2L * l) * layerBytes, layerBytes);
+                values[l] = memory.asSlice((2L * l + 1) * layerBytes, layerBytes);
             }
         } catch (OutOfMemoryError | RuntimeException e) {
             arena.close();
@@ -196,6 +197,20 @@ public final class KvCache implements AutoCloseable {
                 NativeMemory.populate((i & 1) == 0 ? keys[i >> 1] : values[i >> 1]);
             }
         });
+    }
+
+    /** Bytes of native memory the cache holds: keys and values of every layer. */
+    public long byteSize() {
+        return memory.byteSize();
+    }
+
+    /**
+     * Commits the pages of bytes {@code [offset, offset + length)} of the cache's memory ({@link #byteSize()}) now
+     * ({@link NativeMemory#populate}): contents unchanged, so another thread may do it while a forward pass writes
+     * the cache. For committing a cache piecewise in the background.
+     */
+    public void populate(long offset, long length) {
+        NativeMemory.populate(memory.asSlice(offset, length));
     }
 
     /** Releases the native memory; the cache must not be used afterwards. Closing twice does nothing. */

@@ -56,6 +56,8 @@ public final class Engine implements AutoCloseable {
     private final Object closeLock = new Object();
     private volatile double loadMillis;
     private volatile boolean closed;
+    /** Commits the KV slots' memory while idle; null where it was committed at allocation. */
+    private volatile KvCommitter committer;
     private boolean resourcesClosed;
 
     private Engine(EngineOptions options, GgufFile file, NeoxModel model, Tokenizer tokenizer, WorkerPool pool,
@@ -89,6 +91,7 @@ public final class Engine implements AutoCloseable {
         WorkerPool pool = null;
         KvSlotPool slots = null;
         Scheduler scheduler = null;
+        KvCommitter committer = null;
         try {
             NeoxModel model;
             Tokenizer tokenizer;
@@ -112,9 +115,6 @@ public final class Engine implements AutoCloseable {
                     .slots(hp, ctx, kvType, options.maxSequences(), file.fileName());
             slots = new KvSlotPool(hp, slotCount, ctx, kvType);
             pool = new WorkerPool(threads);
-            long populateStart = System.nanoTime();
-            slots.populate(pool);
-            double populateMillis = (System.nanoTime() - populateStart) / 1e6;
             int budget = Scheduler.tokenBudget(slotCount, options.prefillChunk());
             NeoxForward forward = new NeoxForward(model, kernels, pool, budget);
             ForwardBatch batch = new ForwardBatch();
@@ -125,6 +125,10 @@ public final class Engine implements AutoCloseable {
             scheduler = new Scheduler(forward, batch, slots, prefix, tokenizer, hp.vocabSize(),
                     options.prefillChunk(), budget, options.queueSize(), observers);
             Engine engine = new Engine(options, file, model, tokenizer, pool, slots, scheduler, info, observers);
+            if (NativeMemory.lazy()) { // else the slots were zero-filled, committed, at allocation
+                committer = slots.backgroundCommitter().start();
+                engine.committer = committer;
+            }
             scheduler.start(engine::closeResourcesFromScheduler);
             engine.loadMillis = (System.nanoTime() - t0) / 1e6;
             LOG.log(System.Logger.Level.INFO, String.format(
@@ -133,11 +137,14 @@ public final class Engine implements AutoCloseable {
                     file.fileName(), info.quantType(), info.parameterCount(), hp.blockCount(),
                     hp.embeddingLength(), hp.vocabSize(), ctx, slots.slots(),
                     options.kvCacheType().name().toLowerCase(java.util.Locale.ROOT),
-                    NativeMemory.lazy() ? String.format("committed in %.0f ms", populateMillis) : "zero-filled at start",
+                    NativeMemory.lazy() ? "committed in the background when idle" : "zero-filled at start",
                     threads, kernels.name(),
                     engine.loadMillis));
             return engine;
         } catch (Throwable t) {
+            if (committer != null) {
+                committer.close();
+            }
             if (scheduler != null) {
                 scheduler.stop();
             }
@@ -448,6 +455,9 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             resourcesClosed = true;
+        }
+        if (committer != null) {
+            committer.close(); // before the slots' memory is released
         }
         pool.close();
         slots.close();

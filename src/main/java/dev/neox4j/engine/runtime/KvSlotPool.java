@@ -2,13 +2,12 @@ package dev.neox4j.engine.runtime;
 
 import dev.neox4j.engine.model.KvCache;
 import dev.neox4j.engine.model.NeoxHParams;
-import dev.neox4j.engine.tensor.ParallelFor;
 
 
 /**
  * The bounded pool of KV cache slots: {@code slots} caches of {@code capacity} positions each, allocated once at
  * start-up outside the Java heap ({@link KvCache}; how many fit is {@link KvMemoryBudget}'s decision), committed
- * before the engine is ready ({@link #populate}) and released
+ * in the background once the engine is idle ({@link #backgroundCommitter}) and released
  * by {@link #close()}. A sequence holds one slot from admission until it finishes, fails or is cancelled; a released
  * slot keeps its cache's contents for the {@link PrefixCache}, which decides what a new owner reuses. Used by the
  * scheduler thread only (stats read volatile counters).
@@ -40,11 +39,17 @@ final class KvSlotPool {
         }
     }
 
-    /** Commits every slot's memory now, in parallel over {@code pool} ({@link KvCache#populate}); at start-up. */
-    void populate(ParallelFor pool) {
-        for (KvCache c : caches) {
-            c.populate(pool);
+    /**
+     * A committer (not started) of every slot's memory in the background, slot by slot, while no slot is held
+     * ({@link KvCommitter}).
+     */
+    KvCommitter backgroundCommitter() {
+        long[] sizes = new long[caches.length];
+        for (int i = 0; i < caches.length; i++) {
+            sizes[i] = caches[i].byteSize();
         }
+        return new KvCommitter(sizes, (slot, off, len) -> caches[slot].populate(off, len), () -> used > 0,
+                KvCommitter.QUIET_NANOS, KvCommitter.POLL_MILLIS);
     }
 
     /** Releases every slot's native memory (after the scheduler stopped). */

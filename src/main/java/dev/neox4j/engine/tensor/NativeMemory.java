@@ -21,8 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * server's four 384 MiB KV slots of a 1.4b model cost 9 s before {@code /q/health/ready}, and a 12b model's
  * 6.3 GB of repacked weights 36 s on one thread. Anonymous memory from {@code mmap} is zero-filled by the kernel
  * on first touch instead, and {@link #populate} commits a range in bulk for a fraction of a fault's cost: the repack
- * populates the rows its worker threads are about to copy, the engine every KV slot before it is ready (left to
- * first writes, a huge-page fault zeroing 2 MiB stalled the forward pass that wrote a slot's first position).
+ * populates the rows its worker threads are about to copy, the engine the KV slots in the background once it is
+ * ready and idle (the runtime's KV committer; before it gets to a page, a forward pass's first write faults it in).
  *
  * <p>How: on Linux, when this module may call native code ({@code --enable-native-access=ALL-UNNAMED}, which the
  * packaged jar's manifest, the relaunched JVM and the containers set), {@code mmap(PROT_READ|PROT_WRITE,
