@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,9 +48,7 @@ final class VectorAttentionDots implements AttentionDots {
     public void scores(float[] q, int nq, int hd, MemorySegment k, boolean half, long off, long stride, int nKeys,
                        float scale, float[] s, int ss) {
         if (nq == 4) {
-            for (int j = 0; j < nKeys; j++) {
-                scores4(q, hd, k, half, off + j * stride, scale, s, j, ss);
-            }
+            scores4(q, hd, k, half, off, stride, nKeys, scale, s, ss);
             return;
         }
         for (int i = 0; i < nq; i++) {
@@ -108,83 +107,107 @@ final class VectorAttentionDots implements AttentionDots {
     private static final FloatVector L4P = F == 16 ? lanes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) : null;
     private static final FloatVector L4Q = F == 16 ? lanes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31) : null;
 
-    /** Four queries against key {@code j}: each key chunk is loaded and converted once. */
-    private void scores4(float[] q, int hd, MemorySegment k, boolean half, long ko, float scale, float[] s, int j,
-                         int ss) {
+    /** Lane {@code i} takes lane {@code i + 4}, {@code i + 2}, {@code i + 1} (mod {@code F}): {@link #scores4}'s 8-lane sums. */
+    private static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(FS, i -> (i + 4) % F);
+    private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(FS, i -> (i + 2) % F);
+    private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(FS, i -> (i + 1) % F);
+
+    /** Four queries against every key: each key chunk is loaded and converted once. */
+    private void scores4(float[] q, int hd, MemorySegment k, boolean half, long off, long stride, int nKeys,
+                         float scale, float[] s, int ss) {
         int body = hd - hd % F;
-        FloatVector a0 = FloatVector.zero(FS);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        for (int d = 0; d < body; d += F) {
-            FloatVector kv;
-            if (half) { // VectorShapes.loadF16 written out (see the class comment)
-                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, k, 2 * (ko + d), LE)
-                        .convertShape(VectorOperators.S2I, IS, 0);
-                IntVector em = h.and(0x7FFF);
-                IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
-                        .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                kv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
+        for (int j = 0; j < nKeys; j++) { // the key loop here, not in the caller: C2 would not inline this method
+            long ko = off + j * stride;
+            FloatVector a0 = FloatVector.zero(FS);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            for (int d = 0; d < body; d += F) {
+                FloatVector kv;
+                if (half) { // VectorShapes.loadF16 written out (see the class comment)
+                    IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, k, 2 * (ko + d), LE)
+                            .convertShape(VectorOperators.S2I, IS, 0);
+                    IntVector em = h.and(0x7FFF);
+                    IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+                    IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
+                            .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                    kv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
+                } else {
+                    kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
+                }
+                a0 = FloatVector.fromArray(FS, q, d).fma(kv, a0);
+                a1 = FloatVector.fromArray(FS, q, hd + d).fma(kv, a1);
+                a2 = FloatVector.fromArray(FS, q, 2 * hd + d).fma(kv, a2);
+                a3 = FloatVector.fromArray(FS, q, 3 * hd + d).fma(kv, a3);
+            }
+            float r0;
+            float r1;
+            float r2;
+            float r3;
+            if (F == 16) {
+                // the four lane sums at once, in VectorShapes.reduce's order (see L1P): lanes 0-3 of w
+                FloatVector x0 = L1P.selectFrom(a0, a1).add(L1Q.selectFrom(a0, a1));
+                FloatVector x1 = L1P.selectFrom(a2, a3).add(L1Q.selectFrom(a2, a3));
+                FloatVector y = L2P.selectFrom(x0, x1).add(L2Q.selectFrom(x0, x1));
+                FloatVector z = L3P.selectFrom(y, y).add(L3Q.selectFrom(y, y));
+                L4P.selectFrom(z, z).add(L4Q.selectFrom(z, z)).intoArray(red, 0);
+                r0 = red[0];
+                r1 = red[1];
+                r2 = red[2];
+                r3 = red[3];
+            } else if (F == 8) {
+                // VectorShapes.reduce's tree for 8 lanes (lane i + lane i + 4, then i + 2, then i + 1) in registers, on
+                // each accumulator: the same additions of the same operands, without four store-and-sum round trips
+                // (at hd = 64 those were a third of this method's operations)
+                FloatVector u = a0.add(a0.rearrange(UP4));
+                u = u.add(u.rearrange(UP2));
+                r0 = u.add(u.rearrange(UP1)).lane(0);
+                u = a1.add(a1.rearrange(UP4));
+                u = u.add(u.rearrange(UP2));
+                r1 = u.add(u.rearrange(UP1)).lane(0);
+                u = a2.add(a2.rearrange(UP4));
+                u = u.add(u.rearrange(UP2));
+                r2 = u.add(u.rearrange(UP1)).lane(0);
+                u = a3.add(a3.rearrange(UP4));
+                u = u.add(u.rearrange(UP2));
+                r3 = u.add(u.rearrange(UP1)).lane(0);
             } else {
-                kv = FloatVector.fromMemorySegment(FS, k, 4 * (ko + d), LE);
+                NEG_ZERO.add(a0).intoArray(red, 0);
+                r0 = VectorShapes.reduce(red);
+                NEG_ZERO.add(a1).intoArray(red, 0);
+                r1 = VectorShapes.reduce(red);
+                NEG_ZERO.add(a2).intoArray(red, 0);
+                r2 = VectorShapes.reduce(red);
+                NEG_ZERO.add(a3).intoArray(red, 0);
+                r3 = VectorShapes.reduce(red);
             }
-            a0 = FloatVector.fromArray(FS, q, d).fma(kv, a0);
-            a1 = FloatVector.fromArray(FS, q, hd + d).fma(kv, a1);
-            a2 = FloatVector.fromArray(FS, q, 2 * hd + d).fma(kv, a2);
-            a3 = FloatVector.fromArray(FS, q, 3 * hd + d).fma(kv, a3);
-        }
-        float r0;
-        float r1;
-        float r2;
-        float r3;
-        if (F == 16) {
-            // the four lane sums at once, in VectorShapes.reduce's order (see L1P): lanes 0-3 of w
-            FloatVector x0 = L1P.selectFrom(a0, a1).add(L1Q.selectFrom(a0, a1));
-            FloatVector x1 = L1P.selectFrom(a2, a3).add(L1Q.selectFrom(a2, a3));
-            FloatVector y = L2P.selectFrom(x0, x1).add(L2Q.selectFrom(x0, x1));
-            FloatVector z = L3P.selectFrom(y, y).add(L3Q.selectFrom(y, y));
-            L4P.selectFrom(z, z).add(L4Q.selectFrom(z, z)).intoArray(red, 0);
-            r0 = red[0];
-            r1 = red[1];
-            r2 = red[2];
-            r3 = red[3];
-        } else {
-            NEG_ZERO.add(a0).intoArray(red, 0);
-            r0 = VectorShapes.reduce(red);
-            NEG_ZERO.add(a1).intoArray(red, 0);
-            r1 = VectorShapes.reduce(red);
-            NEG_ZERO.add(a2).intoArray(red, 0);
-            r2 = VectorShapes.reduce(red);
-            NEG_ZERO.add(a3).intoArray(red, 0);
-            r3 = VectorShapes.reduce(red);
-        }
-        if (body < hd) {
-            float t0 = 0f;
-            float t1 = 0f;
-            float t2 = 0f;
-            float t3 = 0f;
-            for (int d = body; d < hd; d++) {
-                float kk = at(k, half, ko + d);
-                t0 = Math.fma(q[d], kk, t0);
-                t1 = Math.fma(q[hd + d], kk, t1);
-                t2 = Math.fma(q[2 * hd + d], kk, t2);
-                t3 = Math.fma(q[3 * hd + d], kk, t3);
+            if (body < hd) {
+                float t0 = 0f;
+                float t1 = 0f;
+                float t2 = 0f;
+                float t3 = 0f;
+                for (int d = body; d < hd; d++) {
+                    float kk = at(k, half, ko + d);
+                    t0 = Math.fma(q[d], kk, t0);
+                    t1 = Math.fma(q[hd + d], kk, t1);
+                    t2 = Math.fma(q[2 * hd + d], kk, t2);
+                    t3 = Math.fma(q[3 * hd + d], kk, t3);
+                }
+                r0 += t0;
+                r1 += t1;
+                r2 += t2;
+                r3 += t3;
+            } else {
+                r0 += 0f;
+                r1 += 0f;
+                r2 += 0f;
+                r3 += 0f;
             }
-            r0 += t0;
-            r1 += t1;
-            r2 += t2;
-            r3 += t3;
-        } else {
-            r0 += 0f;
-            r1 += 0f;
-            r2 += 0f;
-            r3 += 0f;
+            s[j] = scale * r0;
+            s[ss + j] = scale * r1;
+            s[2 * ss + j] = scale * r2;
+            s[3 * ss + j] = scale * r3;
         }
-        s[j] = scale * r0;
-        s[ss + j] = scale * r1;
-        s[2 * ss + j] = scale * r2;
-        s[3 * ss + j] = scale * r3;
     }
 
     @Override
