@@ -107,10 +107,14 @@ final class VectorAttentionDots implements AttentionDots {
     private static final FloatVector L4P = F == 16 ? lanes(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30) : null;
     private static final FloatVector L4Q = F == 16 ? lanes(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31) : null;
 
-    /** Lane {@code i} takes lane {@code i + 4}, {@code i + 2}, {@code i + 1} (mod {@code F}): {@link #scores4}'s 8-lane sums. */
-    private static final VectorShuffle<Float> UP4 = VectorShuffle.fromOp(FS, i -> (i + 4) % F);
-    private static final VectorShuffle<Float> UP2 = VectorShuffle.fromOp(FS, i -> (i + 2) % F);
-    private static final VectorShuffle<Float> UP1 = VectorShuffle.fromOp(FS, i -> (i + 1) % F);
+    /**
+     * Lane {@code i} takes lane {@code i + 2}, {@code i + 1} (mod {@code F}); with {@link VectorShapes#SWAP}
+     * ({@code i + F/2}) {@link #scores4}'s 8-lane sums. Integer shuffles on the bits of the float accumulators, of the
+     * class the Q4_0/Q8_0 kernels already rearrange with: a float shuffle would be one more receiver type in the
+     * profiles of the JDK's shared vector methods, which is what left kernels boxed before (package documentation).
+     */
+    private static final VectorShuffle<Integer> UP2 = VectorShuffle.fromOp(IS, i -> (i + 2) % F);
+    private static final VectorShuffle<Integer> UP1 = VectorShuffle.fromOp(IS, i -> (i + 1) % F);
 
     /** Four queries against every key: each key chunk is loaded and converted once. */
     private void scores4(float[] q, int hd, MemorySegment k, boolean half, long off, long stride, int nKeys,
@@ -159,18 +163,18 @@ final class VectorAttentionDots implements AttentionDots {
                 // VectorShapes.reduce's tree for 8 lanes (lane i + lane i + 4, then i + 2, then i + 1) in registers, on
                 // each accumulator: the same additions of the same operands, without four store-and-sum round trips
                 // (at hd = 64 those were a third of this method's operations)
-                FloatVector u = a0.add(a0.rearrange(UP4));
-                u = u.add(u.rearrange(UP2));
-                r0 = u.add(u.rearrange(UP1)).lane(0);
-                u = a1.add(a1.rearrange(UP4));
-                u = u.add(u.rearrange(UP2));
-                r1 = u.add(u.rearrange(UP1)).lane(0);
-                u = a2.add(a2.rearrange(UP4));
-                u = u.add(u.rearrange(UP2));
-                r2 = u.add(u.rearrange(UP1)).lane(0);
-                u = a3.add(a3.rearrange(UP4));
-                u = u.add(u.rearrange(UP2));
-                r3 = u.add(u.rearrange(UP1)).lane(0);
+                FloatVector u = a0.add((FloatVector) ((IntVector) a0.reinterpretShape(IS, 0)).rearrange(VectorShapes.SWAP).reinterpretShape(FS, 0));
+                u = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP2).reinterpretShape(FS, 0));
+                r0 = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP1).reinterpretShape(FS, 0)).lane(0);
+                u = a1.add((FloatVector) ((IntVector) a1.reinterpretShape(IS, 0)).rearrange(VectorShapes.SWAP).reinterpretShape(FS, 0));
+                u = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP2).reinterpretShape(FS, 0));
+                r1 = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP1).reinterpretShape(FS, 0)).lane(0);
+                u = a2.add((FloatVector) ((IntVector) a2.reinterpretShape(IS, 0)).rearrange(VectorShapes.SWAP).reinterpretShape(FS, 0));
+                u = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP2).reinterpretShape(FS, 0));
+                r2 = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP1).reinterpretShape(FS, 0)).lane(0);
+                u = a3.add((FloatVector) ((IntVector) a3.reinterpretShape(IS, 0)).rearrange(VectorShapes.SWAP).reinterpretShape(FS, 0));
+                u = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP2).reinterpretShape(FS, 0));
+                r3 = u.add((FloatVector) ((IntVector) u.reinterpretShape(IS, 0)).rearrange(UP1).reinterpretShape(FS, 0)).lane(0);
             } else {
                 NEG_ZERO.add(a0).intoArray(red, 0);
                 r0 = VectorShapes.reduce(red);
