@@ -92,8 +92,9 @@ final class KvCommitter implements AutoCloseable {
                     if (stopped) {
                         return;
                     }
-                    long now = System.nanoTime();
-                    if (busy.getAsBoolean()) {
+                    boolean working = busy.getAsBoolean();
+                    long now = System.nanoTime(); // after the check: a commit is >= quietNanos after a busy answer
+                    if (working) {
                         lastBusy = now;
                         Thread.sleep(pollMillis);
                         continue;

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /** The background KV committer: what it commits, when it holds back, and that close() really stops it. */
 class KvCommitterTest {
@@ -68,20 +70,34 @@ class KvCommitterTest {
     @Test
     void holdsBackWhileBusyAndForTheQuietPeriodAfter() throws InterruptedException {
         AtomicBoolean busy = new AtomicBoolean(true);
+        AtomicLong lastBusyAnswer = new AtomicLong();
+        AtomicLong firstCommit = new AtomicLong();
         Recorder r = new Recorder();
+        KvCommitter.RangeCommit timed = (t, off, len) -> {
+            firstCommit.compareAndSet(0, System.nanoTime());
+            r.commit(t, off, len);
+        };
         long quiet = 200_000_000L;
-        try (KvCommitter c = new KvCommitter(new long[] {3 * KvCommitter.CHUNK_BYTES}, r, busy::get, quiet, 1)
+        BooleanSupplier answer = () -> {
+            if (busy.get()) {
+                lastBusyAnswer.set(System.nanoTime());
+                return true;
+            }
+            return false;
+        };
+        try (KvCommitter c = new KvCommitter(new long[] {3 * KvCommitter.CHUNK_BYTES}, timed, answer, quiet, 1)
                 .start()) {
             Thread.sleep(300);
             assertTrue(r.snapshot().isEmpty(), "committed while busy");
-            long idleSince = System.nanoTime();
             busy.set(false);
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (r.snapshot().isEmpty() && System.nanoTime() < deadline) {
                 Thread.sleep(1);
             }
             assertFalse(r.snapshot().isEmpty(), "never committed once idle");
-            assertTrue(System.nanoTime() - idleSince >= quiet, "committed before the quiet period ended");
+            assertTrue(lastBusyAnswer.get() > 0, "busy was never asked");
+            assertTrue(firstCommit.get() - lastBusyAnswer.get() >= quiet,
+                    "committed " + (firstCommit.get() - lastBusyAnswer.get()) / 1e6 + " ms after the last busy answer");
             awaitFinished(c);
         }
         assertEquals(3, r.snapshot().size());
