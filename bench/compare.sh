@@ -41,6 +41,15 @@ if [ ${#MODELS[@]} -eq 0 ]; then
   MODELS=(pythia-1.4b:Q4_0 pythia-1.4b:Q8_0 pythia-1.4b:Q4_K_M)
 fi
 
+# --- a JDK 25 runs Maven, the in-process bench and the server (an older default `java` fails the build obscurely)
+java_version=$("${JAVA_HOME:-/nonexistent}/bin/java" -XshowSettings:properties -version 2>&1 \
+  | sed -n 's/^ *java\.specification\.version = //p' || true)
+if [ -z "${JAVA_HOME:-}" ] || [ "${java_version:-0}" -lt 25 ] 2>/dev/null; then
+  echo "bench/compare.sh needs JAVA_HOME set to a JDK 25 or newer (JAVA_HOME='${JAVA_HOME:-}'," \
+    "java.specification.version '${java_version:-none}')" >&2
+  exit 2
+fi
+
 # --- node-llama-cpp in a scratch folder outside the sources (git-ignored)
 installed=$(node -p "try { require('$SCRATCH/node_modules/node-llama-cpp/package.json').version } catch { '' }" 2>/dev/null || true)
 if [ "$installed" != "$LLAMA_VERSION" ]; then
