@@ -44,7 +44,8 @@ fi
 # --- a JDK 25 runs Maven, the in-process bench and the server (an older default `java` fails the build obscurely)
 java_version=$("${JAVA_HOME:-/nonexistent}/bin/java" -XshowSettings:properties -version 2>&1 \
   | sed -n 's/^ *java\.specification\.version = //p' || true)
-if [ -z "${JAVA_HOME:-}" ] || [ "${java_version:-0}" -lt 25 ] 2>/dev/null; then
+# the major version ("1.8" -> 1); anything that is not a number fails the test and stops the script
+if [ -z "${JAVA_HOME:-}" ] || ! [ "${java_version%%.*}" -ge 25 ] 2>/dev/null; then
   echo "bench/compare.sh needs JAVA_HOME set to a JDK 25 or newer (JAVA_HOME='${JAVA_HOME:-}'," \
     "java.specification.version '${java_version:-none}')" >&2
   exit 2
