@@ -18,6 +18,7 @@ import dev.neox4j.engine.tensor.Q6_KCodec;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -110,25 +111,18 @@ final class NarrowRowDots {
             c1 = FloatVector.broadcast(FS, d * dy[s1 + blk]).fma((FloatVector) i1.convertShape(VectorOperators.I2F, FS, 0), c1);
             c2 = FloatVector.broadcast(FS, d * dy[s2 + blk]).fma((FloatVector) i2.convertShape(VectorOperators.I2F, FS, 0), c2);
             c3 = FloatVector.broadcast(FS, d * dy[s3 + blk]).fma((FloatVector) i3.convertShape(VectorOperators.I2F, FS, 0), c3);
-            // the min sums exactly as dot1Q4K's 8-lane path writes them out (same terms, same order)
+            // the min sums as dot1Q4K's 8-lane path writes them out: exact integers below 2^24, any lane order
             int u1 = w.get(LE_INT, o0 + Q4_KCodec.SCALES + 4);
             int u2 = w.get(LE_INT, o0 + Q4_KCodec.SCALES + 8);
             int mlo = u1 & 0x3F3F3F3F;
             int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
-            float k0 = mlo & 0xFF, k1 = (mlo >>> 8) & 0xFF, k2 = (mlo >>> 16) & 0xFF, k3 = mlo >>> 24;
-            float k4 = mhi & 0xFF, k5 = (mhi >>> 8) & 0xFF, k6 = (mhi >>> 16) & 0xFF, k7 = mhi >>> 24;
-            int pb = p0 + 8 * blk;
-            m0 += (dmin * dy[s0 + blk]) * (k0 * ps[pb] + k1 * ps[pb + 1] + k2 * ps[pb + 2] + k3 * ps[pb + 3]
-                    + k4 * ps[pb + 4] + k5 * ps[pb + 5] + k6 * ps[pb + 6] + k7 * ps[pb + 7]);
-            pb = p1 + 8 * blk;
-            m1 += (dmin * dy[s1 + blk]) * (k0 * ps[pb] + k1 * ps[pb + 1] + k2 * ps[pb + 2] + k3 * ps[pb + 3]
-                    + k4 * ps[pb + 4] + k5 * ps[pb + 5] + k6 * ps[pb + 6] + k7 * ps[pb + 7]);
-            pb = p2 + 8 * blk;
-            m2 += (dmin * dy[s2 + blk]) * (k0 * ps[pb] + k1 * ps[pb + 1] + k2 * ps[pb + 2] + k3 * ps[pb + 3]
-                    + k4 * ps[pb + 4] + k5 * ps[pb + 5] + k6 * ps[pb + 6] + k7 * ps[pb + 7]);
-            pb = p3 + 8 * blk;
-            m3 += (dmin * dy[s3 + blk]) * (k0 * ps[pb] + k1 * ps[pb + 1] + k2 * ps[pb + 2] + k3 * ps[pb + 3]
-                    + k4 * ps[pb + 4] + k5 * ps[pb + 5] + k6 * ps[pb + 6] + k7 * ps[pb + 7]);
+            long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
+            FloatVector k = (FloatVector) ((ByteVector) LongVector.broadcast(VectorKQuantDots.L2, mins)
+                    .reinterpretShape(VectorKQuantDots.B128, 0)).convertShape(VectorOperators.B2F, FS, 0);
+            m0 += (dmin * dy[s0 + blk]) * k.mul(FloatVector.fromArray(FS, ps, p0 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+            m1 += (dmin * dy[s1 + blk]) * k.mul(FloatVector.fromArray(FS, ps, p1 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+            m2 += (dmin * dy[s2 + blk]) * k.mul(FloatVector.fromArray(FS, ps, p2 + 8 * blk)).reduceLanes(VectorOperators.ADD);
+            m3 += (dmin * dy[s3 + blk]) * k.mul(FloatVector.fromArray(FS, ps, p3 + 8 * blk)).reduceLanes(VectorOperators.ADD);
         }
         // stored without calling sum(): past C2's node budget a call would box the accumulators
         NEG_ZERO.add(c0).intoArray(red, 0);

@@ -77,9 +77,10 @@ final class VectorKQuantDots {
         return (int) (packed >>> (8 * k)) & 0xFF;
     }
 
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    /** The species of the eight-lane min sums ({@link #minSum45}, and written out in the 8-lane kernels). */
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
+    static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
 
     /**
      * {@code sum_k m_k * pairSum_k} for Q4_K/Q5_K: the eight mins (bytes of {@code mins}) become an 8-lane float
@@ -182,17 +183,18 @@ final class VectorKQuantDots {
             float ms;
             if (F == 8) {
                 // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
-                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45).
-                // Written out, not a scalar helper: C2 inlined one only where the call site was hot when compiled
+                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45), in
+                // one vector (faster than eight scalar products: BENCHMARKS.md, session 12).
+                // Written out, not a helper: C2 inlined one only where the call site was hot when compiled
                 // ("callee is too large" otherwise), and dot1Q5K repeats these lines for the same reason
                 int u1 = w.get(LE_INT, o + Q4_KCodec.SCALES + 4);
                 int u2 = w.get(LE_INT, o + Q4_KCodec.SCALES + 8);
                 int mlo = u1 & 0x3F3F3F3F;
                 int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
-                int pb = po + 8 * blk;
-                ms = (mlo & 0xFF) * ps[pb] + ((mlo >>> 8) & 0xFF) * ps[pb + 1] + ((mlo >>> 16) & 0xFF) * ps[pb + 2]
-                        + (mlo >>> 24) * ps[pb + 3] + (mhi & 0xFF) * ps[pb + 4] + ((mhi >>> 8) & 0xFF) * ps[pb + 5]
-                        + ((mhi >>> 16) & 0xFF) * ps[pb + 6] + (mhi >>> 24) * ps[pb + 7];
+                long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
+                ms = ((FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
+                        .convertShape(VectorOperators.B2F, F8, 0)).mul(FloatVector.fromArray(F8, ps, po + 8 * blk))
+                        .reduceLanes(VectorOperators.ADD);
             } else {
                 ms = minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
             }
@@ -283,17 +285,18 @@ final class VectorKQuantDots {
             float ms;
             if (F == 8) {
                 // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
-                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45).
-                // Written out, not a scalar helper: C2 inlined one only where the call site was hot when compiled
+                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45), in
+                // one vector (faster than eight scalar products: BENCHMARKS.md, session 12).
+                // Written out, not a helper: C2 inlined one only where the call site was hot when compiled
                 // ("callee is too large" otherwise), and dot1Q4K repeats these lines for the same reason
                 int u1 = w.get(LE_INT, o + Q5_KCodec.SCALES + 4);
                 int u2 = w.get(LE_INT, o + Q5_KCodec.SCALES + 8);
                 int mlo = u1 & 0x3F3F3F3F;
                 int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
-                int pb = po + 8 * blk;
-                ms = (mlo & 0xFF) * ps[pb] + ((mlo >>> 8) & 0xFF) * ps[pb + 1] + ((mlo >>> 16) & 0xFF) * ps[pb + 2]
-                        + (mlo >>> 24) * ps[pb + 3] + (mhi & 0xFF) * ps[pb + 4] + ((mhi >>> 8) & 0xFF) * ps[pb + 5]
-                        + ((mhi >>> 16) & 0xFF) * ps[pb + 6] + (mhi >>> 24) * ps[pb + 7];
+                long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
+                ms = ((FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
+                        .convertShape(VectorOperators.B2F, F8, 0)).mul(FloatVector.fromArray(F8, ps, po + 8 * blk))
+                        .reduceLanes(VectorOperators.ADD);
             } else {
                 ms = minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
             }
