@@ -71,7 +71,11 @@
  * <ul>
  *   <li>{@code VectorKernelAllocationTest} runs every row kernel of {@link dev.neox4j.engine.tensor.kernel.KernelTable}
  *       on each of its paths (one row, 3-4 rows, prompt tiles, every repacked layout) and fails when one keeps
- *       allocating once compiled;</li>
+ *       allocating once compiled. It runs each weight-type mix of a model file (Q4_K_M: Q4_K and Q6_K) in a JVM of
+ *       its own, as a server runs one model: the JDK's vector methods keep one profile per JVM, and with the kernels
+ *       of all fourteen types warmed in one JVM the 3-4-row Q4_K and Q6_K kernels came out boxed in 5 of 105 runs
+ *       (C2 left the species checks of some late-inlined calls unfolded), none in 60 runs per mix. An application
+ *       that loads models of many weight types into one JVM carries that residual risk;</li>
  *   <li>{@code NeoxForwardAllocationTest} runs decode steps of the vector family on two worker threads and fails
  *       when they keep allocating (a boxed kernel allocates on every call);</li>
  *   <li>{@code KernelThroughput} (bench) prints each kernel's GB/s and bytes allocated per call, which must be 0;</li>

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Each weight-type mix of a model file (as llama.cpp's file types combine them, e.g. Q4_K_M = Q4_K + Q6_K) runs
  * in a JVM of its own ({@link KernelAllocationProbe}), as a server runs one model: the JDK's shared vector methods
  * keep one profile per JVM, and with the kernels of all fourteen types warmed in one JVM the 3-4-row Q4_K and Q6_K
- * kernels came out boxed in 4 of 90 runs here (BENCHMARKS.md, session 13); with one model's mix per JVM, none did.
+ * kernels came out boxed in 5 of 105 runs here (BENCHMARKS.md, session 13); with one model's mix per JVM, none did.
  * Each case runs in successive windows until one allocates nothing per call or 30 seconds have passed; compiled
  * kernels reach a clean window, boxed ones never do. The kernels compile in the foreground, by the directive
  * {@link ForegroundCompilation} installs.
