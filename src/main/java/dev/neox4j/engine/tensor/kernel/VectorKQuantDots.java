@@ -653,7 +653,11 @@ final class VectorKQuantDots {
         @Override
         public void dotN(MemorySegment w, long off, int cols, Activations a, int b, int n, float[] out, int o,
                          int stride, float[] red) {
-            dot4Q45K(w, off, cols, a, b, n, true, out, o, stride, red);
+            if (F == 8) {
+                NarrowRowDots.dot4Q5K(w, off, cols, a, b, n, out, o, stride, red);
+            } else {
+                dot4Q45K(w, off, cols, a, b, n, true, out, o, stride, red);
+            }
         }
 
         @Override
