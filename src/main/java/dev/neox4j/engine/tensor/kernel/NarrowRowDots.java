@@ -33,7 +33,9 @@ import java.lang.foreign.MemorySegment;
  * {@code dot1Q5K}, {@code dot1Q6K} with {@code F == 8}) with the quants
  * loaded and split into nibbles once for the four rows: per row the same 16-bit products, folds and integer sums,
  * so each result is bit-identical to the single-row kernel's. Four rows written out, JDK vector calls only (a
- * helper per row could miss C2's inlining and box its vectors).
+ * helper per row could miss C2's inlining and box its vectors); {@code dot4Q5K} repeats {@code dot4Q4K} with the
+ * fifth bits added, one kernel per type as the package documentation explains, and
+ * {@code VectorKernelAllocationTest} checks each stays unboxed.
  */
 final class NarrowRowDots {
 
