@@ -1,13 +1,12 @@
 package dev.neox4j.engine.tensor.kernel;
 
-import com.sun.management.ThreadMXBean;
 import dev.neox4j.engine.tensor.TestData;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,13 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AttentionKernelAllocationTest {
 
-    private static final long MAX_BYTES_PER_CALL = 64;
-
     @Test
     void attentionProductsStopAllocatingOnceCompiled() {
-        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(mx.isThreadAllocatedMemorySupported());
-        mx.setThreadAllocatedMemoryEnabled(true);
         AttentionDots dots = new VectorKernels().newAttentionDots();
         int hd = 128;
         int nKeys = 67; // 4-key groups and a remainder
@@ -51,35 +45,21 @@ class AttentionKernelAllocationTest {
             for (boolean f16 : new boolean[] {true}) {
                 MemorySegment kv = f16 ? half : cache;
                 String type = f16 ? "f16" : "f32";
-                check(mx, "scores, 4 queries, " + type, failures,
+                check("scores, 4 queries, " + type, failures,
                         () -> dots.scores(q, 4, hd, kv, f16, 0, stride, nKeys, 0.125f, s, nKeys));
-                check(mx, "scores, 1 query, " + type, failures,
+                check("scores, 1 query, " + type, failures,
                         () -> dots.scores(q, 1, hd, kv, f16, 0, stride, nKeys, 0.125f, s, nKeys));
-                check(mx, "weighted sum, 4 queries, " + type, failures,
+                check("weighted sum, 4 queries, " + type, failures,
                         () -> dots.weightedSum(p, nKeys, 4, nKeys - 3, kv, f16, 0, stride, hd, out, 0, hd));
-                check(mx, "weighted sum, 1 query, " + type, failures,
+                check("weighted sum, 1 query, " + type, failures,
                         () -> dots.weightedSum(p, nKeys, 1, nKeys, kv, f16, 0, stride, hd, out, 0, hd));
             }
-            check(mx, "softmax exp", failures, () -> dots.softmaxExp(s, 0, nKeys));
+            check("softmax exp", failures, () -> dots.softmaxExp(s, 0, nKeys));
         }
         assertTrue(failures.isEmpty(), String.join("; ", failures));
     }
 
-    private static void check(ThreadMXBean mx, String name, List<String> failures, Runnable call) {
-        long tid = Thread.currentThread().threadId();
-        long best = Long.MAX_VALUE;
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (best > MAX_BYTES_PER_CALL && System.nanoTime() < deadline) {
-            int calls = 2_000;
-            long before = mx.getThreadAllocatedBytes(tid);
-            for (int i = 0; i < calls; i++) {
-                call.run();
-            }
-            best = Math.min(best, (mx.getThreadAllocatedBytes(tid) - before) / calls);
-        }
-        System.out.println("ALLOC attention " + name + ": " + best + " bytes per call");
-        if (best > MAX_BYTES_PER_CALL) {
-            failures.add(name + " allocates " + best + " bytes per call");
-        }
+    private static void check(String name, List<String> failures, Runnable call) {
+        AllocationPerCall.check("attention " + name, call, Duration.ofSeconds(60), failures);
     }
 }

@@ -1,6 +1,5 @@
 package dev.neox4j.engine.tensor.kernel;
 
-import com.sun.management.ThreadMXBean;
 import dev.neox4j.engine.gguf.GgmlType;
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.Activations;
@@ -11,7 +10,7 @@ import dev.neox4j.engine.tensor.WeightMatrix;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,9 +21,6 @@ import java.util.List;
  * when a case kept allocating once compiled, 0 otherwise.
  */
 final class KernelAllocationProbe {
-
-    /** Bytes per matmul call a compiled kernel may show (JVM-internal noise); a boxed kernel allocates kilobytes. */
-    static final long MAX_BYTES_PER_CALL = 64;
 
     private record Case(String name, WeightMatrix w, Activations a) {
     }
@@ -40,35 +36,18 @@ final class KernelAllocationProbe {
     }
 
     /**
-     * Runs every vector kernel path of {@code types} in successive windows of 2,000 calls until one allocates
-     * nothing per call or 30 seconds have passed; returns the cases that never got there.
+     * Runs every vector kernel path of {@code types} until it allocates nothing per call or 30 seconds have passed
+     * ({@link AllocationPerCall}); returns the cases that never got there.
      */
-    static List<String> run(List<GgmlType> types) {
-        ThreadMXBean mx = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-        if (!mx.isThreadAllocatedMemorySupported()) {
-            throw new IllegalStateException("this JVM cannot count allocated bytes per thread");
-        }
-        mx.setThreadAllocatedMemoryEnabled(true);
+    private static List<String> run(List<GgmlType> types) {
         VectorKernels vector = new VectorKernels();
         List<String> failures = new ArrayList<>();
         try (Arena arena = Arena.ofConfined()) {
             for (Case c : cases(arena, vector, types)) {
                 float[] out = new float[c.a().rows() * c.w().rows()];
-                long best = Long.MAX_VALUE;
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                long tid = Thread.currentThread().threadId();
-                while (best > MAX_BYTES_PER_CALL && System.nanoTime() < deadline) {
-                    int calls = 2_000;
-                    long before = mx.getThreadAllocatedBytes(tid);
-                    for (int i = 0; i < calls; i++) {
-                        vector.matmul(c.w(), c.a(), 0, c.w().rows(), out, 0, c.w().rows());
-                    }
-                    best = Math.min(best, (mx.getThreadAllocatedBytes(tid) - before) / calls);
-                }
-                System.out.println("ALLOC " + c.name() + ": " + best + " bytes per call");
-                if (best > MAX_BYTES_PER_CALL) {
-                    failures.add(c.name() + " allocates " + best + " bytes per call");
-                }
+                AllocationPerCall.check(c.name(),
+                        () -> vector.matmul(c.w(), c.a(), 0, c.w().rows(), out, 0, c.w().rows()),
+                        Duration.ofSeconds(30), failures);
             }
         }
         return failures;
