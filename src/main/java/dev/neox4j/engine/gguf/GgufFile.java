@@ -19,6 +19,13 @@ import java.util.Optional;
  * Tensor data is never copied: {@link #data(GgufTensorInfo)} returns a slice of the mapping. Files larger
  * than 2 GiB work. {@link #close()} unmaps the file; slices must not be used afterwards.
  *
+ * <p>The slices are plain native segments (the class of every other off-heap segment: repacked weights, the KV
+ * cache, converted checkpoints), not the JDK's mapped-segment class, wherever this module may call restricted
+ * methods ({@code --enable-native-access}). A Vector API kernel compiled for one segment class and then handed
+ * the other hits an uncommon trap, and the recompiled kernel ran 10-15x slower for the rest of the process
+ * (measured: a Q6_K row kernel 11.5 -> 0.75 GB/s; BENCHMARKS.md, session 14). {@link #releasePages} stands in for
+ * the mapped class's {@code unload()}.
+ *
  * <p>The reader accepts every tensor type listed in {@link GgmlType} (including ones neox4j cannot compute
  * with, see {@link GgmlType#supported}); removed and unknown type ids are refused. Model loaders decide which
  * types they support.
@@ -27,6 +34,8 @@ public final class GgufFile implements AutoCloseable {
     private final Path path;
     private final Arena arena;
     private final MemorySegment segment;
+    /** The file's mapping ({@code isMapped()}) behind {@link #segment}, or {@code null} when not a mapped file. */
+    private final MemorySegment mapping;
     private final int version;
     private final long alignment;
     private final long dataOffset;
@@ -37,10 +46,11 @@ public final class GgufFile implements AutoCloseable {
     private final Map<String, MemorySegment> assembled;
     private final long assembledBytes;
 
-    private GgufFile(Path path, Arena arena, MemorySegment segment, GgufParser.Header header) {
+    private GgufFile(Path path, Arena arena, MemorySegment segment, MemorySegment mapping, GgufParser.Header header) {
         this.path = path;
         this.arena = arena;
         this.segment = segment;
+        this.mapping = mapping;
         this.version = header.version();
         this.alignment = header.alignment();
         this.dataOffset = header.dataOffset();
@@ -56,13 +66,16 @@ public final class GgufFile implements AutoCloseable {
         this.path = path;
         this.arena = arena;
         this.segment = MemorySegment.NULL;
+        this.mapping = null;
         this.version = 3;
         this.alignment = 1;
         this.dataOffset = 0;
         this.metadata = metadata;
         this.tensors = List.copyOf(tensors);
         this.byName = index(tensors);
-        this.assembled = Map.copyOf(data);
+        Map<String, MemorySegment> plain = new LinkedHashMap<>();
+        data.forEach((name, seg) -> plain.put(name, seg.isMapped() ? plainNative(seg) : seg));
+        this.assembled = Map.copyOf(plain);
         long bytes = 0;
         for (GgufTensorInfo t : tensors) {
             MemorySegment s = data.get(t.name());
@@ -119,9 +132,10 @@ public final class GgufFile implements AutoCloseable {
             GgufParser.checkMinimumSize(name, size);
             Arena arena = Arena.ofShared();
             try {
-                MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                MemorySegment seg = plainNative(mapped);
                 GgufParser.Header header = new GgufParser(seg, name).parse();
-                return new GgufFile(path, arena, seg, header);
+                return new GgufFile(path, arena, seg, mapped, header);
             } catch (Throwable t) {
                 arena.close();
                 throw t;
@@ -143,7 +157,7 @@ public final class GgufFile implements AutoCloseable {
         try {
             MemorySegment seg = arena.allocate(bytes.length, 64);
             MemorySegment.copy(bytes, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes.length);
-            return new GgufFile(null, arena, seg.asReadOnly(), new GgufParser(seg, name).parse());
+            return new GgufFile(null, arena, seg.asReadOnly(), null, new GgufParser(seg, name).parse());
         } catch (Throwable t) {
             arena.close();
             throw t;
@@ -227,6 +241,31 @@ public final class GgufFile implements AutoCloseable {
         }
         return assembled != null ? assembled.get(info.name()) : segment.asSlice(dataOffset + info.offset(),
                 info.byteSize());
+    }
+
+    /**
+     * {@code mapped} as a plain native segment over the same bytes, with the same scope and read-only flag (see the
+     * class comment for why); {@code mapped} itself where this module may not call restricted methods.
+     */
+    private static MemorySegment plainNative(MemorySegment mapped) {
+        return GgufFile.class.getModule().isNativeAccessEnabled() ? mapped.reinterpret(mapped.byteSize()) : mapped;
+    }
+
+    /**
+     * Drops this process's mapping of {@code slice}'s pages, a slice of this mapped file's {@link #data} no
+     * longer read (a loader copied it into another layout): resident memory shrinks, the bytes stay in the page
+     * cache and a later read faults them back in. Does nothing for a file that is not mapped or a slice that is not
+     * inside it.
+     */
+    public void releasePages(MemorySegment slice) {
+        if (mapping == null || !isOpen()) {
+            return;
+        }
+        long offset = slice.address() - segment.address();
+        if (offset < 0 || slice.byteSize() > segment.byteSize() - offset) {
+            return;
+        }
+        mapping.asSlice(offset, slice.byteSize()).unload();
     }
 
     /** The whole mapped file (read-only). */

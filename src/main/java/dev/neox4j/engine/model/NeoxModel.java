@@ -358,9 +358,18 @@ public final class NeoxModel {
     /**
      * This model with every matmul weight (each layer's four, and the LM head unless it is the token embedding)
      * replaced by {@code prepare} of it, e.g. repacked for the kernels ({@code MatmulKernels.prepare}); the
-     * token embedding is kept as it is.
+     * token embedding is kept as it is. Where {@code prepare} returns a copy, the file's pages of the original are
+     * released from this process right away ({@link GgufFile#releasePages}), one matrix at a time, so resident
+     * memory stays near one copy of the weights while a 12b model is repacked.
      */
-    public NeoxModel withMatrices(UnaryOperator<WeightMatrix> prepare) {
+    public NeoxModel withMatrices(UnaryOperator<WeightMatrix> prepareOne) {
+        UnaryOperator<WeightMatrix> prepare = w -> {
+            WeightMatrix p = prepareOne.apply(w);
+            if (p != w && file != null) {
+                file.releasePages(w.data());
+            }
+            return p;
+        };
         NeoxLayer[] prepared = new NeoxLayer[layers.length];
         for (int i = 0; i < layers.length; i++) {
             NeoxLayer l = layers[i];

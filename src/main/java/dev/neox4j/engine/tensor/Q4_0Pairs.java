@@ -64,9 +64,9 @@ public final class Q4_0Pairs {
 
     /**
      * {@code w} (Q4_0, GGUF layout) copied into the pair layout, its rows split over {@code pool}. The copy lives
-     * off the heap until it is no longer reachable; the pages of the source are then released from this process
-     * ({@link MemorySegment#unload()} when it is a mapped file), so resident memory does not grow. Returns {@code w}
-     * itself when the copy cannot be allocated.
+     * off the heap until it is no longer reachable; whoever owns the source releases its pages once the copy
+     * replaces it (the model does, {@code NeoxModel.withMatrices}), so resident memory does not grow. Returns
+     * {@code w} itself when the copy cannot be allocated.
      *
      * <p>The copy comes from a shared arena closed by a {@link Cleaner} once the returned matrix is unreachable, not
      * from {@code Arena.ofAuto()}: automatic arenas count against the JVM's direct-memory limit (by default the
@@ -100,9 +100,6 @@ public final class Q4_0Pairs {
                 MemorySegment.copy(out, 0, dst, BYTE, r * rowBytes, out.length);
             }
         });
-        if (src.isMapped()) {
-            src.asSlice(0, rowBytes * w.rows()).unload();
-        }
         WeightMatrix repacked = new WeightMatrix(w.name(), w.type(), dst, w.rows(), w.cols(), WeightLayout.Q4_0_PAIRS);
         CLEANER.register(repacked, arena::close);
         return repacked;
