@@ -77,20 +77,10 @@ final class VectorKQuantDots {
         return (int) (packed >>> (8 * k)) & 0xFF;
     }
 
-    /** The species of the eight-lane min sums ({@link #minSum45}, and written out in the 8-lane kernels). */
+    /** The species of the eight-lane min sums (written out in the Q4_K/Q5_K single-row kernels). */
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
     static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-
-    /**
-     * {@code sum_k m_k * pairSum_k} for Q4_K/Q5_K: the eight mins (bytes of {@code mins}) become an 8-lane float
-     * vector; products and sums are integers below 2^24, so the lane reduction is exact in any order.
-     */
-    private static float minSum45(long mins, float[] ps, int po) {
-        FloatVector m = (FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
-                .convertShape(VectorOperators.B2F, F8, 0);
-        return m.mul(FloatVector.fromArray(F8, ps, po)).reduceLanes(VectorOperators.ADD);
-    }
 
     private static void decodeMins45(long mins, float[] coef, int co) {
         for (int k = 0; k < 8; k++) {
@@ -181,23 +171,21 @@ final class VectorKQuantDots {
             acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.D)) * dyb)
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
             float ms;
-            if (F == 8) {
-                // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
-                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45), in
-                // one vector (faster than eight scalar products: BENCHMARKS.md, session 12).
-                // Written out, not a helper: C2 inlined one only where the call site was hot when compiled
-                // ("callee is too large" otherwise), and dot1Q5K repeats these lines for the same reason
-                int u1 = w.get(LE_INT, o + Q4_KCodec.SCALES + 4);
-                int u2 = w.get(LE_INT, o + Q4_KCodec.SCALES + 8);
-                int mlo = u1 & 0x3F3F3F3F;
-                int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
-                long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
-                ms = ((FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
-                        .convertShape(VectorOperators.B2F, F8, 0)).mul(FloatVector.fromArray(F8, ps, po + 8 * blk))
-                        .reduceLanes(VectorOperators.ADD);
-            } else {
-                ms = minSum45(mins45(w, o + Q4_KCodec.SCALES), ps, po + 8 * blk);
-            }
+            // sum_k m_k * pairSum_k, the eight 6-bit mins unpacked (mins45 written out) into one 8-lane float
+            // vector: products and sums are integers below 2^24, so the lane reduction is exact in any order.
+            // Written out, at every vector width: as calls per super-block they took ~40 % of this kernel with
+            // AVX2 and cost Q5_K 22 % with AVX-512 (9.1 vs 7.1 GB/s; a call saves every live vector register);
+            // one vector beats eight scalar products (BENCHMARKS.md, sessions 12 and 14). Not a helper: C2
+            // inlined one only where the call site was hot when compiled ("callee is too large" otherwise), and
+            // dot1Q5K repeats these lines for the same reason
+            int u1 = w.get(LE_INT, o + Q4_KCodec.SCALES + 4);
+            int u2 = w.get(LE_INT, o + Q4_KCodec.SCALES + 8);
+            int mlo = u1 & 0x3F3F3F3F;
+            int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
+            long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
+            ms = ((FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
+                    .convertShape(VectorOperators.B2F, F8, 0)).mul(FloatVector.fromArray(F8, ps, po + 8 * blk))
+                    .reduceLanes(VectorOperators.ADD);
             msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q4_KCodec.DMIN)) * dyb) * ms;
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget
@@ -283,23 +271,21 @@ final class VectorKQuantDots {
             acc = FloatVector.broadcast(FS, Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.D)) * dyb)
                     .fma((FloatVector) isum.convertShape(VectorOperators.I2F, FS, 0), acc);
             float ms;
-            if (F == 8) {
-                // mins45 and minSum45 written out: with AVX2 their two calls per super-block took ~40 % of this
-                // kernel (a call saves every live vector register); the same exact integer sum (see minSum45), in
-                // one vector (faster than eight scalar products: BENCHMARKS.md, session 12).
-                // Written out, not a helper: C2 inlined one only where the call site was hot when compiled
-                // ("callee is too large" otherwise), and dot1Q4K repeats these lines for the same reason
-                int u1 = w.get(LE_INT, o + Q5_KCodec.SCALES + 4);
-                int u2 = w.get(LE_INT, o + Q5_KCodec.SCALES + 8);
-                int mlo = u1 & 0x3F3F3F3F;
-                int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
-                long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
-                ms = ((FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
-                        .convertShape(VectorOperators.B2F, F8, 0)).mul(FloatVector.fromArray(F8, ps, po + 8 * blk))
-                        .reduceLanes(VectorOperators.ADD);
-            } else {
-                ms = minSum45(mins45(w, o + Q5_KCodec.SCALES), ps, po + 8 * blk);
-            }
+            // sum_k m_k * pairSum_k, the eight 6-bit mins unpacked (mins45 written out) into one 8-lane float
+            // vector: products and sums are integers below 2^24, so the lane reduction is exact in any order.
+            // Written out, at every vector width: as calls per super-block they took ~40 % of this kernel with
+            // AVX2 and cost Q5_K 22 % with AVX-512 (9.1 vs 7.1 GB/s; a call saves every live vector register);
+            // one vector beats eight scalar products (BENCHMARKS.md, sessions 12 and 14). Not a helper: C2
+            // inlined one only where the call site was hot when compiled ("callee is too large" otherwise), and
+            // dot1Q4K repeats these lines for the same reason
+            int u1 = w.get(LE_INT, o + Q5_KCodec.SCALES + 4);
+            int u2 = w.get(LE_INT, o + Q5_KCodec.SCALES + 8);
+            int mlo = u1 & 0x3F3F3F3F;
+            int mhi = ((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030);
+            long mins = (mlo & 0xFFFFFFFFL) | ((long) mhi << 32);
+            ms = ((FloatVector) ((ByteVector) LongVector.broadcast(L2, mins).reinterpretShape(B128, 0))
+                    .convertShape(VectorOperators.B2F, F8, 0)).mul(FloatVector.fromArray(F8, ps, po + 8 * blk))
+                    .reduceLanes(VectorOperators.ADD);
             msum += (Float.float16ToFloat(w.get(LE_SHORT, o + Q5_KCodec.DMIN)) * dyb) * ms;
         }
         NEG_ZERO.add(acc).intoArray(red, 0); // not sum(): a call here may be past C2's inlining budget

@@ -56,8 +56,8 @@
  * operation would compile to a long shuffle sequence there, the kernels take another instruction path to the same
  * lane values, chosen by the constant {@code VectorShapes.F} (C2 drops the other branch): halves are folded with a
  * 32-bit lane permutation ({@code VectorShapes.SWAP}, one {@code vpermd}), Q4_0, Q4_K and Q5_K widen 16 quant
- * bytes at once, Q6_K and Q3_K add a sub-block's halves before widening, Q4_K and Q5_K compute their min term
- * without a call, 3-4 generated rows of Q4_0, Q8_0, Q4_K, Q5_K and Q6_K use multi-row kernels in the single-row
+ * bytes at once, Q6_K and Q3_K add a sub-block's halves before widening (Q4_K and Q5_K compute their min term
+ * without a call at both widths), 3-4 generated rows of Q4_0, Q8_0, Q4_K, Q5_K and Q6_K use multi-row kernels in the single-row
  * kernels' 16-bit form ({@code NarrowRowDots} for the K-quants), and the prompt tiles are 2 x 4 over a
  * column block of the panels copied side by side (docs/quantization.md, "How the vector kernels compute the
  * integer part").
