@@ -430,7 +430,11 @@ final class VectorKQuantDots {
             c2 = FloatVector.broadcast(FS, d * dy[s2 + blk]).fma(l20.add(l21), c2);
             c3 = FloatVector.broadcast(FS, d * dy[s3 + blk]).fma(l30.add(l31), c3);
             // the min sums are exact integers below 2^24: any lane order gives the same value
-            FloatVector mins = (FloatVector) ((ByteVector) LongVector.broadcast(L2, mins45(w, bo + Q4_KCodec.SCALES))
+            // mins45 written out: not inlined here, its call per super-block saved the four accumulators
+            int u1 = w.get(LE_INT, bo + Q4_KCodec.SCALES + 4);
+            int u2 = w.get(LE_INT, bo + Q4_KCodec.SCALES + 8);
+            long minBytes = (u1 & 0x3F3F3F3FL) | ((long) (((u2 >>> 4) & 0x0F0F0F0F) | ((u1 >>> 2) & 0x30303030)) << 32);
+            FloatVector mins = (FloatVector) ((ByteVector) LongVector.broadcast(L2, minBytes)
                     .reinterpretShape(B128, 0)).convertShape(VectorOperators.B2F, F8, 0);
             m0 += (dmin * dy[s0 + blk]) * mins.mul(FloatVector.fromArray(F8, ps, p0 + 8 * blk)).reduceLanes(VectorOperators.ADD);
             m1 += (dmin * dy[s1 + blk]) * mins.mul(FloatVector.fromArray(F8, ps, p1 + 8 * blk)).reduceLanes(VectorOperators.ADD);
