@@ -2,7 +2,6 @@ package dev.neox4j.engine.tensor.kernel;
 
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
-import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
 
 import dev.neox4j.engine.tensor.ActivationFormat;
 import dev.neox4j.engine.tensor.ActivationQuantizer;
@@ -26,6 +25,13 @@ import java.util.Objects;
  */
 final class VectorActivationQuantizer {
 
+    /**
+     * {@code t.add(MAGIC).sub(MAGIC)} rounds every lane half to even ({@code |t| <= 2^22}). Written out at each use,
+     * like every vector operation of these row loops: a helper taking or returning a vector ({@code VectorShapes.ld},
+     * a rounding helper) that C2 did not inline into {@code q8Row} boxed the vectors in about a third of JVMs on an
+     * AVX-512 machine (36,864 bytes per 4-sequence decode step, float[] from FloatVector.lanewiseTemplate;
+     * BENCHMARKS.md, session 14).
+     */
     private static final float MAGIC = 12582912f; // 1.5 * 2^23
 
     /** {@link PromptPanels#built()} bit of the float panels ({@link #dequantizePromptRows}). */
@@ -147,11 +153,6 @@ final class VectorActivationQuantizer {
         }
     }
 
-    /** Round half to even of every lane ({@code |t| <= 2^22}). */
-    private static FloatVector rint(FloatVector t) {
-        return t.add(MAGIC).sub(MAGIC);
-    }
-
     private static void q8Row(float[] x, int xo, int n, boolean withSum, Activations dst, int row) {
         float[] v = dst.values();
         float[] sc = dst.scales();
@@ -163,7 +164,7 @@ final class VectorActivationQuantizer {
             int e = xo + 32 * b;
             FloatVector m = FloatVector.zero(FS);
             for (int j = 0; j < 32; j += F) {
-                m = m.max(ld(x, e + j).abs());
+                m = m.max(FloatVector.fromArray(FS, x, e + j).abs());
             }
             float amax = m.reduceLanes(VectorOperators.MAX);
             float d = amax / 127f;
@@ -172,7 +173,7 @@ final class VectorActivationQuantizer {
             sc[so + b] = dr;
             FloatVector qsum = FloatVector.zero(FS);
             for (int j = 0; j < 32; j += F) {
-                FloatVector q = rint(ld(x, e + j).mul(id));
+                FloatVector q = FloatVector.fromArray(FS, x, e + j).mul(id).add(MAGIC).sub(MAGIC);
                 q.intoArray(v, vo + 32 * b + j);
                 qsum = qsum.add(q);
             }
@@ -195,7 +196,7 @@ final class VectorActivationQuantizer {
             int e = xo + 256 * b;
             FloatVector m = FloatVector.zero(FS);
             for (int j = 0; j < 256; j += F) {
-                m = m.max(ld(x, e + j).abs());
+                m = m.max(FloatVector.fromArray(FS, x, e + j).abs());
             }
             float amax = m.reduceLanes(VectorOperators.MAX);
             int out = vo + 256 * b;
@@ -214,7 +215,7 @@ final class VectorActivationQuantizer {
             }
             float max = 0f;
             for (int j = 0; j < 256; j += F) { // the first element of largest magnitude, with its sign
-                VectorMask<Float> hit = ld(x, e + j).abs().compare(VectorOperators.EQ, amax);
+                VectorMask<Float> hit = FloatVector.fromArray(FS, x, e + j).abs().compare(VectorOperators.EQ, amax);
                 if (hit.anyTrue()) {
                     max = x[e + j + hit.firstTrue()];
                     break;
@@ -224,7 +225,7 @@ final class VectorActivationQuantizer {
             float d = 1f / iscale;
             sc[so + b] = d;
             for (int j = 0; j < 256; j += F) {
-                FloatVector q = rint(ld(x, e + j).mul(iscale)).min(127f);
+                FloatVector q = FloatVector.fromArray(FS, x, e + j).mul(iscale).add(MAGIC).sub(MAGIC).min(127f);
                 q.intoArray(v, out + j);
             }
             for (int k = 0; k < 16; k++) {
