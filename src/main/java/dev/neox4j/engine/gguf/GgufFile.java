@@ -24,7 +24,8 @@ import java.util.Optional;
  * methods ({@code --enable-native-access}). A Vector API kernel compiled for one segment class and then handed
  * the other hits an uncommon trap, and the recompiled kernel ran 10-15x slower for the rest of the process
  * (measured: a Q6_K row kernel 11.5 -> 0.75 GB/s; BENCHMARKS.md, session 14). {@link #releasePages} stands in for
- * the mapped class's {@code unload()}.
+ * the mapped class's {@code unload()}. Files of {@link FilePages#MIN_BYTES} and more are mapped with 2 MiB pages
+ * where Linux allows it ({@link FilePages}: a 12b's decode read its weights 1.6x as fast).
  *
  * <p>The reader accepts every tensor type listed in {@link GgmlType} (including ones neox4j cannot compute
  * with, see {@link GgmlType#supported}); removed and unknown type ids are refused. Model loaders decide which
@@ -133,6 +134,7 @@ public final class GgufFile implements AutoCloseable {
             Arena arena = Arena.ofShared();
             try {
                 MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+                FilePages.adviseHugePages(path, mapped, FilePages.MIN_BYTES); // before the first read of it
                 MemorySegment seg = plainNative(mapped);
                 GgufParser.Header header = new GgufParser(seg, name).parse();
                 return new GgufFile(path, arena, seg, mapped, header);

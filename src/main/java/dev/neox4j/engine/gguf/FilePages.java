@@ -1,0 +1,234 @@
+package dev.neox4j.engine.gguf;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Asks Linux to back a large read-only file mapping (a model's weights) with 2 MiB pages.
+ *
+ * <p>Why: decode streams every weight once per token. Mapped with 4 KiB pages, a 7.4 GB model (12b Q4_K_M) needs
+ * 1.8 million page-table entries (14.5 MB of them) per token; under a hypervisor every TLB miss is a two-level walk
+ * whose entries no longer fit the caches. On the development VM one thread's pass over all 145 weight matrices of
+ * the 12b ran at 3.8-5.5 GB/s with 4 KiB pages and at 8.2 GB/s once the same file was mapped with 2 MiB pages
+ * (the kernel alone, isolated on one 59 MB matrix: 9.5 GB/s either way); a pass over the first 0.13 GB of the same
+ * matrices ran at 8.8-9.0 GB/s, over the first 3 GB at 5.8-6.1 (BENCHMARKS.md, session 15). The loss grows with the
+ * model, which is why decode's GB/s fell from the 1.4b to the 12b.
+ *
+ * <p>How: {@code madvise(MADV_HUGEPAGE)} on the mapping, so that page faults read the file into 2 MiB page-cache
+ * folios and map each with one entry (Linux maps a 2 MiB folio that way whenever the mapping's address and the
+ * file offset agree modulo 2 MiB, which they do for a mapping of the whole file). That only helps pages the cache
+ * does not hold yet: a file just downloaded, converted or copied is cached in small folios, which stay small. So
+ * after the advice one byte in up to {@link #PROBES} evenly spread 2 MiB regions is read and the mapping's
+ * {@code FilePmdMapped} in {@code /proc/self/smaps} says how many of them came in as 2 MiB pages; when fewer than
+ * {@link #HUGE_SHARE} did, this process's pages are released and the file's clean, unmapped pages are dropped from
+ * the cache ({@code posix_fadvise(POSIX_FADV_DONTNEED)}: no other process loses a page it maps, nothing is written),
+ * so that the warm-up pass reads the file again, in 2 MiB folios. That costs one read of the file from disk (the
+ * 12b's 7.4 GB took under 5 s on the development VM) once per time the cache holds it in small folios; later starts
+ * find 2 MiB folios and keep them.
+ *
+ * <p>Best effort: on another OS, without native access ({@code --enable-native-access}, which the packaged jar's
+ * manifest grants), with transparent huge pages off ({@code never}), for files under {@link #MIN_BYTES} or with
+ * {@code -Dneox4j.file-huge-pages=false} nothing is done; a refused call leaves the 4 KiB mapping as it was. The
+ * bytes read through the mapping never change.
+ */
+public final class FilePages {
+
+    /** What {@link #adviseHugePages} did. */
+    public enum Outcome {
+        /** Nothing asked (not Linux, no native access, THP off, a small file, or turned off). */
+        NOT_ASKED,
+        /** Advised; the sampled regions are mapped with 2 MiB pages. */
+        HUGE,
+        /** Advised; the cache held small folios, which were dropped so that the next reads bring 2 MiB folios. */
+        DROPPED_SMALL_PAGES,
+        /** Advised; the kernel mapped the sampled regions with small pages and the cache could not be refreshed. */
+        SMALL
+    }
+
+    /** Files smaller than this are left alone (64 MiB: 32 regions of 2 MiB). */
+    public static final long MIN_BYTES = 64L << 20;
+    /** Regions sampled per file. */
+    static final int PROBES = 64;
+    /** Share of the sampled regions that must come in as 2 MiB pages for the cache to be kept. */
+    static final double HUGE_SHARE = 0.9;
+
+    private static final long PMD = 2L << 20;
+    private static final int MADV_HUGEPAGE = 14;
+    private static final int POSIX_FADV_DONTNEED = 4;
+    private static final int O_RDONLY = 0;
+    private static final System.Logger LOG = System.getLogger(FilePages.class.getName());
+
+    /** {@code madvise}, {@code open}, {@code posix_fadvise}, {@code close}, or null when not callable here. */
+    private static final MethodHandle MADVISE;
+    private static final MethodHandle OPEN;
+    private static final MethodHandle FADVISE;
+    private static final MethodHandle CLOSE;
+    private static final MethodHandle FDATASYNC;
+
+    static {
+        MethodHandle madvise = null;
+        MethodHandle open = null;
+        MethodHandle fadvise = null;
+        MethodHandle close = null;
+        MethodHandle fdatasync = null;
+        try {
+            if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
+                    && FilePages.class.getModule().isNativeAccessEnabled()
+                    && !"false".equalsIgnoreCase(System.getProperty("neox4j.file-huge-pages"))) {
+                Linker linker = Linker.nativeLinker();
+                SymbolLookup libc = linker.defaultLookup();
+                madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+                open = linker.downcallHandle(libc.find("open").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2));
+                fadvise = linker.downcallHandle(libc.find("posix_fadvise").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+                close = linker.downcallHandle(libc.find("close").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+                fdatasync = linker.downcallHandle(libc.find("fdatasync").orElseThrow(),
+                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+            }
+        } catch (Throwable e) { // no such symbol, no linker in this runtime: nothing is asked
+            madvise = null;
+        }
+        MADVISE = madvise;
+        OPEN = open;
+        FADVISE = fadvise;
+        CLOSE = close;
+        FDATASYNC = fdatasync;
+    }
+
+    /** Where the probe reads go, so that no compiler drops them. */
+    private static volatile int probed;
+
+    private FilePages() {
+    }
+
+    /** Whether this process can advise file mappings at all (Linux, native access, THP not {@code never}). */
+    public static boolean available() {
+        return MADVISE != null && !thpMode().equals("never");
+    }
+
+    /**
+     * Advises the read-only mapping {@code mapping} ({@link MemorySegment#isMapped()}) of the whole file {@code file} (offset 0) to use 2 MiB pages and
+     * refreshes the file's page cache when it holds small folios (see the class comment). Call before anything else
+     * reads the mapping. Files under {@code minBytes} are left alone.
+     */
+    public static Outcome adviseHugePages(Path file, MemorySegment mapping, long minBytes) {
+        if (!available() || mapping.byteSize() < Math.max(minBytes, 2 * PMD) || !mapping.isMapped()) {
+            return Outcome.NOT_ASKED;
+        }
+        long start = mapping.address();
+        if (start % PMD != 0) { // file offset 0 at an address that is not: no region can take a 2 MiB entry
+            return Outcome.NOT_ASKED;
+        }
+        long regions = mapping.byteSize() / PMD; // whole 2 MiB regions; the tail keeps small pages
+        try {
+            int rc = (int) MADVISE.invokeExact(start, regions * PMD, MADV_HUGEPAGE);
+            if (rc != 0) {
+                return Outcome.NOT_ASKED;
+            }
+        } catch (Throwable e) {
+            return Outcome.NOT_ASKED;
+        }
+        int probes = (int) Math.min(PROBES, regions);
+        int sink = 0;
+        for (int i = 0; i < probes; i++) {
+            long region = i * regions / probes;
+            sink += mapping.get(ValueLayout.JAVA_BYTE, region * PMD);
+        }
+        probed = sink;
+        long pmdBytes = pmdMappedBytes(start);
+        if (pmdBytes < 0) {
+            return Outcome.SMALL;
+        }
+        if (pmdBytes >= HUGE_SHARE * probes * PMD) {
+            return Outcome.HUGE;
+        }
+        // small folios in the cache: release ours, drop the file's unmapped clean pages, let the reads come again
+        mapping.asSlice(0, regions * PMD).unload();
+        if (!dropCache(file)) {
+            return Outcome.SMALL;
+        }
+        LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
+                "%s: the page cache held it in 4 KiB pages (%d of %d sampled 2 MiB regions mapped whole); dropped "
+                        + "them so that the warm-up reads the file again in 2 MiB pages (-Dneox4j.file-huge-pages="
+                        + "false keeps them)", file.getFileName(), pmdBytes / PMD, probes));
+        return Outcome.DROPPED_SMALL_PAGES;
+    }
+
+    /**
+     * Drops {@code file}'s page-cache pages that no process maps, after writing back any it still has to (a file
+     * just downloaded or converted); false if that could not be asked.
+     */
+    private static boolean dropCache(Path file) {
+        try (Arena a = Arena.ofConfined()) {
+            int fd = (int) OPEN.invokeExact(a.allocateFrom(file.toAbsolutePath().toString()), O_RDONLY);
+            if (fd < 0) {
+                return false;
+            }
+            try {
+                // pages still to be written back (a file just downloaded or converted) cannot be dropped
+                int synced = (int) FDATASYNC.invokeExact(fd);
+                return (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED) == 0;
+            } finally {
+                int ignored = (int) CLOSE.invokeExact(fd);
+            }
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /**
+     * The {@code FilePmdMapped} bytes of the mapping that starts at {@code start} in {@code /proc/self/smaps}, or
+     * -1 when the file cannot be read or has no such mapping.
+     */
+    static long pmdMappedBytes(long start) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc/self/smaps"));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        String head = Long.toHexString(start) + "-";
+        boolean inside = false;
+        for (String line : lines) {
+            if (!line.isEmpty() && Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0
+                    && line.indexOf(' ') > line.indexOf('-')) {
+                inside = line.startsWith(head);
+                continue;
+            }
+            if (inside && line.startsWith("FilePmdMapped:")) {
+                String kb = line.substring("FilePmdMapped:".length()).replace("kB", "").trim();
+                return Long.parseLong(kb) * 1024;
+            }
+        }
+        return -1;
+    }
+
+    /** The transparent-huge-page mode in brackets in {@code /sys/kernel/mm/transparent_hugepage/enabled}. */
+    static String thpMode() {
+        try {
+            String s = Files.readString(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
+            int a = s.indexOf('[');
+            int b = s.indexOf(']', a + 1);
+            return a >= 0 && b > a ? s.substring(a + 1, b) : "never";
+        } catch (IOException | RuntimeException e) {
+            return "never";
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package dev.neox4j.engine.gguf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link FilePages}: the advice never changes a byte read through the mapping, and where this machine can map files
+ * with 2 MiB pages (Linux with transparent huge pages not {@code never}, native access, a file system with large
+ * folios) a file ends up mapped with them, whatever its pages were in the cache before. The files live under
+ * {@code target/} rather than the temporary directory, which may be a tmpfs (whose pages are not file cache).
+ */
+class FilePagesTest {
+
+    private static final long SIZE = 72L << 20;
+    private Path dir;
+
+    @BeforeEach
+    void createDir() throws IOException {
+        dir = Files.createDirectories(Path.of("target", "file-pages-test"));
+    }
+
+    @AfterEach
+    void deleteDir() throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir);
+    }
+
+    private static byte[] write(Path p, long size, long seed) throws IOException {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        byte[] block = new byte[1 << 20];
+        MessageDigest md = sha256();
+        try (var out = Files.newOutputStream(p)) {
+            for (long done = 0; done < size; done += block.length) {
+                for (int i = 0; i < block.length; i += 8) {
+                    long v = rnd.nextLong();
+                    for (int k = 0; k < 8; k++) {
+                        block[i + k] = (byte) (v >>> (8 * k));
+                    }
+                }
+                out.write(block);
+                md.update(block);
+            }
+        }
+        return md.digest();
+    }
+
+    private static byte[] digest(MemorySegment m) {
+        MessageDigest md = sha256();
+        byte[] block = new byte[1 << 20];
+        for (long o = 0; o < m.byteSize(); o += block.length) {
+            int n = (int) Math.min(block.length, m.byteSize() - o);
+            MemorySegment.copy(m, ValueLayout.JAVA_BYTE, o, block, 0, n);
+            md.update(block, 0, n);
+        }
+        return md.digest();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static MemorySegment map(Path p, Arena arena) throws IOException {
+        try (FileChannel ch = FileChannel.open(p)) {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        }
+    }
+
+    @Test
+    void aFileEndsUpMappedWithTwoMiBPagesAndItsBytesUnchanged() throws IOException {
+        Path p = dir.resolve("weights.bin");
+        byte[] want = write(p, SIZE, 42); // cached as written: whatever folios the write path made
+        FilePages.Outcome first;
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment m = map(p, arena);
+            first = FilePages.adviseHugePages(p, m, FilePages.MIN_BYTES);
+            assertArrayEquals(want, digest(m), "bytes read after the advice (" + first + ")");
+            if (!FilePages.available() || m.address() % (2L << 20) != 0) {
+                assertEquals(FilePages.Outcome.NOT_ASKED, first);
+                return;
+            }
+            assertTrue(first != FilePages.Outcome.NOT_ASKED, "advice not asked on a capable machine");
+        }
+        // the cache now holds what the first mapping's reads brought in (2 MiB folios, or the dropped file re-read)
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment m = map(p, arena);
+            FilePages.Outcome second = FilePages.adviseHugePages(p, m, FilePages.MIN_BYTES);
+            assertArrayEquals(want, digest(m));
+            assertEquals(FilePages.Outcome.HUGE, second, "first " + first);
+            long pmd = FilePages.pmdMappedBytes(m.address());
+            assertTrue(pmd >= 0.9 * (SIZE - (2L << 20)), pmd + " bytes mapped with 2 MiB pages of " + SIZE);
+        }
+    }
+
+    @Test
+    void smallFilesAreLeftAloneAndUnknownMappingsReportNothing() throws IOException {
+        Path p = dir.resolve("small.bin");
+        byte[] want = write(p, 4L << 20, 7);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment m = map(p, arena);
+            assertEquals(FilePages.Outcome.NOT_ASKED, FilePages.adviseHugePages(p, m, FilePages.MIN_BYTES));
+            assertArrayEquals(want, digest(m));
+            if (FilePages.available()) {
+                assertTrue(FilePages.pmdMappedBytes(m.address()) >= 0, "the mapping is listed in smaps");
+            }
+        }
+        assertEquals(-1, FilePages.pmdMappedBytes(0x1000)); // nothing is mapped at the first page
+        try (Arena arena = Arena.ofShared()) { // not a file mapping: nothing to advise
+            MemorySegment heapLike = arena.allocate(SIZE, 64);
+            assertEquals(FilePages.Outcome.NOT_ASKED, FilePages.adviseHugePages(p, heapLike.asSlice(64), 0));
+        }
+    }
+
+    /** A GGUF file large enough for the advice opens and reads as before. */
+    @Test
+    void aLargeGgufFileOpensWithTheAdvice() throws IOException {
+        byte[] data = new byte[(int) SIZE];
+        new SplittableRandom(5).nextBytes(data);
+        Path p = dir.resolve("large.gguf");
+        new GgufWriter().putString("general.architecture", "test")
+                .addTensor("t", GgmlType.I8, new long[] {SIZE}, data).write(p);
+        try (GgufFile g = GgufFile.open(p)) {
+            assertArrayEquals(data, g.data(g.tensor("t")).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+}
