@@ -1,5 +1,6 @@
 package dev.neox4j.engine.checkpoint;
 
+import dev.neox4j.engine.gguf.FilePages;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -69,6 +70,7 @@ final class SafetensorsFile {
             long dataStart = 8 + n;
             List<Entry> entries = parseHeader(JsonFields.parseObject(json, src + " header"), src, size - dataStart);
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            FilePages.adviseHugePages(path, all, FilePages.MIN_BYTES); // weights served from the mapping
             Map<String, StoredTensor> out = new LinkedHashMap<>();
             for (Entry e : entries) {
                 out.put(e.name, new StoredTensor(e.name, e.dtype, e.shape,

@@ -1,5 +1,6 @@
 package dev.neox4j.engine.checkpoint;
 
+import dev.neox4j.engine.gguf.FilePages;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -57,6 +58,7 @@ final class TorchCheckpointFile {
                 throw new CheckpointFormatException(src + ": the pickle holds no state dict");
             }
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            FilePages.adviseHugePages(path, all, FilePages.MIN_BYTES); // weights served from the mapping
             Map<String, StoredTensor> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> en : dict.entrySet()) {
                 if (!(en.getKey() instanceof String name)) {

@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Asks Linux to back a large read-only file mapping (a model's weights) with 2 MiB pages.
+ * Asks Linux to back a large read-only file mapping (a model's weights: a GGUF file, a checkpoint's safetensors or
+ * {@code pytorch_model.bin}) with 2 MiB pages.
  *
  * <p>Why: decode streams every weight once per token. Mapped with 4 KiB pages, a 7.4 GB model (12b Q4_K_M) needs
  * 1.8 million page-table entries (14.5 MB of them) per token; under a hypervisor every TLB miss is a two-level walk
