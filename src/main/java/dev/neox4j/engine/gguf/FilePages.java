@@ -30,16 +30,19 @@ import java.util.Locale;
  * model, which is why decode's GB/s fell from the 1.4b to the 12b.
  *
  * <p>How: {@code madvise(MADV_HUGEPAGE)} on the mapping, so that page faults read the file into 2 MiB page-cache
- * folios and map each with one entry (Linux maps a 2 MiB folio that way whenever the mapping's address and the
- * file offset agree modulo 2 MiB, which they do for a mapping of the whole file). That only helps pages the cache
+ * folios and map each with one entry (Linux maps a 2 MiB folio that way where the mapping's address and the file
+ * offset agree modulo 2 MiB: a large mapping of a whole file starts on a 2 MiB boundary; where it does not, nothing
+ * is asked). That only helps pages the cache
  * does not hold yet: a file just downloaded, converted or copied is cached in small folios, which stay small. So
  * after the advice one byte in up to {@link #PROBES} evenly spread 2 MiB regions is read and the mapping's
  * {@code FilePmdMapped} in {@code /proc/self/smaps} says how many of them came in as 2 MiB pages; when fewer than
- * {@link #HUGE_SHARE} did, this process's pages are released and the file's clean, unmapped pages are dropped from
- * the cache ({@code posix_fadvise(POSIX_FADV_DONTNEED)}: no other process loses a page it maps, nothing is written),
- * so that the warm-up pass reads the file again, in 2 MiB folios. That costs one read of the file from disk (the
- * 12b's 7.4 GB took under 5 s on the development VM) once per time the cache holds it in small folios; later starts
- * find 2 MiB folios and keep them.
+ * {@link #HUGE_SHARE} did, this process's pages are released, the file's first 2 MiB are dropped from the cache and
+ * read again as a trial, and when they come back as one 2 MiB page (the file system makes large folios) all of the
+ * file's pages that no process maps are dropped ({@code posix_fadvise(POSIX_FADV_DONTNEED)}, after writing back what
+ * a file just written still holds), so that the warm-up pass reads the file again, in 2 MiB folios. That costs one
+ * read of the file from disk (the 12b's 7.4 GB took under 5 s on the development VM) once per time the cache holds it
+ * in small folios; later starts find 2 MiB folios and keep them. On a file system without large folios (tmpfs, some
+ * network file systems) the trial region comes back small and nothing more is dropped.
  *
  * <p>Best effort: on another OS, without native access ({@code --enable-native-access}, which the packaged jar's
  * manifest grants), with transparent huge pages off ({@code never}), for files under {@link #MIN_BYTES} or with
@@ -56,7 +59,10 @@ public final class FilePages {
         HUGE,
         /** Advised; the cache held small folios, which were dropped so that the next reads bring 2 MiB folios. */
         DROPPED_SMALL_PAGES,
-        /** Advised; the kernel mapped the sampled regions with small pages and the cache could not be refreshed. */
+        /**
+         * Advised; the cache holds small folios and a region re-read as a trial came back in small pages too (or could
+         * not be dropped), so the cache was left as it was.
+         */
         SMALL
     }
 
@@ -160,37 +166,49 @@ public final class FilePages {
         if (pmdBytes >= HUGE_SHARE * probes * PMD) {
             return Outcome.HUGE;
         }
-        // small folios in the cache: release ours, drop the file's unmapped clean pages, let the reads come again
+        // small folios in the cache: release ours, then drop and re-read one region as a trial, and only if it comes
+        // back as one 2 MiB page (the file system makes large folios) drop the whole file for the warm-up to re-read
         mapping.asSlice(0, regions * PMD).unload();
-        if (!dropCache(file)) {
-            return Outcome.SMALL;
+        Outcome outcome = refresh(file, mapping);
+        if (outcome == Outcome.DROPPED_SMALL_PAGES) {
+            LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
+                    "%s: the page cache held it in 4 KiB pages (%d of %d sampled 2 MiB regions mapped whole); dropped "
+                            + "them so that the warm-up reads the file again in 2 MiB pages (-Dneox4j.file-huge-pages="
+                            + "false keeps them)", file.getFileName(), pmdBytes / PMD, probes));
         }
-        LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT,
-                "%s: the page cache held it in 4 KiB pages (%d of %d sampled 2 MiB regions mapped whole); dropped "
-                        + "them so that the warm-up reads the file again in 2 MiB pages (-Dneox4j.file-huge-pages="
-                        + "false keeps them)", file.getFileName(), pmdBytes / PMD, probes));
-        return Outcome.DROPPED_SMALL_PAGES;
+        return outcome;
     }
 
     /**
-     * Drops {@code file}'s page-cache pages that no process maps, after writing back any it still has to (a file
-     * just downloaded or converted); false if that could not be asked.
+     * With none of {@code mapping}'s pages mapped: writes back what the file still has to (a file just downloaded or
+     * converted cannot be dropped before), drops the cached pages of its first 2 MiB and reads one byte there again;
+     * when that comes back as one 2 MiB page, drops every page of the file that no process maps
+     * ({@link Outcome#DROPPED_SMALL_PAGES}), else leaves the cache as it is ({@link Outcome#SMALL}: the file system
+     * makes no large folios, and dropping the file would only cost a re-read).
      */
-    private static boolean dropCache(Path file) {
+    private static Outcome refresh(Path file, MemorySegment mapping) {
         try (Arena a = Arena.ofConfined()) {
             int fd = (int) OPEN.invokeExact(a.allocateFrom(file.toAbsolutePath().toString()), O_RDONLY);
             if (fd < 0) {
-                return false;
+                return Outcome.SMALL;
             }
             try {
-                // pages still to be written back (a file just downloaded or converted) cannot be dropped
                 int synced = (int) FDATASYNC.invokeExact(fd);
-                return (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED) == 0;
+                if ((int) FADVISE.invokeExact(fd, 0L, PMD, POSIX_FADV_DONTNEED) != 0) {
+                    return Outcome.SMALL;
+                }
+                probed = mapping.get(ValueLayout.JAVA_BYTE, 0);
+                if (pmdMappedBytes(mapping.address()) < PMD) {
+                    return Outcome.SMALL;
+                }
+                mapping.asSlice(0, PMD).unload();
+                return (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED) == 0
+                        ? Outcome.DROPPED_SMALL_PAGES : Outcome.SMALL;
             } finally {
                 int ignored = (int) CLOSE.invokeExact(fd);
             }
         } catch (Throwable e) {
-            return false;
+            return Outcome.SMALL;
         }
     }
 

@@ -133,6 +133,31 @@ class FilePagesTest {
         }
     }
 
+    /**
+     * On a file system that makes no large page-cache folios (tmpfs) the trial region comes back in small pages, so the
+     * file is not dropped (which would only cost a re-read) and reads as before.
+     */
+    @Test
+    void withoutLargeFoliosNothingIsDropped() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        Path p = (FilePages.available() && Files.isDirectory(shm) ? shm : dir).resolve("neox4j-file-pages-test.bin");
+        try {
+            byte[] want = write(p, SIZE, 11);
+            for (int round = 0; round < 2; round++) {
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment m = map(p, arena);
+                    FilePages.Outcome o = FilePages.adviseHugePages(p, m, FilePages.MIN_BYTES);
+                    assertArrayEquals(want, digest(m));
+                    if (p.startsWith(shm)) {
+                        assertTrue(o == FilePages.Outcome.SMALL || o == FilePages.Outcome.NOT_ASKED, o.toString());
+                    }
+                }
+            }
+        } finally {
+            Files.deleteIfExists(p);
+        }
+    }
+
     /** A GGUF file large enough for the advice opens and reads as before. */
     @Test
     void aLargeGgufFileOpensWithTheAdvice() throws IOException {
