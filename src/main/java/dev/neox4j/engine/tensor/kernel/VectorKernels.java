@@ -92,12 +92,22 @@ public final class VectorKernels implements MatmulKernels {
     }
 
     /**
-     * Q4_0 matrices are repacked into the {@link WeightLayout#Q4_0_PAIRS} layout when this machine has 16 float
-     * lanes: {@link VectorQ4Pairs} reads it faster than the GGUF layout (same values; two FMA chains per row).
+     * Q4_0 matrices are repacked into the {@link WeightLayout#Q4_0_PAIRS} layout when asked
+     * ({@code -Dneox4j.kernels.q4-pairs=true}, see {@link VectorQ4Pairs#ENABLED}); else every matrix keeps the file's
+     * layout.
      */
     @Override
     public WeightMatrix prepare(WeightMatrix w, ParallelFor pool) {
-        if (VectorQ4Pairs.ENABLED && w.type() == GgmlType.Q4_0 && w.layout() == WeightLayout.GGUF) {
+        return VectorQ4Pairs.ENABLED ? pairs(w, pool) : w;
+    }
+
+    /**
+     * {@code w} repacked into the {@link WeightLayout#Q4_0_PAIRS} layout where this machine has 16 float lanes and
+     * {@code w} is Q4_0 in the file's layout, else {@code w} itself (what {@link #prepare} does when the repack is
+     * on; the tests call it to check the pair kernels whatever the setting).
+     */
+    static WeightMatrix pairs(WeightMatrix w, ParallelFor pool) {
+        if (VectorQ4Pairs.AVAILABLE && w.type() == GgmlType.Q4_0 && w.layout() == WeightLayout.GGUF) {
             return Q4_0Pairs.repack(w, pool);
         }
         return w;

@@ -49,8 +49,17 @@ final class VectorQ4Pairs {
     /** Start of the per-block scale products in the kernels' scratch. */
     private static final int SC = Decoded.BLOCK_SCALES;
 
-    /** Whether these kernels run here: 16 float lanes (AVX-512); {@code -Dneox4j.kernels.q4-pairs=false} turns them off. */
-    static final boolean ENABLED = F == 16 && !"false".equals(System.getProperty("neox4j.kernels.q4-pairs"));
+    /** Whether these kernels can run here: 16 float lanes (AVX-512). */
+    static final boolean AVAILABLE = F == 16;
+    /**
+     * Whether {@link VectorKernels#prepare} repacks Q4_0 into this layout at load: only with
+     * {@code -Dneox4j.kernels.q4-pairs=true}. Off by default since session 15: in one thread the kernels read the pair
+     * layout at 15-20 GB/s against 8.3-9.2 for the file's layout, but the repacked copy lives in fresh anonymous
+     * memory, and in the server's decode on the development VM it streamed at a quarter of that (a 1.4b step 91-101 ms
+     * against 69-74 ms with the file's layout mapped in 2 MiB pages; in-process decode 12.8-15.0 against 16.5-18.6
+     * tok/s; 1.3-1.9 s more to ready), BENCHMARKS.md.
+     */
+    static final boolean ENABLED = AVAILABLE && "true".equals(System.getProperty("neox4j.kernels.q4-pairs"));
 
     private VectorQ4Pairs() {
     }

@@ -44,10 +44,12 @@
  * <h2>Layouts repacked at load</h2>
  * A kernel family may ask for a weight in another byte layout
  * ({@link dev.neox4j.engine.tensor.kernel.MatmulKernels#prepare}, called once per matrix by the forward pass): the
- * vector family repacks Q4_0 into
+ * vector family can repack Q4_0 into
  * {@link dev.neox4j.engine.tensor.WeightLayout#Q4_0_PAIRS} where it has 16 float lanes ({@code VectorQ4Pairs}: two
  * blocks per 512-bit load, block scales as a vector, two FMA chains per row), the same bytes per row, the file's
- * pages released. Every path of a layout (single row, 3-4 rows, decoded tile) accumulates the same way
+ * pages released; only with {@code -Dneox4j.kernels.q4-pairs=true} (the copy in fresh anonymous memory decoded slower
+ * than the file's layout on the development VM), and the tests check its kernels through
+ * {@code VectorKernels.pairs} whatever the setting. Every path of a layout (single row, 3-4 rows, decoded tile) accumulates the same way
  * ({@code DecodedDots.NO_MIN_PAIRED} for the pair layout), so results stay batch and thread-count invariant; the
  * scalar twin reads every layout and gives the same bits from each.
  *

@@ -64,7 +64,7 @@ final class KernelAllocationProbe {
             int rows = 8;
             WeightMatrix gguf = matrix(arena, t, rows, cols);
             List<WeightMatrix> layouts = new ArrayList<>(List.of(gguf));
-            WeightMatrix prepared = vector.prepare(gguf, ParallelFor.SERIAL);
+            WeightMatrix prepared = VectorKernels.pairs(gguf, ParallelFor.SERIAL); // the layouts a server may run
             if (prepared != gguf) {
                 layouts.add(prepared);
             }

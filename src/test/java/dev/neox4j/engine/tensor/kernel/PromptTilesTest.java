@@ -65,9 +65,9 @@ class PromptTilesTest {
             MemorySegment seg = arena.allocate(bytes.length + 1).asSlice(1);
             seg.copyFrom(MemorySegment.ofArray(bytes));
             WeightMatrix gguf = new WeightMatrix("w", type, seg, rows, cols);
-            WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
+            WeightMatrix w = prepared ? VectorKernels.pairs(gguf, ParallelFor.SERIAL) : gguf;
             // the pair layout needs 16 float lanes; with 8 (AVX2) prepare keeps the file's layout
-            assertEquals(prepared && VectorQ4Pairs.ENABLED ? WeightLayout.Q4_0_PAIRS : WeightLayout.GGUF, w.layout());
+            assertEquals(prepared && VectorQ4Pairs.AVAILABLE ? WeightLayout.Q4_0_PAIRS : WeightLayout.GGUF, w.layout());
 
             Activations a = VECTOR.newActivations();
             a.markPromptRows(flags, batch);

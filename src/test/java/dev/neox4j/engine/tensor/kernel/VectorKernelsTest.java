@@ -70,8 +70,9 @@ class VectorKernelsTest {
     }
 
     /**
-     * Q4_0 in the layout the vector kernels repack it to at load ({@link VectorKernels#prepare}: the pair layout
-     * where the machine has 16 float lanes): the same checks, every path of that layout (single row, 3-4 rows,
+     * Q4_0 in the layout the vector kernels can repack it to at load ({@link VectorKernels#pairs}, which
+     * {@link VectorKernels#prepare} calls with {@code -Dneox4j.kernels.q4-pairs=true}: the pair layout where the
+     * machine has 16 float lanes): the same checks, every path of that layout (single row, 3-4 rows,
      * decoded tile, odd last blocks); the scalar twin gives the same bits from either layout.
      */
     @ParameterizedTest(name = "Q4_0 prepared cols={0}")
@@ -86,7 +87,7 @@ class VectorKernelsTest {
         float[] x = activations(8, cols, seed + 1);
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix gguf = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
-            WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
+            WeightMatrix w = prepared ? VectorKernels.pairs(gguf, ParallelFor.SERIAL) : gguf;
             ActivationFormat f = MatmulKernels.activationFormat(type);
             float[] wd = dequantized(gguf);
             if (prepared) {
@@ -187,7 +188,7 @@ class VectorKernelsTest {
         float[] x = activations(8, cols, seed + 1);
         try (Arena arena = Arena.ofConfined()) {
             WeightMatrix gguf = matrix(arena, type, TestData.gaussian(rows * cols, seed), rows, cols);
-            WeightMatrix w = prepared ? VECTOR.prepare(gguf, ParallelFor.SERIAL) : gguf;
+            WeightMatrix w = prepared ? VectorKernels.pairs(gguf, ParallelFor.SERIAL) : gguf;
             ActivationFormat f = MatmulKernels.activationFormat(type);
             float[] wd = dequantized(gguf);
 
