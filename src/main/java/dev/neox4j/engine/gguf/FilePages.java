@@ -76,7 +76,7 @@ public final class FilePages {
     private static final long PMD = 2L << 20;
     private static final int MADV_HUGEPAGE = 14;
     private static final int POSIX_FADV_DONTNEED = 4;
-    private static final int O_RDONLY = 0;
+    private static final int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and AArch64 Linux)
     private static final System.Logger LOG = System.getLogger(FilePages.class.getName());
 
     /** {@code madvise}, {@code open}, {@code posix_fadvise}, {@code close}, or null when not callable here. */
@@ -131,9 +131,9 @@ public final class FilePages {
     }
 
     /**
-     * Advises the read-only mapping {@code mapping} ({@link MemorySegment#isMapped()}) of the whole file {@code file} (offset 0) to use 2 MiB pages and
-     * refreshes the file's page cache when it holds small folios (see the class comment). Call before anything else
-     * reads the mapping. Files under {@code minBytes} are left alone.
+     * Advises the read-only mapping {@code mapping} ({@link MemorySegment#isMapped()}) of the whole file
+     * {@code file} (offset 0) to use 2 MiB pages and refreshes the file's page cache when it holds small folios (see
+     * the class comment). Call before anything else reads the mapping. Files under {@code minBytes} are left alone.
      */
     public static Outcome adviseHugePages(Path file, MemorySegment mapping, long minBytes) {
         if (!available() || mapping.byteSize() < Math.max(minBytes, 2 * PMD) || !mapping.isMapped()) {
@@ -188,7 +188,7 @@ public final class FilePages {
      */
     private static Outcome refresh(Path file, MemorySegment mapping) {
         try (Arena a = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(a.allocateFrom(file.toAbsolutePath().toString()), O_RDONLY);
+            int fd = (int) OPEN.invokeExact(a.allocateFrom(file.toAbsolutePath().toString()), O_RDONLY_CLOEXEC);
             if (fd < 0) {
                 return Outcome.SMALL;
             }
