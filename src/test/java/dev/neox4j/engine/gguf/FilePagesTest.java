@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link FilePages}: the advice never changes a byte read through the mapping, and where this machine can map files
  * with 2 MiB pages (Linux with transparent huge pages not {@code never}, native access, a file system with large
- * folios) a file ends up mapped with them, whatever its pages were in the cache before. The files live under
+ * folios) a file ends up mapped with them, whatever its pages were in the cache before; where the file system makes
+ * no large folios the trial says so and the cache is left alone. The development VM and CI run ext4 on Linux 6.18,
+ * where the file ends up in 2 MiB pages. The files live under
  * {@code target/} rather than the temporary directory, which may be a tmpfs (whose pages are not file cache).
  */
 class FilePagesTest {
@@ -108,6 +110,10 @@ class FilePagesTest {
             MemorySegment m = map(p, arena);
             FilePages.Outcome second = FilePages.adviseHugePages(p, m, FilePages.MIN_BYTES);
             assertArrayEquals(want, digest(m));
+            if (first == FilePages.Outcome.SMALL) { // the trial region came back small: no large folios here
+                assertEquals(FilePages.Outcome.SMALL, second, "a file system without large folios stays so");
+                return;
+            }
             assertEquals(FilePages.Outcome.HUGE, second, "first " + first);
             long pmd = FilePages.pmdMappedBytes(m.address());
             assertTrue(pmd >= 0.9 * (SIZE - (2L << 20)), pmd + " bytes mapped with 2 MiB pages of " + SIZE);
