@@ -59,9 +59,9 @@ final class KernelTable {
         row(GgmlType.Q8_0, ActivationFormat.Q8_0,
                 (w, o, a, b, n) -> ScalarKernels.dotQ8_0(w.data(), o, a, b, n), () -> VectorLegacyDots.Q8_0);
         row(GgmlType.Q2_K, ActivationFormat.Q8_K,
-                (w, o, a, b, n) -> ScalarKernels.dotQ2_K(w.data(), o, a, b, n), () -> VectorKQuantDots.Q2_K);
+                (w, o, a, b, n) -> ScalarKernels.dotQ2_K(w.data(), o, a, b, n), () -> VectorLowBitKQuantDots.Q2_K);
         row(GgmlType.Q3_K, ActivationFormat.Q8_K,
-                (w, o, a, b, n) -> ScalarKernels.dotQ3_K(w.data(), o, a, b, n), () -> VectorKQuantDots.Q3_K);
+                (w, o, a, b, n) -> ScalarKernels.dotQ3_K(w.data(), o, a, b, n), () -> VectorLowBitKQuantDots.Q3_K);
         row(GgmlType.Q4_K, ActivationFormat.Q8_K,
                 (w, o, a, b, n) -> ScalarKernels.dotQ4_K(w.data(), o, a, b, n), () -> VectorKQuantDots.Q4_K);
         row(GgmlType.Q5_K, ActivationFormat.Q8_K,
