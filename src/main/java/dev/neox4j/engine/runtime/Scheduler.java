@@ -108,7 +108,7 @@ final class Scheduler {
         if (!accepting) {
             throw new EngineClosedException("the engine is shutting down and takes no new requests");
         }
-        if (!waiting.offer(seq, slots.available(), () -> observers.notify(o -> o.queued(request.source())))) {
+        if (!waiting.offer(seq, slots::available, () -> observers.notify(o -> o.queued(request.source())))) {
             observers.notify(o -> o.rejected(request.source()));
             if (request.group() == null) { // a group's submitter reports it (RequestGroup#abandon)
                 observers.notify(o -> o.requestFinished(request.source(), "rejected"));
