@@ -446,7 +446,8 @@ final class VectorKQuantDots {
         }
     }
 
-    private abstract static class KDot implements RowDot {
+    /** The K-quant row kernels' common part: 256-element super-blocks (also {@link VectorLowBitKQuantDots}). */
+    abstract static class KDot implements RowDot {
         @Override
         public int blockElems() {
             return 256;

@@ -116,8 +116,8 @@ final class VectorLowBitKQuantDots {
     /**
      * The Q3_K single-row kernel: {@link #dot1Q2K}'s layout for the low two bits, the third from {@code hmask}
      * (bit {@code 4n + u}, set = no subtraction of 4), signed 6-bit scales ({@link #scales3} minus 32). JDK vector
-     * calls only (see {@link VectorKQuantDots#dot1Q4K}): the file-layout kernel written with shared helpers was found boxed after
-     * other workloads in the same JVM.
+     * calls only (see {@link VectorKQuantDots#dot1Q4K}): the file-layout kernel written with shared helpers was found
+     * boxed after other workloads in the same JVM.
      */
     static float dot1Q3K(MemorySegment w, long off, int cols, Activations a, int b, float[] red) {
         short[] ys = a.shortValues();
@@ -165,12 +165,7 @@ final class VectorLowBitKQuantDots {
      * Q2_K: per half {@code n} and lane chunk {@code l}, one load of {@code qs} gives the four quarters {@code j}
      * (sub-blocks {@code 8n + 2j + l/16}, 4-bit scale in the low nibble of {@code scales[k]}, min in the high one).
      */
-    static final RowDot Q2_K = new RowDot() {
-        @Override
-        public int blockElems() {
-            return 256;
-        }
-
+    static final RowDot Q2_K = new VectorKQuantDots.KDot() {
         @Override
         public int kind() {
             return DecodedDots.SUB_KMIN;
@@ -211,12 +206,7 @@ final class VectorLowBitKQuantDots {
      * Q3_K: Q2_K's layout for the low two bits, the third bit in {@code hmask} (bit {@code 4n + j}, set = no
      * subtraction of 4), signed 6-bit scales unpacked with {@link #scales3}.
      */
-    static final RowDot Q3_K = new RowDot() {
-        @Override
-        public int blockElems() {
-            return 256;
-        }
-
+    static final RowDot Q3_K = new VectorKQuantDots.KDot() {
         @Override
         public int kind() {
             return DecodedDots.NO_MIN;
