@@ -48,7 +48,7 @@ public final class CheckpointLoader {
         long t0 = System.nanoTime();
         Arena arena = Arena.ofShared();
         try {
-            ModelPlan plan = CheckpointPlanner.plan(dir, arena);
+            ModelPlan plan = CheckpointPlanner.plan(dir, arena, quantize == null);
             GgufFile file = assemble(plan, quantize, threads, arena, dir, true);
             LOG.log(System.Logger.Level.INFO, String.format("read checkpoint %s (%s) in %.0f ms", dir,
                     quantize == null ? "weights as stored" : "quantized to " + quantize,

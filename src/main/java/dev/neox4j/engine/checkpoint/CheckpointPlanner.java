@@ -44,12 +44,13 @@ final class CheckpointPlanner {
 
     /**
      * Plans the model of checkpoint directory {@code dir}; its weight files are mapped into {@code arena}.
+     * {@code serve}: the plan's stored weights will be served from the mappings (not only read once to convert).
      *
      * @throws CheckpointFormatException naming the file and the defect
      */
-    static ModelPlan plan(Path dir, Arena arena) throws IOException {
+    static ModelPlan plan(Path dir, Arena arena, boolean serve) throws IOException {
         HfConfig config = HfConfig.read(dir);
-        return new CheckpointPlanner(dir, config, CheckpointWeights.open(dir, arena)).build();
+        return new CheckpointPlanner(dir, config, CheckpointWeights.open(dir, arena, serve)).build();
     }
 
     private ModelPlan build() throws IOException {

@@ -24,25 +24,29 @@ final class CheckpointWeights {
     private CheckpointWeights() {
     }
 
-    /** Every tensor of the checkpoint by name, each a slice of a file mapped into {@code arena}. */
-    static Map<String, StoredTensor> open(Path dir, Arena arena) throws IOException {
+    /**
+     * Every tensor of the checkpoint by name, each a slice of a file mapped into {@code arena}; {@code serve}: the
+     * weights will be read from the mappings for every token (then they are advised to use 2 MiB pages).
+     */
+    static Map<String, StoredTensor> open(Path dir, Arena arena, boolean serve) throws IOException {
         if (Files.isRegularFile(dir.resolve(SAFETENSORS + INDEX_SUFFIX))) {
-            return sharded(dir, SAFETENSORS + INDEX_SUFFIX, arena);
+            return sharded(dir, SAFETENSORS + INDEX_SUFFIX, arena, serve);
         }
         if (Files.isRegularFile(dir.resolve(SAFETENSORS))) {
-            return SafetensorsFile.open(dir.resolve(SAFETENSORS), arena);
+            return SafetensorsFile.open(dir.resolve(SAFETENSORS), arena, serve);
         }
         if (Files.isRegularFile(dir.resolve(TORCH + INDEX_SUFFIX))) {
-            return sharded(dir, TORCH + INDEX_SUFFIX, arena);
+            return sharded(dir, TORCH + INDEX_SUFFIX, arena, serve);
         }
         if (Files.isRegularFile(dir.resolve(TORCH))) {
-            return TorchCheckpointFile.open(dir.resolve(TORCH), arena);
+            return TorchCheckpointFile.open(dir.resolve(TORCH), arena, serve);
         }
         throw new CheckpointFormatException(dir + ": no weights (" + SAFETENSORS + ", " + SAFETENSORS + INDEX_SUFFIX
                 + ", " + TORCH + " or " + TORCH + INDEX_SUFFIX + ")");
     }
 
-    private static Map<String, StoredTensor> sharded(Path dir, String indexName, Arena arena) throws IOException {
+    private static Map<String, StoredTensor> sharded(Path dir, String indexName, Arena arena, boolean serve)
+            throws IOException {
         Map<String, Object> index = JsonFields.parseObject(Files.readString(dir.resolve(indexName)), indexName);
         Map<String, Object> weightMap = JsonFields.object(index, "weight_map", indexName);
         if (weightMap.isEmpty()) {
@@ -63,8 +67,8 @@ final class CheckpointWeights {
             if (!Files.isRegularFile(p)) {
                 throw new CheckpointFormatException(indexName + ": shard '" + shard + "' is missing from " + dir);
             }
-            Map<String, StoredTensor> tensors = torch ? TorchCheckpointFile.open(p, arena)
-                    : SafetensorsFile.open(p, arena);
+            Map<String, StoredTensor> tensors = torch ? TorchCheckpointFile.open(p, arena, serve)
+                    : SafetensorsFile.open(p, arena, serve);
             for (Map.Entry<String, StoredTensor> t : tensors.entrySet()) {
                 if (all.put(t.getKey(), t.getValue()) != null) {
                     throw new CheckpointFormatException(indexName + ": tensor '" + t.getKey()

@@ -58,7 +58,7 @@ public final class GgufConverter {
         int n = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
         try (Arena arena = Arena.ofShared(); TensorTranscoder tx = new TensorTranscoder(n)) {
             if (Files.isDirectory(src)) {
-                return write(CheckpointPlanner.plan(src, arena), out, type, tx, t0);
+                return write(CheckpointPlanner.plan(src, arena, false), out, type, tx, t0);
             }
             try (GgufFile gguf = GgufFile.open(src)) {
                 return write(ModelPlan.fromGguf(gguf), out, type, tx, t0);

@@ -40,7 +40,7 @@ final class SafetensorsFile {
      *
      * @throws CheckpointFormatException naming the file and the defect when the file is malformed
      */
-    static Map<String, StoredTensor> open(Path path, Arena arena) throws IOException {
+    static Map<String, StoredTensor> open(Path path, Arena arena, boolean serve) throws IOException {
         String src = path.getFileName().toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -70,7 +70,9 @@ final class SafetensorsFile {
             long dataStart = 8 + n;
             List<Entry> entries = parseHeader(JsonFields.parseObject(json, src + " header"), src, size - dataStart);
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            FilePages.adviseHugePages(path, all, FilePages.MIN_BYTES); // weights served from the mapping
+            if (serve) { // weights read from the mapping for every token
+                FilePages.adviseHugePages(path, all, FilePages.MIN_BYTES);
+            }
             Map<String, StoredTensor> out = new LinkedHashMap<>();
             for (Entry e : entries) {
                 out.put(e.name, new StoredTensor(e.name, e.dtype, e.shape,

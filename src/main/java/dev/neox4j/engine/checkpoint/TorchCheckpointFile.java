@@ -29,7 +29,7 @@ final class TorchCheckpointFile {
      *
      * @throws CheckpointFormatException naming the file and the defect
      */
-    static Map<String, StoredTensor> open(Path path, Arena arena) throws IOException {
+    static Map<String, StoredTensor> open(Path path, Arena arena, boolean serve) throws IOException {
         String src = path.getFileName().toString();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             ZipDirectory zip = ZipDirectory.read(ch, src);
@@ -58,7 +58,9 @@ final class TorchCheckpointFile {
                 throw new CheckpointFormatException(src + ": the pickle holds no state dict");
             }
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            FilePages.adviseHugePages(path, all, FilePages.MIN_BYTES); // weights served from the mapping
+            if (serve) { // weights read from the mapping for every token
+                FilePages.adviseHugePages(path, all, FilePages.MIN_BYTES);
+            }
             Map<String, StoredTensor> out = new LinkedHashMap<>();
             for (Map.Entry<?, ?> en : dict.entrySet()) {
                 if (!(en.getKey() instanceof String name)) {

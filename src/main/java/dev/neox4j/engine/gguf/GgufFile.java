@@ -117,12 +117,29 @@ public final class GgufFile implements AutoCloseable {
     }
 
     /**
-     * Maps and validates a GGUF file.
+     * Maps and validates a GGUF file to read it once or a few times (a conversion, a check): the page cache is used
+     * as it is. A model served from the mapping opens with {@link #openToServe}.
      *
      * @throws IOException         if the file cannot be opened or mapped
      * @throws GgufFormatException if the file is not a valid GGUF v2/v3 file
      */
     public static GgufFile open(Path path) throws IOException {
+        return open(path, false);
+    }
+
+    /**
+     * Maps and validates a GGUF file whose weights will be read from the mapping for every token: a mapping of
+     * {@link FilePages#MIN_BYTES} or more is advised to use 2 MiB pages first, which may write back and drop the
+     * file's page cache once when it holds small pages (see {@link FilePages}).
+     *
+     * @throws IOException         if the file cannot be opened or mapped
+     * @throws GgufFormatException if the file is not a valid GGUF v2/v3 file
+     */
+    public static GgufFile openToServe(Path path) throws IOException {
+        return open(path, true);
+    }
+
+    private static GgufFile open(Path path, boolean serve) throws IOException {
         String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
         if (java.nio.file.Files.isDirectory(path)) {
             // (mapping a directory fails with the bare OS message "No such device")
@@ -134,7 +151,9 @@ public final class GgufFile implements AutoCloseable {
             Arena arena = Arena.ofShared();
             try {
                 MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                FilePages.adviseHugePages(path, mapped, FilePages.MIN_BYTES); // before the first read of it
+                if (serve) {
+                    FilePages.adviseHugePages(path, mapped, FilePages.MIN_BYTES); // before the first read of it
+                }
                 MemorySegment seg = plainNative(mapped);
                 GgufParser.Header header = new GgufParser(seg, name).parse();
                 return new GgufFile(path, arena, seg, mapped, header);

@@ -167,7 +167,8 @@ public final class Engine implements AutoCloseable {
         if (Files.isDirectory(path)) {
             return CheckpointLoader.load(path, o.quantize(), o.threads());
         }
-        return o.quantize() == null ? GgufFile.open(path) : CheckpointLoader.requantize(path, o.quantize(), o.threads());
+        return o.quantize() == null ? GgufFile.openToServe(path)
+                : CheckpointLoader.requantize(path, o.quantize(), o.threads()); // read once, served from memory
     }
 
     private static void validate(EngineOptions o) {

@@ -69,13 +69,13 @@ class HostileCheckpointTest {
         Path f = tmp.resolve("model.safetensors");
         Files.write(f, ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(100_000_001L).array());
         String msg = assertThrows(CheckpointFormatException.class,
-                () -> SafetensorsFile.open(f, Arena.ofAuto())).getMessage();
+                () -> SafetensorsFile.open(f, Arena.ofAuto(), false)).getMessage();
         assertTrue(msg.contains("100000001") && msg.contains("at most"), msg);
         Files.write(f, ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(-5).array());
-        assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto()));
+        assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto(), false));
         Files.write(f, ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN).putLong(1000).array());
         String past = assertThrows(CheckpointFormatException.class,
-                () -> SafetensorsFile.open(f, Arena.ofAuto())).getMessage();
+                () -> SafetensorsFile.open(f, Arena.ofAuto(), false)).getMessage();
         assertTrue(past.contains("past the end"), past);
     }
 
@@ -83,22 +83,22 @@ class HostileCheckpointTest {
     void safetensorsOffsetsOutsideTheFileOrOverlappingAreRefused() throws IOException {
         Path f = tmp.resolve("a.safetensors");
         SafetensorsWriter.writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,4000]}}", ONE);
-        String m1 = assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto()))
+        String m1 = assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto(), false))
                 .getMessage();
         assertTrue(m1.contains("outside") && m1.contains("'w'"), m1);
         SafetensorsWriter.writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", ONE);
-        String m2 = assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto()))
+        String m2 = assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto(), false))
                 .getMessage();
         assertTrue(m2.contains("needs 16"), m2);
         SafetensorsWriter.writeRaw(f, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
                 + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", ONE);
-        String m3 = assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto()))
+        String m3 = assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto(), false))
                 .getMessage();
         assertTrue(m3.contains("overlap"), m3);
         SafetensorsWriter.writeRaw(f, "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,-2],\"data_offsets\":[0,16]}}", ONE);
-        assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto()));
+        assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto(), false));
         SafetensorsWriter.writeRaw(f, "{\"w\": [" + "[".repeat(200) + "]", ONE);
-        assertTrue(assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto()))
+        assertTrue(assertThrows(CheckpointFormatException.class, () -> SafetensorsFile.open(f, Arena.ofAuto(), false))
                 .getMessage().contains("invalid JSON"));
     }
 
@@ -164,7 +164,7 @@ class HostileCheckpointTest {
             zip.closeEntry();
         }
         String msg = assertThrows(CheckpointFormatException.class,
-                () -> TorchCheckpointFile.open(z, Arena.ofAuto())).getMessage();
+                () -> TorchCheckpointFile.open(z, Arena.ofAuto(), false)).getMessage();
         assertTrue(msg.contains("compressed"), msg);
     }
 
@@ -178,7 +178,7 @@ class HostileCheckpointTest {
                 .op(0x89).op('}').op('t').op('R').op('s').op('.');
         Path f = tmp.resolve("t.bin");
         TorchWriter.writeArchive(f, p.bytes(), ONE);
-        String msg = assertThrows(CheckpointFormatException.class, () -> TorchCheckpointFile.open(f, Arena.ofAuto()))
+        String msg = assertThrows(CheckpointFormatException.class, () -> TorchCheckpointFile.open(f, Arena.ofAuto(), false))
                 .getMessage();
         assertTrue(msg.contains("not contiguous"), msg);
 
@@ -189,12 +189,12 @@ class HostileCheckpointTest {
                 .op(0x89).op('}').op('t').op('R').op('s').op('.');
         TorchWriter.writeArchive(f, q.bytes(), ONE);
         String msg2 = assertThrows(CheckpointFormatException.class,
-                () -> TorchCheckpointFile.open(f, Arena.ofAuto())).getMessage();
+                () -> TorchCheckpointFile.open(f, Arena.ofAuto(), false)).getMessage();
         assertTrue(msg2.contains("outside its storage"), msg2);
 
         // the same pickle with offset 0 and row-major strides is read
         TorchWriter.write(f, ONE);
-        assertEquals(1, TorchCheckpointFile.open(f, Arena.ofAuto()).size());
+        assertEquals(1, TorchCheckpointFile.open(f, Arena.ofAuto(), false).size());
     }
 
     @Test
@@ -203,7 +203,7 @@ class HostileCheckpointTest {
                 new TestTensor("b", "F32", new long[] {1, 2}, new byte[] {9, 9, 9, 9, 8, 8, 8, 8}));
         Path f = tmp.resolve("zip64.bin");
         TorchWriter.writeZip64(f, ts);
-        java.util.Map<String, StoredTensor> read = TorchCheckpointFile.open(f, Arena.ofAuto());
+        java.util.Map<String, StoredTensor> read = TorchCheckpointFile.open(f, Arena.ofAuto(), false);
         assertEquals(List.of("a", "b"), List.copyOf(read.keySet()));
         assertEquals(-1L, read.get("b").data().mismatch(java.lang.foreign.MemorySegment.ofArray(ts.get(1).bytes())));
         assertEquals("F16", read.get("a").dtype());

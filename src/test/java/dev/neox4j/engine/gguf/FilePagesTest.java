@@ -172,8 +172,44 @@ class FilePagesTest {
         Path p = dir.resolve("large.gguf");
         new GgufWriter().putString("general.architecture", "test")
                 .addTensor("t", GgmlType.I8, new long[] {SIZE}, data).write(p);
-        try (GgufFile g = GgufFile.open(p)) {
+        try (GgufFile g = GgufFile.openToServe(p)) {
             assertArrayEquals(data, g.data(g.tensor("t")).toArray(ValueLayout.JAVA_BYTE));
         }
+    }
+
+    /**
+     * Only a model opened to be served is advised ({@code hg} among the mapping's {@code VmFlags} in
+     * {@code /proc/self/smaps}): a file opened to be read once (a conversion) keeps the page cache as it is.
+     */
+    @Test
+    void onlyAServedGgufFileIsAdvised() throws IOException {
+        byte[] data = new byte[(int) SIZE];
+        new SplittableRandom(6).nextBytes(data);
+        Path p = dir.resolve("once.gguf");
+        new GgufWriter().putString("general.architecture", "test")
+                .addTensor("t", GgmlType.I8, new long[] {SIZE}, data).write(p);
+        try (GgufFile g = GgufFile.open(p)) {
+            String flags = vmFlags(g.segment().address());
+            assertTrue(flags != null && !flags.contains(" hg"), "read once: " + flags);
+        }
+        try (GgufFile g = GgufFile.openToServe(p)) {
+            String flags = vmFlags(g.segment().address());
+            assertTrue(flags != null, "the mapping is listed in smaps");
+            assertEquals(FilePages.available(), flags.contains(" hg"), "served: " + flags);
+        }
+    }
+
+    /** The {@code VmFlags} line of the mapping that starts at {@code start}, or null. */
+    private static String vmFlags(long start) throws IOException {
+        String head = Long.toHexString(start) + "-";
+        boolean inside = false;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            if (line.matches("[0-9a-f]+-[0-9a-f]+ .*")) { // a mapping's first line: its address range
+                inside = line.startsWith(head);
+            } else if (inside && line.startsWith("VmFlags:")) {
+                return line + " ";
+            }
+        }
+        return null;
     }
 }
