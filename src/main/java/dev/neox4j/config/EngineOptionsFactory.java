@@ -68,7 +68,7 @@ public final class EngineOptionsFactory {
         return new EngineOptions(modelPath, config.threads(), config.contextLength(), config.maxSequences(),
                 config.kvCacheType(), config.queueSize(), config.kernels().value(), config.prefillChunk(),
                 timeoutMillis, config.quantize().orElse(null), config.prefixCache().enabled(),
-                config.prefixCache().maxTokens());
+                config.prefixCache().maxTokens(), config.idleWarmUp());
     }
 
     /**

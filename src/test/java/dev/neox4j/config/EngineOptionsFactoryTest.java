@@ -71,7 +71,7 @@ class EngineOptionsFactoryTest {
                 Map.entry("neox.api-keys", "k1,k2")));
         EngineOptions o = EngineOptionsFactory.from(c);
         assertEquals(new EngineOptions(Path.of("/models/pythia.gguf"), 3, 512, 2, KvCacheType.F32, 7, "scalar", 64,
-                90_000, FileType.Q4_K_M, true, 0), o);
+                90_000, FileType.Q4_K_M, true, 0, true), o);
         assertEquals(List.of("k1", "k2"), c.apiKeys().orElseThrow());
     }
 

@@ -124,6 +124,9 @@ public final class Engine implements AutoCloseable {
             PrefixCache prefix = new PrefixCache(slots, options.prefixCache(), options.prefixCacheMaxTokens());
             scheduler = new Scheduler(forward, batch, slots, prefix, tokenizer, hp.vocabSize(),
                     options.prefillChunk(), budget, options.queueSize(), observers);
+            if (options.idleWarmUp()) {
+                scheduler.warmUpWhenIdle(new IdleWarmUp(forward, batch, slots, hp.vocabSize()));
+            }
             Engine engine = new Engine(options, file, model, tokenizer, pool, slots, scheduler, info, observers);
             if (NativeMemory.lazy()) { // else the slots were zero-filled, committed, at allocation
                 committer = slots.backgroundCommitter().start();
@@ -399,6 +402,11 @@ public final class Engine implements AutoCloseable {
                 scheduler.kvTokensUsed(), slots.tokensCapacity(), pool.threads(), scheduler.steps(),
                 scheduler.lastStepNanos(), loadMillis, info.mappedBytes(), scheduler.prefix().queries(),
                 scheduler.prefix().hitTokens(), scheduler.prefix().cachedTokens());
+    }
+
+    /** Steps of the idle warm-up run so far ({@link IdleWarmUp}; tests). */
+    int idleWarmUpSteps() {
+        return scheduler.warmUpSteps();
     }
 
     /**

@@ -22,6 +22,8 @@ import java.nio.file.Path;
  * @param prefixCache     reuse the KV of a prompt prefix already computed ({@link PrefixCache}); default true
  * @param prefixCacheMaxTokens prompt positions idle KV slots keep for reuse, least recently used dropped first
  *                        (0 = every position of every slot)
+ * @param idleWarmUp      after ready and until the first request, run prompt and decode steps on the free slots
+ *                        while idle so that the JIT compiles the request paths ({@link IdleWarmUp}); default true
  */
 public record EngineOptions(
         Path modelPath,
@@ -35,7 +37,8 @@ public record EngineOptions(
         long requestTimeoutMillis,
         FileType quantize,
         boolean prefixCache,
-        long prefixCacheMaxTokens) {
+        long prefixCacheMaxTokens,
+        boolean idleWarmUp) {
 
     /** Defaults suitable for tests and embedding: all cores, model context, 4 slots, f16 KV cache. */
     public static EngineOptions defaults(Path modelPath) {
@@ -66,6 +69,7 @@ public record EngineOptions(
         private FileType quantize;
         private boolean prefixCache = true;
         private long prefixCacheMaxTokens;
+        private boolean idleWarmUp = true;
 
         private Builder(Path modelPath) {
             this.modelPath = modelPath;
@@ -84,6 +88,7 @@ public record EngineOptions(
             quantize = o.quantize;
             prefixCache = o.prefixCache;
             prefixCacheMaxTokens = o.prefixCacheMaxTokens;
+            idleWarmUp = o.idleWarmUp;
         }
 
         public Builder modelPath(Path modelPath) {
@@ -144,9 +149,16 @@ public record EngineOptions(
             return this;
         }
 
+        /** The warm-up while idle before the first request on or off (default on; {@link IdleWarmUp}). */
+        public Builder idleWarmUp(boolean enabled) {
+            this.idleWarmUp = enabled;
+            return this;
+        }
+
         public EngineOptions build() {
             return new EngineOptions(modelPath, threads, contextLength, maxSequences, kvCacheType, queueSize,
-                    kernels, prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens);
+                    kernels, prefillChunk, requestTimeoutMillis, quantize, prefixCache, prefixCacheMaxTokens,
+                    idleWarmUp);
         }
     }
 }

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * within a token budget and a budget of logit rows; after the forward pass {@link #advance} hands every slice its
  * rows ({@link Sequence#advance} runs the per-token pipeline) and ends the sequences that are done.
  *
+ * <p>Until the first request arrives, the thread runs an {@link IdleWarmUp} a step at a time while idle.
+ *
  * <p>Chunk sizes depend only on the sequence itself (a chunk that does not fit is deferred to the next step, never
  * cut), and the forward pass computes every row independently of the others, so a request produces the same tokens
  * and logprobs alone or batched with others.
@@ -61,6 +63,9 @@ final class Scheduler {
     /** Smoothed end-to-end seconds of finished requests, for Retry-After estimates. */
     private volatile double avgRequestSeconds = 1.0;
     private Runnable onExit = () -> { };
+    /** Steps to run while idle before the first request, or null (scheduler thread). */
+    private IdleWarmUp warmUp;
+    private volatile int warmUpSteps;
 
     Scheduler(NeoxForward forward, ForwardBatch batch, KvSlotPool slots, PrefixCache prefix, Tokenizer tokenizer,
               int vocab, int prefillChunk, int tokenBudget, int queueSize, Observers observers) {
@@ -82,6 +87,16 @@ final class Scheduler {
     /** The step token budget the forward pass must accept: every slot decoding plus one prompt chunk. */
     static int tokenBudget(int maxSequences, int prefillChunk) {
         return maxSequences + prefillChunk;
+    }
+
+    /** Runs {@code w}'s steps while idle until the first request arrives (before {@link #start}). */
+    void warmUpWhenIdle(IdleWarmUp w) {
+        this.warmUp = w;
+    }
+
+    /** Idle warm-up steps run so far. */
+    int warmUpSteps() {
+        return warmUpSteps;
     }
 
     void start(Runnable exitAction) {
@@ -185,6 +200,15 @@ final class Scheduler {
     private void loop() {
         try {
             while (true) {
+                if (warmUp != null) {
+                    if (warmUp.pending() && accepting && !stopping && waiting.size() == 0 && running.isEmpty()) {
+                        warmUp.step(); // a request arriving now waits for this step only
+                        warmUpSteps = warmUp.stepsDone();
+                        continue;
+                    }
+                    warmUp.abandon(); // done, or a request came: the slots are the prefix cache's from now on
+                    warmUp = null;
+                }
                 waiting.awaitWork(busy, halting);
                 if (stopping) {
                     break;

@@ -18,10 +18,7 @@ class CheckpointEngineTest {
 
     /** The fixture engine options with {@code dir} as the model. */
     private static EngineOptions at(Path dir) {
-        EngineOptions o = EngineFixtures.options("F32");
-        return new EngineOptions(dir, o.threads(), o.contextLength(), o.maxSequences(), o.kvCacheType(), o.queueSize(),
-                o.kernels(), o.prefillChunk(), o.requestTimeoutMillis(), o.quantize(), o.prefixCache(),
-                o.prefixCacheMaxTokens());
+        return EngineFixtures.options("F32").toBuilder().modelPath(dir).build();
     }
 
     private static int[] greedy(Engine engine, int[] prompt, int n) throws Exception {

@@ -96,7 +96,7 @@ public final class EngineFixtures {
 
     /** Options for a fixture model: small context, F32 KV as the goldens were made. */
     static EngineOptions options(String type) {
-        return new EngineOptions(model(type), 1, 512, 8, KvCacheType.F32, 16, "auto", 32, 0, null, true, 0);
+        return new EngineOptions(model(type), 1, 512, 8, KvCacheType.F32, 16, "auto", 32, 0, null, true, 0, true);
     }
 
 }
