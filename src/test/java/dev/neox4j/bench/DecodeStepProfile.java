@@ -110,7 +110,7 @@ public final class DecodeStepProfile {
         int threads = Integer.getInteger("bench.threads", 2);
         int steps = Integer.getInteger("bench.tg", 16);
         long tOpen = System.nanoTime();
-        try (GgufFile file = GgufFile.open(path); WorkerPool workers = new WorkerPool(threads)) {
+        try (GgufFile file = GgufFile.openToServe(path); WorkerPool workers = new WorkerPool(threads)) {
             NeoxModel model = NeoxModel.load(file);
             MatmulKernels kernels = Kernels.select("auto");
             TimingPool pool = new TimingPool(workers);

@@ -67,7 +67,7 @@ final class MemoryBandwidth {
 
     /** Bytes a decode step reads: every tensor of the file except the token embedding (one row per token). */
     static long weightBytesPerToken(Path gguf) throws IOException {
-        try (GgufFile f = GgufFile.open(gguf)) {
+        try (GgufFile f = GgufFile.openToServe(gguf)) { // mapped as the engine maps it
             long n = 0;
             for (GgufTensorInfo t : f.tensors()) {
                 if (!t.name().equals("token_embd.weight")) {
