@@ -23,7 +23,8 @@ import java.util.Locale;
  * per step, the weight bytes per second, the time the caller waits for the slowest chunk after its own (the
  * hand-off and imbalance), and what the caller does between the parallel parts (norms, activation conversion,
  * RoPE, KV writes). Usage: {@code java ... dev.neox4j.bench.DecodeStepProfile -Dbench.model=FILE
- * [-Dbench.threads=2] [-Dbench.tg=16]}.
+ * [-Dbench.threads=2] [-Dbench.tg=16] [-Dbench.streams=1]} (streams: sequences decoding together, one token each per
+ * step, as concurrent requests do).
  */
 public final class DecodeStepProfile {
 
@@ -109,36 +110,47 @@ public final class DecodeStepProfile {
         Path path = Path.of(System.getProperty("bench.model"));
         int threads = Integer.getInteger("bench.threads", 2);
         int steps = Integer.getInteger("bench.tg", 16);
+        int streams = Integer.getInteger("bench.streams", 1);
         long tOpen = System.nanoTime();
         try (GgufFile file = GgufFile.openToServe(path); WorkerPool workers = new WorkerPool(threads)) {
             NeoxModel model = NeoxModel.load(file);
             MatmulKernels kernels = Kernels.select("auto");
             TimingPool pool = new TimingPool(workers);
             long t0 = System.nanoTime();
-            NeoxForward forward = new NeoxForward(model, kernels, pool, 1);
+            NeoxForward forward = new NeoxForward(model, kernels, pool, streams);
             long t1 = System.nanoTime();
             int ctx = Math.max(64, steps + 16);
-            KvCache cache = KvCache.forModel(model.hparams(), ctx, KvCache.ElementType.F16);
+            KvCache[] caches = new KvCache[streams];
+            for (int c = 0; c < streams; c++) {
+                caches[c] = KvCache.forModel(model.hparams(), ctx, KvCache.ElementType.F16);
+            }
             long t2 = System.nanoTime();
             int nLayer = model.hparams().blockCount();
             pool.nLayerRuns = 5 * nLayer;
-            ForwardBatch batch = new ForwardBatch(1);
-            batch.add(cache, 1, true, true);
-            forward.forward(batch);
+            ForwardBatch batch = new ForwardBatch(streams);
+            for (KvCache c : caches) {
+                batch.clear();
+                batch.add(c, 1, true, true);
+                forward.forward(batch);
+            }
             long t3 = System.nanoTime();
-            System.out.printf(Locale.ROOT, "%s, %d threads, kernels %s: open+load %.0f ms, prepare (repack) %.0f ms,"
-                            + " KV %.0f ms, first pass %.0f ms%n", path.getFileName(), threads, kernels.name(),
+            System.out.printf(Locale.ROOT, "%s, %d threads, %d streams, kernels %s: open+load %.0f ms, prepare (repack) %.0f ms,"
+                            + " KV %.0f ms, first pass %.0f ms%n", path.getFileName(), threads, streams, kernels.name(),
                     (t0 - tOpen) / 1e6, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6);
             for (int i = 0; i < 6; i++) { // warm-up
                 batch.clear();
-                batch.add(cache, 100 + i, true);
+                for (int c = 0; c < streams; c++) {
+                    batch.add(caches[c], 100 + i + 7 * c, true);
+                }
                 forward.forward(batch);
             }
             double stepWall = 0;
             pool.recording = true;
             for (int s = 0; s < steps; s++) {
                 batch.clear();
-                batch.add(cache, 200 + s, true);
+                for (int c = 0; c < streams; c++) {
+                    batch.add(caches[c], 200 + s + 7 * c, true);
+                }
                 pool.calls = 0;
                 pool.lastEnd = 0;
                 long a = System.nanoTime();
@@ -175,11 +187,13 @@ public final class DecodeStepProfile {
                         pool.wait[k] / steps / 1e6, pool.serialBefore[k] / steps / 1e6, bytes[k] / 1e6);
             }
             double step = stepWall / steps / 1e6;
-            System.out.printf(Locale.ROOT, "step %.2f ms (%.3f tok/s): parallel parts %.2f ms, serial between %.2f ms,"
+            System.out.printf(Locale.ROOT, "step %.2f ms (%.3f tok/s per stream): parallel parts %.2f ms, serial between %.2f ms,"
                             + " rest %.2f ms; weights %.1f MB, %.2f GB/s over the step; load %s%n", step, 1e3 / step,
                     sumWall, sumSerial, step - sumWall - sumSerial, sumBytes / 1e6, sumBytes / (step * 1e6),
                     java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
-            cache.close();
+            for (KvCache c : caches) {
+                c.close();
+            }
         }
     }
 }
