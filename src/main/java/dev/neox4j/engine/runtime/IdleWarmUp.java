@@ -10,7 +10,8 @@ import dev.neox4j.engine.model.NeoxForward;
  *
  * <p>The warm-up before ready ({@code Engine.open}) decodes one token: enough for the single-row kernels, but the
  * first request still compiled the prompt tiles, prompt attention and the multi-row kernels while it ran (an 8-token
- * prompt with 4 generated tokens took 3.2 s on the first request of a pythia-1.4b server on 2 cores, 0.3 s later).
+ * prompt with 4 generated tokens took 2.7-3.4 s as the first request of a pythia-1.4b server on 2 cores, 1.0-1.2 s
+ * after this warm-up).
  * Running all of that before ready would delay ready by as much. So the scheduler thread runs the steps of
  * {@link #PLAN} one at a time while no request waits or runs. A request
  * arriving meanwhile waits for the step in progress only; then the warm-up stops for good ({@link #abandon}), because
@@ -39,10 +40,10 @@ final class IdleWarmUp {
         {2, 0}, {3, 0}, {4, 0},
         {Integer.MAX_VALUE, 8}, {Integer.MAX_VALUE, 8},
     };
-    /** KV positions the plan needs in a slot (at most, whatever the slot count): 60, rounded up. */
+    /** KV positions the plan needs in a slot, whatever the slot count (49 with one slot), rounded up. */
     static final int POSITIONS = 64;
     /** Most prompt tokens of a step. */
-    static final int MAX_CHUNK = 13;
+    static final int MAX_CHUNK = maxChunk();
 
     private final NeoxForward forward;
     private final ForwardBatch batch;
@@ -63,6 +64,14 @@ final class IdleWarmUp {
         this.vocab = vocab;
         this.plannedSteps = slots.capacity() >= POSITIONS && forward.maxBatchTokens() >= slots.slots() + MAX_CHUNK
                 ? PLAN.length : 0;
+    }
+
+    private static int maxChunk() {
+        int max = 0;
+        for (int[] step : PLAN) {
+            max = Math.max(max, step[1]);
+        }
+        return max;
     }
 
     /** Whether steps remain. */
