@@ -167,11 +167,8 @@ class FilePagesTest {
     /** A GGUF file large enough for the advice opens and reads as before. */
     @Test
     void aLargeGgufFileOpensWithTheAdvice() throws IOException {
-        byte[] data = new byte[(int) SIZE];
-        new SplittableRandom(5).nextBytes(data);
-        Path p = dir.resolve("large.gguf");
-        new GgufWriter().putString("general.architecture", "test")
-                .addTensor("t", GgmlType.I8, new long[] {SIZE}, data).write(p);
+        byte[] data = randomBytes(5);
+        Path p = writeGguf("large.gguf", data);
         try (GgufFile g = GgufFile.openToServe(p)) {
             assertArrayEquals(data, g.data(g.tensor("t")).toArray(ValueLayout.JAVA_BYTE));
         }
@@ -183,11 +180,7 @@ class FilePagesTest {
      */
     @Test
     void onlyAServedGgufFileIsAdvised() throws IOException {
-        byte[] data = new byte[(int) SIZE];
-        new SplittableRandom(6).nextBytes(data);
-        Path p = dir.resolve("once.gguf");
-        new GgufWriter().putString("general.architecture", "test")
-                .addTensor("t", GgmlType.I8, new long[] {SIZE}, data).write(p);
+        Path p = writeGguf("once.gguf", randomBytes(6));
         try (GgufFile g = GgufFile.open(p)) {
             String flags = vmFlags(g.segment().address());
             assertTrue(flags != null && !flags.contains(" hg"), "read once: " + flags);
@@ -197,6 +190,20 @@ class FilePagesTest {
             assertTrue(flags != null, "the mapping is listed in smaps");
             assertEquals(FilePages.available(), flags.contains(" hg"), "served: " + flags);
         }
+    }
+
+    private static byte[] randomBytes(long seed) {
+        byte[] data = new byte[(int) SIZE];
+        new SplittableRandom(seed).nextBytes(data);
+        return data;
+    }
+
+    /** A GGUF file under the test directory holding {@code data} as one I8 tensor {@code t}. */
+    private Path writeGguf(String name, byte[] data) throws IOException {
+        Path p = dir.resolve(name);
+        new GgufWriter().putString("general.architecture", "test")
+                .addTensor("t", GgmlType.I8, new long[] {data.length}, data).write(p);
+        return p;
     }
 
     /** The {@code VmFlags} line of the mapping that starts at {@code start}, or null. */

@@ -43,6 +43,14 @@ class IdleWarmUpTest {
         return out;
     }
 
+    /** Tokens a greedy request for {@code n} tokens after {@code seq8} got (all of them unless refused or cut). */
+    private static int generated(Engine e, int n) {
+        Collector c = new Collector();
+        e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
+                .temperature(0).maxTokens(n).ignoreEos(true).build()).source("test").build(), c);
+        return c.await().tokens().length;
+    }
+
     private static void awaitWarmUp(Engine e, int steps) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (e.idleWarmUpSteps() < steps && System.nanoTime() < end) {
@@ -97,10 +105,7 @@ class IdleWarmUpTest {
         // Submitted at once after open, while the first step (compiling as it goes) is most likely running
         for (int i = 0; i < 3; i++) {
             try (Engine e = Engine.open(options(1, 0, true).build())) {
-                Collector c = new Collector();
-                e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings
-                        .builder().temperature(0).maxTokens(2).ignoreEos(true).build()).source("test").build(), c);
-                assertEquals(2, c.await().tokens().length);
+                assertEquals(2, generated(e, 2));
             }
         }
     }
@@ -110,10 +115,7 @@ class IdleWarmUpTest {
         try (Engine e = Engine.open(options(2, 4, true).contextLength(16).build())) {
             Thread.sleep(200);
             assertEquals(0, e.idleWarmUpSteps());
-            Collector c = new Collector();
-            e.submit(GenerationRequest.builder(EngineFixtures.sequence("seq8")).sampling(SamplingSettings.builder()
-                    .temperature(0).maxTokens(4).ignoreEos(true).build()).source("test").build(), c);
-            assertEquals(4, c.await().tokens().length);
+            assertEquals(4, generated(e, 4));
         }
     }
 
