@@ -173,7 +173,8 @@ public interface NeoxConfig {
      * Whether the engine, once ready and until its first request, runs a few prompt and decode steps on its free
      * KV slots while idle, so that the JIT compiles the paths of prompts and of concurrent streams before a client
      * waits for them (the warm-up before ready covers one decoded token only). A request arriving meanwhile waits
-     * for the step in progress (one forward pass of at most 8 tokens per slot) and ends the warm-up.
+     * for the step in progress (one forward pass of at most 8 decoding rows and 13 prompt tokens) and ends the
+     * warm-up.
      */
     @WithDefault("true")
     boolean idleWarmUp();

@@ -27,8 +27,8 @@ final class IdleWarmUp {
     private static final System.Logger LOG = System.getLogger(IdleWarmUp.class.getName());
 
     /**
-     * The steps: {@code {d, p}} = the first {@code d} slots (at most all) decode one token each and the last slot takes
-     * a prompt chunk of {@code p} tokens. Prompt chunks of several lengths (whole register tiles and remainders), one
+     * The steps: {@code {d, p}} = the first {@code d} slots (at most all, and at most {@link #MAX_DECODING}) decode one
+     * token each and the last slot takes a prompt chunk of {@code p} tokens. Prompt chunks of several lengths (whole register tiles and remainders), one
      * sequence decoding at later positions, 2-4 sequences decoding together, then every slot decoding beside a
      * prompt chunk: the shapes {@code Scheduler.buildBatch} makes, so that the JIT's profiles hold the branches
      * requests take (a branch never taken while compiling is compiled as a trap, and the first request to take it
@@ -40,6 +40,11 @@ final class IdleWarmUp {
         {2, 0}, {3, 0}, {4, 0},
         {Integer.MAX_VALUE, 8}, {Integer.MAX_VALUE, 8},
     };
+    /**
+     * Most decoding rows of a step: past the four of the multi-row kernels (so that five or more slots also warm the
+     * decoded-tile path of larger batches), while a step of an engine with hundreds of slots stays short.
+     */
+    static final int MAX_DECODING = 8;
     /** KV positions the plan needs in a slot, whatever the slot count (49 with one slot), rounded up. */
     static final int POSITIONS = 64;
     /** Most prompt tokens of a step. */
@@ -101,7 +106,7 @@ final class IdleWarmUp {
         try {
             touched = true;
             batch.clear();
-            int decoding = Math.min(PLAN[done][0], slots.slots());
+            int decoding = Math.min(Math.min(PLAN[done][0], slots.slots()), MAX_DECODING);
             for (int s = 0; s < decoding; s++) { // decoding rows first, as the scheduler orders them
                 batch.add(slots.cache(s), token(31 * done + s), true);
             }

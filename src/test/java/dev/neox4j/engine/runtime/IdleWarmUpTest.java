@@ -162,6 +162,31 @@ class IdleWarmUpTest {
                 } finally {
                     one.close();
                 }
+                // many slots: at most MAX_DECODING of them decode in a step, the others stay empty but the last
+                int many = IdleWarmUp.MAX_DECODING + 3;
+                KvSlotPool wide = new KvSlotPool(model.hparams(), many, IdleWarmUp.POSITIONS, KvCache.ElementType.F16);
+                try (WorkerPool pool2 = new WorkerPool(2)) {
+                    NeoxForward f2 = new NeoxForward(model, Kernels.select("auto"), pool2,
+                            many + IdleWarmUp.MAX_CHUNK);
+                    IdleWarmUp ww = new IdleWarmUp(f2, new ForwardBatch(), wide, model.hparams().vocabSize());
+                    int used = 0;
+                    while (ww.pending()) {
+                        ww.step();
+                        for (int s = 0; s < many; s++) {
+                            if (wide.cache(s).length() > 0) {
+                                used = Math.max(used, s + 1);
+                                assertTrue(s < IdleWarmUp.MAX_DECODING || s == many - 1, "slot " + s + " written");
+                            }
+                        }
+                    }
+                    assertEquals(PLANNED, ww.stepsDone());
+                    assertEquals(many, used, "the last slot took the prompts");
+                    for (int s = 0; s < many; s++) {
+                        assertEquals(0, wide.cache(s).length());
+                    }
+                } finally {
+                    wide.close();
+                }
                 // too small a context or step budget for it: no steps at all
                 assertEquals(0, new IdleWarmUp(new NeoxForward(model, Kernels.select("auto"), pool, 3 + IdleWarmUp.MAX_CHUNK - 1),
                         new ForwardBatch(), slots, model.hparams().vocabSize()).plannedSteps());
