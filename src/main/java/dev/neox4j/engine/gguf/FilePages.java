@@ -1,15 +1,10 @@
 package dev.neox4j.engine.gguf;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import dev.neox4j.engine.Libc;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
@@ -79,7 +74,10 @@ public final class FilePages {
     private static final int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and AArch64 Linux)
     private static final System.Logger LOG = System.getLogger(FilePages.class.getName());
 
-    /** {@code madvise}, {@code open}, {@code posix_fadvise}, {@code close}, or null when not callable here. */
+    /**
+     * {@code madvise}, {@code open}, {@code posix_fadvise}, {@code close}, {@code fdatasync} ({@link Libc}), or null
+     * when not callable here or {@code -Dneox4j.file-huge-pages=false} declines them.
+     */
     private static final MethodHandle MADVISE;
     private static final MethodHandle OPEN;
     private static final MethodHandle FADVISE;
@@ -87,36 +85,12 @@ public final class FilePages {
     private static final MethodHandle FDATASYNC;
 
     static {
-        MethodHandle madvise = null;
-        MethodHandle open = null;
-        MethodHandle fadvise = null;
-        MethodHandle close = null;
-        MethodHandle fdatasync = null;
-        try {
-            if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
-                    && FilePages.class.getModule().isNativeAccessEnabled()
-                    && !"false".equalsIgnoreCase(System.getProperty("neox4j.file-huge-pages"))) {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
-                madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-                open = linker.downcallHandle(libc.find("open").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), Linker.Option.firstVariadicArg(2));
-                fadvise = linker.downcallHandle(libc.find("posix_fadvise").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-                close = linker.downcallHandle(libc.find("close").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-                fdatasync = linker.downcallHandle(libc.find("fdatasync").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-            }
-        } catch (Throwable e) { // no such symbol, no linker in this runtime: nothing is asked
-            madvise = null;
-        }
-        MADVISE = madvise;
-        OPEN = open;
-        FADVISE = fadvise;
-        CLOSE = close;
-        FDATASYNC = fdatasync;
+        boolean linked = !"false".equalsIgnoreCase(System.getProperty("neox4j.file-huge-pages")) && Libc.linked();
+        MADVISE = linked ? Libc.MADVISE : null;
+        OPEN = linked ? Libc.OPEN : null;
+        FADVISE = linked ? Libc.POSIX_FADVISE : null;
+        CLOSE = linked ? Libc.CLOSE : null;
+        FDATASYNC = linked ? Libc.FDATASYNC : null;
     }
 
     /** Where the probe reads go, so that no compiler drops them. */

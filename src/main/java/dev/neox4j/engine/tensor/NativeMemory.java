@@ -1,15 +1,10 @@
 package dev.neox4j.engine.tensor;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.util.Locale;
+import dev.neox4j.engine.Libc;
 
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /**
  * Large zero-filled native buffers (the KV cache, weights repacked at load) whose pages are committed when they
@@ -44,36 +39,20 @@ public final class NativeMemory {
     private static final int MADV_POPULATE_WRITE = 23; // Linux 5.14+; refused before (then first writes fault in)
     private static final long PAGE = 4096;
 
-    /** {@code mmap}, {@code munmap} and {@code madvise}, or null when this JVM cannot or may not call them. */
+    /**
+     * {@code mmap}, {@code munmap} and {@code madvise} ({@link Libc}), or null when this JVM cannot call them or
+     * {@code -Dneox4j.lazy-native-memory=false} declines them.
+     */
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
 
     static {
-        MethodHandle mmap = null;
-        MethodHandle munmap = null;
-        MethodHandle madvise = null;
-        try {
-            if (System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")
-                    && NativeMemory.class.getModule().isNativeAccessEnabled()
-                    && !"false".equalsIgnoreCase(System.getProperty("neox4j.lazy-native-memory"))) {
-                Linker linker = Linker.nativeLinker();
-                SymbolLookup libc = linker.defaultLookup();
-                mmap = linker.downcallHandle(libc.find("mmap").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
-                munmap = linker.downcallHandle(libc.find("munmap").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
-                madvise = linker.downcallHandle(libc.find("madvise").orElseThrow(),
-                        FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
-            }
-        } catch (Throwable e) { // no such symbol, no linker in this runtime: the arena path serves
-            mmap = null;
-            munmap = null;
-            madvise = null;
-        }
-        MMAP = mmap;
-        MUNMAP = munmap;
-        MADVISE = madvise;
+        boolean wanted = !"false".equalsIgnoreCase(System.getProperty("neox4j.lazy-native-memory"));
+        boolean linked = wanted && Libc.linked();
+        MMAP = linked ? Libc.MMAP : null;
+        MUNMAP = linked ? Libc.MUNMAP : null;
+        MADVISE = linked ? Libc.MADVISE : null;
     }
 
     private NativeMemory() {
