@@ -6,11 +6,11 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Asks Linux to back a large read-only file mapping (a model's weights: a GGUF file, a checkpoint's safetensors or
@@ -72,26 +72,16 @@ public final class FilePages {
     private static final int MADV_HUGEPAGE = 14;
     private static final int POSIX_FADV_DONTNEED = 4;
     private static final int O_RDONLY_CLOEXEC = 0x80000; // O_RDONLY | O_CLOEXEC (x86-64 and AArch64 Linux)
+    /** The first line of a mapping in {@code /proc/self/smaps} starts with its address range. */
+    private static final Pattern MAPPING_LINE = Pattern.compile("[0-9a-f]+-[0-9a-f]+ ");
     private static final System.Logger LOG = System.getLogger(FilePages.class.getName());
 
     /**
-     * {@code madvise}, {@code open}, {@code posix_fadvise}, {@code close}, {@code fdatasync} ({@link Libc}), or null
-     * when not callable here or {@code -Dneox4j.file-huge-pages=false} declines them.
+     * Whether the {@link Libc} calls are linked here and {@code -Dneox4j.file-huge-pages=false} does not decline
+     * them.
      */
-    private static final MethodHandle MADVISE;
-    private static final MethodHandle OPEN;
-    private static final MethodHandle FADVISE;
-    private static final MethodHandle CLOSE;
-    private static final MethodHandle FDATASYNC;
-
-    static {
-        boolean linked = !"false".equalsIgnoreCase(System.getProperty("neox4j.file-huge-pages")) && Libc.linked();
-        MADVISE = linked ? Libc.MADVISE : null;
-        OPEN = linked ? Libc.OPEN : null;
-        FADVISE = linked ? Libc.POSIX_FADVISE : null;
-        CLOSE = linked ? Libc.CLOSE : null;
-        FDATASYNC = linked ? Libc.FDATASYNC : null;
-    }
+    private static final boolean LINKED = Libc.linked()
+            && !"false".equalsIgnoreCase(System.getProperty("neox4j.file-huge-pages"));
 
     /** Where the probe reads go, so that no compiler drops them. */
     private static volatile int probed;
@@ -101,7 +91,7 @@ public final class FilePages {
 
     /** Whether this process can advise file mappings at all (Linux, native access, THP not {@code never}). */
     public static boolean available() {
-        return MADVISE != null && !thpMode().equals("never");
+        return LINKED && !thpMode().equals("never");
     }
 
     /**
@@ -119,7 +109,7 @@ public final class FilePages {
         }
         long regions = mapping.byteSize() / PMD; // whole 2 MiB regions; the tail keeps small pages
         try {
-            int rc = (int) MADVISE.invokeExact(start, regions * PMD, MADV_HUGEPAGE);
+            int rc = (int) Libc.MADVISE.invokeExact(start, regions * PMD, MADV_HUGEPAGE);
             if (rc != 0) {
                 return Outcome.NOT_ASKED;
             }
@@ -162,13 +152,13 @@ public final class FilePages {
      */
     private static Outcome refresh(Path file, MemorySegment mapping) {
         try (Arena a = Arena.ofConfined()) {
-            int fd = (int) OPEN.invokeExact(a.allocateFrom(file.toAbsolutePath().toString()), O_RDONLY_CLOEXEC);
+            int fd = (int) Libc.OPEN.invokeExact(a.allocateFrom(file.toAbsolutePath().toString()), O_RDONLY_CLOEXEC);
             if (fd < 0) {
                 return Outcome.SMALL;
             }
             try {
-                int synced = (int) FDATASYNC.invokeExact(fd);
-                if ((int) FADVISE.invokeExact(fd, 0L, PMD, POSIX_FADV_DONTNEED) != 0) {
+                int synced = (int) Libc.FDATASYNC.invokeExact(fd);
+                if ((int) Libc.POSIX_FADVISE.invokeExact(fd, 0L, PMD, POSIX_FADV_DONTNEED) != 0) {
                     return Outcome.SMALL;
                 }
                 probed = mapping.get(ValueLayout.JAVA_BYTE, 0);
@@ -176,10 +166,10 @@ public final class FilePages {
                     return Outcome.SMALL;
                 }
                 mapping.asSlice(0, PMD).unload();
-                return (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED) == 0
+                return (int) Libc.POSIX_FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED) == 0
                         ? Outcome.DROPPED_SMALL_PAGES : Outcome.SMALL;
             } finally {
-                int ignored = (int) CLOSE.invokeExact(fd);
+                int ignored = (int) Libc.CLOSE.invokeExact(fd);
             }
         } catch (Throwable e) {
             return Outcome.SMALL;
@@ -191,26 +181,32 @@ public final class FilePages {
      * -1 when the file cannot be read or has no such mapping.
      */
     static long pmdMappedBytes(long start) {
+        String kb = smapsField(start, "FilePmdMapped");
+        return kb == null ? -1 : Long.parseLong(kb.replace("kB", "").trim()) * 1024;
+    }
+
+    /**
+     * The value of field {@code name} (the text after {@code "name:"}) of the mapping that starts at {@code start} in
+     * {@code /proc/self/smaps}, or null when the file cannot be read, has no such mapping or the mapping no such field.
+     */
+    static String smapsField(long start, String name) {
         List<String> lines;
         try {
             lines = Files.readAllLines(Path.of("/proc/self/smaps"));
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
         String head = Long.toHexString(start) + "-";
+        String key = name + ":";
         boolean inside = false;
         for (String line : lines) {
-            if (!line.isEmpty() && Character.digit(line.charAt(0), 16) >= 0 && line.indexOf('-') > 0
-                    && line.indexOf(' ') > line.indexOf('-')) {
+            if (MAPPING_LINE.matcher(line).lookingAt()) { // a mapping's first line: its address range
                 inside = line.startsWith(head);
-                continue;
-            }
-            if (inside && line.startsWith("FilePmdMapped:")) {
-                String kb = line.substring("FilePmdMapped:".length()).replace("kB", "").trim();
-                return Long.parseLong(kb) * 1024;
+            } else if (inside && line.startsWith(key)) {
+                return line.substring(key.length());
             }
         }
-        return -1;
+        return null;
     }
 
     /** The transparent-huge-page mode in brackets in {@code /sys/kernel/mm/transparent_hugepage/enabled}. */

@@ -4,7 +4,6 @@ import dev.neox4j.engine.Libc;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 /**
  * Large zero-filled native buffers (the KV cache, weights repacked at load) whose pages are committed when they
@@ -40,27 +39,18 @@ public final class NativeMemory {
     private static final long PAGE = 4096;
 
     /**
-     * {@code mmap}, {@code munmap} and {@code madvise} ({@link Libc}), or null when this JVM cannot call them or
-     * {@code -Dneox4j.lazy-native-memory=false} declines them.
+     * Whether {@code mmap}, {@code munmap} and {@code madvise} ({@link Libc}) are linked here and
+     * {@code -Dneox4j.lazy-native-memory=false} does not decline them.
      */
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final MethodHandle MADVISE;
-
-    static {
-        boolean wanted = !"false".equalsIgnoreCase(System.getProperty("neox4j.lazy-native-memory"));
-        boolean linked = wanted && Libc.linked();
-        MMAP = linked ? Libc.MMAP : null;
-        MUNMAP = linked ? Libc.MUNMAP : null;
-        MADVISE = linked ? Libc.MADVISE : null;
-    }
+    private static final boolean LINKED = Libc.linked()
+            && !"false".equalsIgnoreCase(System.getProperty("neox4j.lazy-native-memory"));
 
     private NativeMemory() {
     }
 
     /** Whether allocations are committed on first touch ({@code mmap}) rather than zero-filled at once. */
     public static boolean lazy() {
-        return MMAP != null;
+        return LINKED;
     }
 
     /**
@@ -80,12 +70,12 @@ public final class NativeMemory {
         if (bytes <= 0) {
             throw new IllegalArgumentException("bytes must be > 0, got " + bytes);
         }
-        if (MMAP == null) {
+        if (!LINKED) {
             return arena.allocate(bytes, 64);
         }
         long address;
         try {
-            address = (long) MMAP.invokeExact(0L, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
+            address = (long) Libc.MMAP.invokeExact(0L, bytes, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0L);
         } catch (Throwable e) {
             throw new IllegalStateException("mmap failed", e);
         }
@@ -94,7 +84,7 @@ public final class NativeMemory {
         }
         try {
             if (hugePages) {
-                int ignored = (int) MADVISE.invokeExact(address, bytes, MADV_HUGEPAGE); // a hint: refused is fine
+                int ignored = (int) Libc.MADVISE.invokeExact(address, bytes, MADV_HUGEPAGE); // a hint: refused is fine
             }
         } catch (Throwable e) {
             // the hint is optional
@@ -111,12 +101,13 @@ public final class NativeMemory {
      * several threads.
      */
     public static void populate(MemorySegment s) {
-        if (MADVISE == null || s.byteSize() == 0 || !s.isNative()) {
+        if (!LINKED || s.byteSize() == 0 || !s.isNative()) {
             return;
         }
         long start = s.address() & -PAGE;
         try {
-            int ignored = (int) MADVISE.invokeExact(start, s.address() + s.byteSize() - start, MADV_POPULATE_WRITE);
+            long length = s.address() + s.byteSize() - start;
+            int ignored = (int) Libc.MADVISE.invokeExact(start, length, MADV_POPULATE_WRITE);
         } catch (Throwable e) {
             // advice only
         }
@@ -124,7 +115,7 @@ public final class NativeMemory {
 
     private static void unmap(long address, long bytes) {
         try {
-            int ignored = (int) MUNMAP.invokeExact(address, bytes);
+            int ignored = (int) Libc.MUNMAP.invokeExact(address, bytes);
         } catch (Throwable e) {
             throw new IllegalStateException("munmap failed", e);
         }

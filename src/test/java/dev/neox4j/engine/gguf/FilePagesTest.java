@@ -206,17 +206,9 @@ class FilePagesTest {
         return p;
     }
 
-    /** The {@code VmFlags} line of the mapping that starts at {@code start}, or null. */
-    private static String vmFlags(long start) throws IOException {
-        String head = Long.toHexString(start) + "-";
-        boolean inside = false;
-        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-            if (line.matches("[0-9a-f]+-[0-9a-f]+ .*")) { // a mapping's first line: its address range
-                inside = line.startsWith(head);
-            } else if (inside && line.startsWith("VmFlags:")) {
-                return line + " ";
-            }
-        }
-        return null;
+    /** The {@code VmFlags} of the mapping that starts at {@code start}, with a space at the end, or null. */
+    private static String vmFlags(long start) {
+        String flags = FilePages.smapsField(start, "VmFlags");
+        return flags == null ? null : flags + " ";
     }
 }
