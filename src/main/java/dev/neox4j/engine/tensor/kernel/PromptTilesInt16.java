@@ -14,6 +14,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.util.Arrays;
+import java.util.function.IntBinaryOperator;
 
 /**
  * Q4_0 prompt rows in 16-bit integer lanes: the weight quants ({@code -8..7}) times the 8-bit activation quants
@@ -45,6 +46,8 @@ final class PromptTilesInt16 {
     static final int PANELS = 4;
     /** Blocks per column block: the four panels' 128 columns (32 KB of shorts) stay in L1. */
     static final int KB = 4;
+    /** Prompt row {@code j}'s column in a weight row's accumulators (its panel group from panel {@code p0}). */
+    private static final IntBinaryOperator OUTPUT_COLUMN = (j, p0) -> (j / LANES - p0) * LANES + lane(j);
     /** Whether Q4_0 prompt rows take this path: 16 float lanes (AVX-512). */
     static final boolean ENABLED = F == 16;
 
@@ -100,12 +103,8 @@ final class PromptTilesInt16 {
                     }
                 }
             }
-            for (int s = 0; s < n; s++) {
-                for (int j = p0 * LANES; j < Math.min(prompts, (p0 + np) * LANES); j++) {
-                    int p = j / LANES - p0;
-                    out[o + s + a.promptRow(j) * stride] = acc[s * as + p * LANES + lane(j)];
-                }
-            }
+            PromptTiles.toOutput(acc, as, n, p0 * LANES, Math.min(prompts, (p0 + np) * LANES), p0, OUTPUT_COLUMN, a,
+                    out, o, stride);
         }
     }
 
