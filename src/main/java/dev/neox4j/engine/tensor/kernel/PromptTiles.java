@@ -108,7 +108,7 @@ final class PromptTiles {
      * and the prompt rows {@code [j0, j1)} (a panel group from panel {@code p0}), {@value #OUTPUT_ROWS} weight rows at
      * a time, so that each output row gets a cache line's worth at once. Row by row it wrote one float to each of up
      * to 128 output rows; those lie a multiple of 4 KiB apart at every pythia width, i.e. in the same few L1 sets, and
-     * lost their line before the next float: the prompt matmul at 3072 x 1024 took 7.6-7.9 ms instead of 4.8-5.0
+     * lost their line before the next float: the prompt matmul at 3072 x 1024 took 7.6-7.9 ms instead of 4.8-5.3
      * (BENCHMARKS.md, session 17).
      */
     static void toOutput(float[] acc, int as, int n, int j0, int j1, int p0, IntBinaryOperator column, Activations a,
