@@ -52,7 +52,8 @@ final class MemoryBandwidth {
         }
     }
 
-    private static long sum(MemorySegment m, long from, long n) {
+    /** The sum of the 64-bit words of {@code m[from, from + n)} in whole vector pairs: a plain streaming read. */
+    static long sum(MemorySegment m, long from, long n) {
         LongVector a = LongVector.zero(LS);
         LongVector b = LongVector.zero(LS);
         int step = LS.vectorByteSize();

@@ -66,7 +66,7 @@ public final class StreamRate {
             long[] sink = new long[1];
             System.out.printf(Locale.ROOT, "%s, %.2f GB, one thread, %s, GB/s per pass (thread CPU time)%n",
                     file.getFileName(), bytes / 1e9, LS);
-            report("read", passes, bytes, mx, tid, () -> sink[0] += read(m, bytes));
+            report("read", passes, bytes, mx, tid, () -> sink[0] += MemoryBandwidth.sum(m, 0, bytes));
             report("work64", passes, bytes, mx, tid, () -> sink[0] += work(m, bytes, 64));
             report("work36", passes, bytes, mx, tid, () -> sink[0] += work(m, bytes, 36));
             MatmulKernels k = Kernels.select("vector");
@@ -106,17 +106,6 @@ public final class StreamRate {
             sb.append(String.format(Locale.ROOT, " %.2f", gbs));
         }
         System.out.printf(Locale.ROOT, "%-22s best %6.2f GB/s  [%s ]%n", name, best, sb);
-    }
-
-    private static long read(MemorySegment m, long n) {
-        LongVector a = LongVector.zero(LS);
-        LongVector b = a;
-        int step = LS.vectorByteSize();
-        for (long i = 0; i + 2L * step <= n; i += 2L * step) {
-            a = a.add(LongVector.fromMemorySegment(LS, m, i, LE));
-            b = b.add(LongVector.fromMemorySegment(LS, m, i + step, LE));
-        }
-        return a.add(b).reduceLanes(VectorOperators.ADD);
     }
 
     /** A load every {@code stride} bytes, then about 25 vector operations on it, into four accumulators. */
