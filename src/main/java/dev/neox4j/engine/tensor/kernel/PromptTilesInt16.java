@@ -7,12 +7,17 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
 
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.PromptPanels;
+import dev.neox4j.engine.tensor.Q4_0Codec;
+import dev.neox4j.engine.tensor.QuantMath;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.IntBinaryOperator;
 
@@ -38,6 +43,8 @@ final class PromptTilesInt16 {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
+    /** 16 shorts: a Q4_0 block's 16 low (or high) nibbles. */
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     /** Prompt rows per panel. */
     static final int LANES = 32;
     /** Weight rows per register tile. */
@@ -69,10 +76,6 @@ final class PromptTilesInt16 {
         int cols = d.cols;
         int nb = d.nb;
         short[] qs = d.shortQuants(n * cols);
-        float[] q = d.q;
-        for (int i = 0; i < n * cols; i += F) {
-            ((ShortVector) ld(q, i).convertShape(VectorOperators.F2S, SS, 0)).intoArray(qs, i);
-        }
         PromptPanels pp = a.promptPanels();
         short[] xq = pp.quants();
         float[] xs = pp.scales();
@@ -105,6 +108,42 @@ final class PromptTilesInt16 {
             }
             PromptTiles.toOutput(acc, as, n, p0 * LANES, Math.min(prompts, (p0 + np) * LANES), p0, OUTPUT_COLUMN, a,
                     out, o, stride);
+        }
+    }
+
+    /**
+     * The quants {@link #multiply} reads, from the float quants {@link RowDot#decode} left in {@code d.q} for the
+     * {@code n} weight rows of the tile (when generated rows of the batch need those too).
+     */
+    static void quantsFromFloats(Decoded d, int n) {
+        int m = n * d.cols;
+        short[] qs = d.shortQuants(m);
+        float[] q = d.q;
+        for (int i = 0; i < m; i += F) {
+            ((ShortVector) ld(q, i).convertShape(VectorOperators.F2S, SS, 0)).intoArray(qs, i);
+        }
+    }
+
+    /**
+     * Decodes the Q4_0 weight row at byte {@code off} of {@code w} (the file's layout) straight into the quants
+     * {@link #multiply} reads ({@code q - 8} as shorts) and its block scales, for row slot {@code slot} of
+     * {@code d}: the same values as {@link RowDot#decode} then {@link #quantsFromFloats}, without the float pass.
+     * The caller grows {@code d}'s quants to the whole tile first ({@link Decoded#shortQuants} does not copy).
+     */
+    static void decodeQ4_0(MemorySegment w, long off, int cols, Decoded d, int slot) {
+        short[] qs = d.shortQuants((slot + 1) * cols);
+        int qo = slot * cols;
+        int bo = slot * d.nb;
+        for (int blk = 0; blk < cols / 32; blk++) {
+            long b = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
+            d.scale[bo + blk] = Float.float16ToFloat(w.get(QuantMath.LE_SHORT, b));
+            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, b + Q4_0Codec.QS, ByteOrder.LITTLE_ENDIAN);
+            ((ShortVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2S, S256, 0))
+                    .intoArray(qs, qo + 32 * blk);
+            ((ShortVector) ((ByteVector) ((IntVector) q.reinterpretShape(IntVector.SPECIES_128, 0))
+                    .lanewise(VectorOperators.LSHR, 4).reinterpretShape(ByteVector.SPECIES_128, 0))
+                    .and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2S, S256, 0))
+                    .intoArray(qs, qo + 32 * blk + 16);
         }
     }
 

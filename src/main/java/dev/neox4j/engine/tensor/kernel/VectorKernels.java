@@ -174,10 +174,20 @@ public final class VectorKernels implements MatmulKernels {
             VectorActivationQuantizer.preparePanels(a, int16 ? VectorActivationQuantizer.QUANT_PANELS
                     : VectorActivationQuantizer.FLOAT_PANELS);
         }
+        // a batch of prompt rows only, on Q4_0 in the file's layout: the int16 tiles' quants decoded straight to
+        // shorts (the generated rows' kernels read the float quants)
+        boolean shortsOnly = int16 && prompts == batch && w.layout() == WeightLayout.GGUF;
+        if (shortsOnly) {
+            dec.shortQuants(tile * cols); // grown once here: decodeQ4_0 fills it slot by slot
+        }
         for (int r0 = rowStart; r0 < rowEnd; r0 += tile) {
             int r1 = Math.min(rowEnd, r0 + tile);
             for (int r = r0; r < r1; r++) {
-                k.decode(w.data(), r * w.rowBytes(), cols, dec, r - r0);
+                if (shortsOnly) {
+                    PromptTilesInt16.decodeQ4_0(w.data(), r * w.rowBytes(), cols, dec, r - r0);
+                } else {
+                    k.decode(w.data(), r * w.rowBytes(), cols, dec, r - r0);
+                }
             }
             if (kind == DecodedDots.FLOAT) {
                 tile4x4(dec, a, r1 - r0, batch, kind, be, out, outOffset + r0, outStride);
@@ -187,6 +197,9 @@ public final class VectorKernels implements MatmulKernels {
                 generatedRows(dec, a, prompts, r0, r1, batch, kind, be, out, outOffset, outStride);
             }
             if (prompts > 0 && int16) {
+                if (!shortsOnly) {
+                    PromptTilesInt16.quantsFromFloats(dec, r1 - r0);
+                }
                 PromptTilesInt16.multiply(dec, r1 - r0, a, prompts, out, outOffset + r0, outStride);
             } else if (prompts > 0) {
                 dec.dequantize(r1 - r0, kind, be);

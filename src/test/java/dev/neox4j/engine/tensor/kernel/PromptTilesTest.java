@@ -40,26 +40,34 @@ class PromptTilesTest {
         for (GgmlType t : types) {
             int cols = t.blockElems == 256 ? 768 : 800; // several column blocks, the last one partial
             for (int prompts : new int[] {1, 19, 70}) {
-                out.add(Arguments.of(t, cols, prompts, false));
+                out.add(Arguments.of(t, cols, prompts, false, true));
             }
         }
-        out.add(Arguments.of(GgmlType.Q4_0, 800, 130, false)); // full 16-bit register tiles of 128 rows
-        out.add(Arguments.of(GgmlType.Q4_0, 800, 130, true));
-        out.add(Arguments.of(GgmlType.Q4_0, 2048, 19, true));
+        out.add(Arguments.of(GgmlType.Q4_0, 800, 130, false, true)); // full 16-bit register tiles of 128 rows
+        out.add(Arguments.of(GgmlType.Q4_0, 800, 130, true, true));
+        out.add(Arguments.of(GgmlType.Q4_0, 2048, 19, true, true));
+        // prompt rows only: Q4_0's 16-bit tiles then decode the quants straight to shorts
+        out.add(Arguments.of(GgmlType.Q4_0, 800, 130, false, false));
+        out.add(Arguments.of(GgmlType.Q4_0, 800, 19, false, false));
+        out.add(Arguments.of(GgmlType.Q4_0, 800, 19, true, false));
+        out.add(Arguments.of(GgmlType.Q8_0, 800, 70, false, false));
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} cols={1} prompts={2} prepared={3}")
+    @ParameterizedTest(name = "{0} cols={1} prompts={2} prepared={3} generated={4}")
     @MethodSource("cases")
-    void promptMatmulIsTheScalarTwinBitForBit(GgmlType type, int cols, int prompts, boolean prepared) {
+    void promptMatmulIsTheScalarTwinBitForBit(GgmlType type, int cols, int prompts, boolean prepared,
+                                              boolean generated) {
         int rows = 13; // two six-row tiles and a single row
-        int batch = prompts + 2; // two generated rows among the prompts
+        int batch = generated ? prompts + 2 : prompts; // with two generated rows among the prompts, or none
         long seed = type.ordinal() * 31L + cols + prompts;
         float[] x = TestData.gaussian(batch * cols, seed + 1);
         boolean[] flags = new boolean[batch];
         Arrays.fill(flags, true);
-        flags[0] = false;
-        flags[batch / 2] = false;
+        if (generated) {
+            flags[0] = false;
+            flags[batch / 2] = false;
+        }
         try (Arena arena = Arena.ofConfined()) {
             byte[] bytes = TensorCodecs.quantize(type, TestData.gaussian(rows * cols, seed), 0, rows * cols);
             MemorySegment seg = arena.allocate(bytes.length + 1).asSlice(1);
