@@ -30,13 +30,17 @@ final class Attention {
             this.dots = dots;
         }
 
-        void ensure(int hd, int positions) {
-            int max = AttentionDots.MAX_QUERIES;
-            if (q.length < max * hd) {
-                q = new float[max * hd];
+        /**
+         * Room for {@code nq} queries against {@code positions} keys: sized by the tile at hand, not by
+         * {@link AttentionDots#MAX_QUERIES}, so that a decode step's single query grows the scores by one position
+         * at a time (geometrically), not by a whole tile's row each.
+         */
+        void ensure(int hd, int nq, int positions) {
+            if (q.length < nq * hd) {
+                q = new float[nq * hd];
             }
-            if (scores.length < (long) max * positions) {
-                long grown = Math.max((long) max * positions, Math.min(2L * scores.length, Integer.MAX_VALUE - 16));
+            if (scores.length < (long) nq * positions) {
+                long grown = Math.max((long) nq * positions, Math.min(2L * scores.length, Integer.MAX_VALUE - 16));
                 scores = new float[(int) Math.min(grown, Integer.MAX_VALUE - 16)];
             }
         }
@@ -61,7 +65,7 @@ final class Attention {
     static void tile(float[] qkv, int qo, int qs, int nq, KvCache cache, int layer, int headOff, int hd, int n0,
                      float kqScale, Scratch s, float[] out, int oo, int os) {
         int nKeys = n0 + nq - 1;
-        s.ensure(hd, nKeys);
+        s.ensure(hd, nq, nKeys);
         boolean f16 = cache.isF16();
         float[] qh = s.q;            // [nq][hd]
         float[] scores = s.scores;   // [nq][nKeys]

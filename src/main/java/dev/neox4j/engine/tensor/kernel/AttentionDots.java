@@ -20,8 +20,11 @@ import java.lang.foreign.MemorySegment;
  */
 public interface AttentionDots {
 
-    /** Most queries in a tile. */
-    int MAX_QUERIES = 4;
+    /**
+     * Most queries in a tile: a prompt chunk's tile of this many queries reads (and, for the key-major scores,
+     * converts) each key and value once.
+     */
+    int MAX_QUERIES = 64;
 
     /** Lanes of the product chains (the kernel family's float vector length). */
     int lanes();

@@ -111,6 +111,55 @@ class AttentionDotsTest {
     }
 
     /**
+     * Tiles of many queries (the key-major scores of a prompt chunk with 16 lanes, groups of four in the weighted
+     * sum): every query gets the bits of the scalar twin and of the same query alone, for key counts that end inside
+     * a block of 16 keys.
+     */
+    @Test
+    void largeTilesEqualScalarTwinAndSingleQueries() {
+        AttentionDots vector = new VectorAttentionDots();
+        AttentionDots scalar = new ScalarAttentionDots(vector.lanes());
+        int stride = 3 * 128 + 7;
+        try (Arena arena = Arena.ofConfined()) {
+            for (boolean half : new boolean[] {true, false}) {
+                MemorySegment kv = cache(arena, half, 140, stride, half ? 3 : 4);
+                for (int hd : new int[] {64, 128, 80, 72}) {
+                    for (int nq : new int[] {5, VectorAttentionDots.KEY_MAJOR_QUERIES, 13, 64}) {
+                        int off = 3;
+                        int n0 = 140 - nq - 10;
+                        int nKeys = n0 + nq - 1;
+                        float[] q = random(nq * hd, hd * 100L + nq);
+                        float[][] sc = new float[3][nq * nKeys];
+                        vector.scores(q, nq, hd, kv, half, off, stride, nKeys, 0.125f, sc[0], nKeys);
+                        scalar.scores(q, nq, hd, kv, half, off, stride, nKeys, 0.125f, sc[1], nKeys);
+                        float[] one = new float[nKeys];
+                        for (int i = 0; i < nq; i++) {
+                            vector.scores(java.util.Arrays.copyOfRange(q, i * hd, (i + 1) * hd), 1, hd, kv, half, off,
+                                    stride, nKeys, 0.125f, one, nKeys);
+                            System.arraycopy(one, 0, sc[2], i * nKeys, nKeys);
+                        }
+                        String what = "hd " + hd + " queries " + nq + " half " + half;
+                        assertArrayEquals(sc[1], sc[0], "scores: vector = scalar twin, " + what);
+                        assertArrayEquals(sc[2], sc[0], "scores: tile = one by one, " + what);
+
+                        float[] p = random(nq * nKeys, 11 + hd + nq);
+                        int os = hd + 1;
+                        float[][] out = new float[3][nq * os];
+                        vector.weightedSum(p, nKeys, nq, n0, kv, half, off, stride, hd, out[0], 0, os);
+                        scalar.weightedSum(p, nKeys, nq, n0, kv, half, off, stride, hd, out[1], 0, os);
+                        for (int i = 0; i < nq; i++) {
+                            vector.weightedSum(java.util.Arrays.copyOfRange(p, i * nKeys, (i + 1) * nKeys), nKeys, 1,
+                                    n0 + i, kv, half, off, stride, hd, out[2], i * os, 0);
+                        }
+                        assertArrayEquals(out[1], out[0], "P·V: vector = scalar twin, " + what);
+                        assertArrayEquals(out[2], out[0], "P·V: tile = one by one, " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * The softmax exponential: the vector kernel gives the scalar twin's bits for every length (full vectors and
      * tails), the row maximum maps to exactly 1, and every value is within 2 ulp of {@code Math.exp} down to the
      * clamp (below it, a tiny positive value instead of a smaller one).
