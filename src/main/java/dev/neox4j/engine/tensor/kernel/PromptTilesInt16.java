@@ -94,8 +94,7 @@ final class PromptTilesInt16 {
                     for (int blk = b0; blk < b1; blk++) {
                         if (np == PANELS) {
                             block6x4(qs, cols, s, last, xq, p0 * cols * LANES, cols * LANES, blk, tmp);
-                            flush(tmp, PANELS, d.scale, nb, s, last, xs, p0 * nb * LANES, nb * LANES, blk, acc,
-                                    s * as);
+                            flush4(tmp, d.scale, nb, s, last, xs, p0 * nb * LANES, nb * LANES, blk, acc, s * as);
                         } else {
                             for (int pi = 0; pi < np; pi++) {
                                 block6x1(qs, cols, s, last, xq, (p0 + pi) * cols * LANES, blk, tmp);
@@ -273,6 +272,50 @@ final class PromptTilesInt16 {
                 dw.mul(ld(xs, so)).fma(even, ld(acc, ac)).intoArray(acc, ac);
                 dw.mul(ld(xs, so + 16)).fma(odd, ld(acc, ac + 16)).intoArray(acc, ac + 16);
             }
+        }
+    }
+
+    /**
+     * {@link #flush} of a full tile's four panels, written out with JDK vector calls only (past C2's node budget
+     * a helper such as {@code ld} is not inlined and boxes): the panels' activation scales loaded once for the
+     * six weight rows, no loop over the panels (as a loop with a variable count it took 30 % of a 128-row Q4_0
+     * matmul against 49 % for the products themselves: BENCHMARKS.md, session 18).
+     */
+    private static void flush4(short[] tmp, float[] ws, int nb, int s, int last, float[] xs, int s0, int ss, int blk,
+                               float[] acc, int ao) {
+        int so = s0 + blk * LANES;
+        FloatVector x0e = FloatVector.fromArray(F512, xs, so);
+        FloatVector x0o = FloatVector.fromArray(F512, xs, so + 16);
+        FloatVector x1e = FloatVector.fromArray(F512, xs, so + ss);
+        FloatVector x1o = FloatVector.fromArray(F512, xs, so + ss + 16);
+        FloatVector x2e = FloatVector.fromArray(F512, xs, so + 2 * ss);
+        FloatVector x2o = FloatVector.fromArray(F512, xs, so + 2 * ss + 16);
+        FloatVector x3e = FloatVector.fromArray(F512, xs, so + 3 * ss);
+        FloatVector x3o = FloatVector.fromArray(F512, xs, so + 3 * ss + 16);
+        for (int i = 0; i <= last; i++) {
+            FloatVector dw = FloatVector.broadcast(F512, ws[(s + i) * nb + blk]);
+            int t = PANELS * i * LANES;
+            int ac = ao + i * PANELS * LANES;
+            IntVector v = (IntVector) ShortVector.fromArray(S, tmp, t).reinterpretShape(I512, 0);
+            dw.mul(x0e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac)).intoArray(acc, ac);
+            dw.mul(x0o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 16)).intoArray(acc, ac + 16);
+            v = (IntVector) ShortVector.fromArray(S, tmp, t + LANES).reinterpretShape(I512, 0);
+            dw.mul(x1e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 32)).intoArray(acc, ac + 32);
+            dw.mul(x1o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 48)).intoArray(acc, ac + 48);
+            v = (IntVector) ShortVector.fromArray(S, tmp, t + 2 * LANES).reinterpretShape(I512, 0);
+            dw.mul(x2e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 64)).intoArray(acc, ac + 64);
+            dw.mul(x2o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 80)).intoArray(acc, ac + 80);
+            v = (IntVector) ShortVector.fromArray(S, tmp, t + 3 * LANES).reinterpretShape(I512, 0);
+            dw.mul(x3e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 96)).intoArray(acc, ac + 96);
+            dw.mul(x3o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 112)).intoArray(acc, ac + 112);
         }
     }
 

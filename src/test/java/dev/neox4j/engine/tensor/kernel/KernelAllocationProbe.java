@@ -53,7 +53,10 @@ final class KernelAllocationProbe {
         return failures;
     }
 
-    /** Per weight type: batch 1 (decode), batch 4 (direct multi-row or tile), 8 prompt rows; every layout. */
+    /**
+     * Per weight type: batch 1 (decode), batch 4 (direct multi-row or tile), 8 prompt rows (partial panels) and
+     * 128 (full register tiles of four 32-row panels); every layout.
+     */
     private static List<Case> cases(Arena arena, VectorKernels vector, List<GgmlType> types) {
         List<Case> cases = new ArrayList<>();
         for (GgmlType t : types) {
@@ -73,6 +76,7 @@ final class KernelAllocationProbe {
                 cases.add(new Case(name + " batch 1", w, activations(vector, t, 1, cols, false)));
                 cases.add(new Case(name + " batch 4", w, activations(vector, t, 4, cols, false)));
                 cases.add(new Case(name + " 8 prompt rows", w, activations(vector, t, 8, cols, true)));
+                cases.add(new Case(name + " 128 prompt rows", w, activations(vector, t, 128, cols, true)));
             }
         }
         return cases;
