@@ -69,8 +69,9 @@ final class PromptTilesInt16 {
 
     /**
      * {@code out[o + s + promptRow(j) * stride] = sum_blk (dw * dy) * sum_k q[s][k] * y[j][k]} for the {@code n}
-     * decoded (not dequantized) Q4_0 weight rows {@code s} of {@code d} and the {@code prompts} prompt rows
-     * {@code j} of {@code a}, whose panels are in {@code a.promptPanels()}.
+     * decoded (not dequantized) Q4_0 weight rows {@code s} of {@code d}, their quants as shorts in
+     * {@link Decoded#shortQuants} ({@link #decodeQ4_0} or {@link #quantsFromFloats}), and the {@code prompts} prompt
+     * rows {@code j} of {@code a}, whose panels are in {@code a.promptPanels()}.
      */
     static void multiply(Decoded d, int n, Activations a, int prompts, float[] out, int o, int stride) {
         int cols = d.cols;
