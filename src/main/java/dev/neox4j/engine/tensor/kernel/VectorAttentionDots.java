@@ -9,6 +9,7 @@ import jdk.incubator.vector.VectorShuffle;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.FS;
@@ -25,10 +26,11 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.TWO_POW_112;
  * key-major scores ({@link #scoresKeyMajor}): the keys converted and transposed once per tile, 16 keys per vector,
  * no lane sum per query-key pair. Not thread-safe (one instance per thread: it holds scratch rows).
  *
- * <p>Each of the six load sites converts its f16 keys or values itself, with JDK vector calls only, instead of
- * calling a shared load helper: a helper C2 has already compiled on its own may be refused inlining at a later site,
- * and its vectors then stay boxed (in a JVM that had run the matmul kernels first, the one-query weighted sum
- * allocated 43 KB per call for good). {@code AttentionKernelAllocationTest} guards it.
+ * <p>Each of the four per-query load sites converts its f16 keys or values itself, with JDK vector calls only,
+ * instead of calling a shared load helper that returns a vector: a helper C2 has already compiled on its own may be
+ * refused inlining at a later site, and its vectors then stay boxed (in a JVM that had run the matmul kernels first,
+ * the one-query weighted sum allocated 43 KB per call for good). The tile paths convert whole rows through
+ * {@link #toFloats}, whose signature holds no vector. {@code AttentionKernelAllocationTest} guards all of them.
  */
 final class VectorAttentionDots implements AttentionDots {
 
@@ -254,6 +256,30 @@ final class VectorAttentionDots implements AttentionDots {
     }
 
     /**
+     * The {@code hd} (a multiple of 16) cached elements from element index {@code idx}, f16 ({@code half}) or f32,
+     * as floats: elements {@code c .. c + 15} to {@code dst[d0 + (c / 16) * cs ..]}. The one load site of the tile
+     * paths ({@link #scoresKeyMajor}, {@link #weightedSumFloats}): no vector crosses its signature, so it cannot box
+     * whether C2 inlines it or not.
+     */
+    private static void toFloats(MemorySegment m, boolean half, long idx, int hd, float[] dst, int d0, int cs) {
+        for (int c = 0; c < hd; c += 16) {
+            FloatVector x;
+            if (half) { // VectorShapes.loadF16 written out (see the class comment)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, m, 2 * (idx + c), LE)
+                        .convertShape(VectorOperators.S2I, IS, 0);
+                IntVector em = h.and(0x7FFF);
+                IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
+                IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112)
+                        .reinterpretShape(IS, 0)).blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
+                x = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
+            } else {
+                x = FloatVector.fromMemorySegment(FS, m, 4 * (idx + c), LE);
+            }
+            x.intoArray(dst, d0 + (c >> 4) * cs);
+        }
+    }
+
+    /**
      * {@link #scores} for a tile of many queries, with 16 lanes and {@code hd} a multiple of 16: 16 keys per
      * vector instead of 16 elements of one key. The keys are converted and transposed once for the tile
      * ({@link #kt}); then for a block of 16 keys and each lane {@code l} of the element-major form, the chain
@@ -271,26 +297,19 @@ final class VectorAttentionDots implements AttentionDots {
         }
         float[] t = kt;
         for (int b = 0; b < blocks; b++) {
-            for (int c = 0; c < hd; c += 16) {
-                int base = (b * hd + c) * 16; // 16 x 16: row jj = key 16b + jj's elements c.. (zero past nKeys)
-                for (int jj = 0; jj < 16; jj++) {
-                    int j = 16 * b + jj;
-                    FloatVector kv;
-                    if (j >= nKeys) {
-                        kv = FloatVector.zero(FS);
-                    } else if (half) { // VectorShapes.loadF16 written out (see the class comment)
-                        IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, k, 2 * (off + j * stride + c), LE)
-                                .convertShape(VectorOperators.S2I, IS, 0);
-                        IntVector em = h.and(0x7FFF);
-                        IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                        IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
-                                .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                        kv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
-                    } else {
-                        kv = FloatVector.fromMemorySegment(FS, k, 4 * (off + j * stride + c), LE);
+            // block b as hd / 16 blocks of 16 x 16: row jj of block c = key 16b + jj's elements c.. (zero past nKeys)
+            for (int jj = 0; jj < 16; jj++) {
+                int j = 16 * b + jj;
+                if (j < nKeys) {
+                    toFloats(k, half, off + j * stride, hd, t, b * hd * 16 + 16 * jj, 256);
+                } else {
+                    for (int c = 0; c < hd; c += 16) {
+                        Arrays.fill(t, (b * hd + c) * 16 + 16 * jj, (b * hd + c) * 16 + 16 * jj + 16, 0f);
                     }
-                    kv.intoArray(t, base + 16 * jj);
                 }
+            }
+            for (int c = 0; c < hd; c += 16) {
+                int base = (b * hd + c) * 16;
                 // transposed in place: row dd = element c + dd of the 16 keys, at (b * hd + c + dd) * 16
                 for (int i = 0; i < 8; i++) {
                     FloatVector x = FloatVector.fromArray(FS, t, base + 16 * i);
@@ -414,21 +433,7 @@ final class VectorAttentionDots implements AttentionDots {
         }
         float[] f = vf;
         for (int j = 0; j < nKeys; j++) {
-            for (int c = 0; c < hd; c += 16) {
-                FloatVector vv;
-                if (half) { // VectorShapes.loadF16 written out (see the class comment)
-                    IntVector h = (IntVector) ShortVector.fromMemorySegment(SS, v, 2 * (off + j * stride + c), LE)
-                            .convertShape(VectorOperators.S2I, IS, 0);
-                    IntVector em = h.and(0x7FFF);
-                    IntVector sh = em.lanewise(VectorOperators.LSHL, 13);
-                    IntVector bits = ((IntVector) ((FloatVector) sh.reinterpretShape(FS, 0)).mul(TWO_POW_112).reinterpretShape(IS, 0))
-                            .blend(sh.or(0x7F800000), em.compare(VectorOperators.GE, 0x7C00));
-                    vv = (FloatVector) bits.or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretShape(FS, 0);
-                } else {
-                    vv = FloatVector.fromMemorySegment(FS, v, 4 * (off + j * stride + c), LE);
-                }
-                vv.intoArray(f, j * hd + c);
-            }
+            toFloats(v, half, off + j * stride, hd, f, j * hd, 16);
         }
         for (int i0 = 0; i0 < nq; i0 += 4) {
             int n = Math.min(4, nq - i0);
