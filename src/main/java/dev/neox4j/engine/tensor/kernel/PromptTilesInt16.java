@@ -4,6 +4,7 @@ import static dev.neox4j.engine.tensor.kernel.VectorShapes.F;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.SS;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.bc;
 import static dev.neox4j.engine.tensor.kernel.VectorShapes.ld;
+import static dev.neox4j.engine.tensor.kernel.VectorShapes.loadBytes;
 
 import dev.neox4j.engine.tensor.Activations;
 import dev.neox4j.engine.tensor.PromptPanels;
@@ -17,7 +18,6 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.function.IntBinaryOperator;
 
@@ -43,8 +43,6 @@ final class PromptTilesInt16 {
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_512;
     private static final VectorSpecies<Integer> I512 = IntVector.SPECIES_512;
     private static final VectorSpecies<Float> F512 = FloatVector.SPECIES_512;
-    /** 16 shorts: a Q4_0 block's 16 low (or high) nibbles. */
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
     /** Prompt rows per panel. */
     static final int LANES = 32;
     /** Weight rows per register tile. */
@@ -99,7 +97,7 @@ final class PromptTilesInt16 {
                         } else {
                             for (int pi = 0; pi < np; pi++) {
                                 block6x1(qs, cols, s, last, xq, (p0 + pi) * cols * LANES, blk, tmp);
-                                flush(tmp, 1, d.scale, nb, s, last, xs, (p0 + pi) * nb * LANES, 0, blk, acc,
+                                flush(tmp, d.scale, nb, s, last, xs, (p0 + pi) * nb * LANES, blk, acc,
                                         s * as + pi * LANES);
                             }
                         }
@@ -137,12 +135,10 @@ final class PromptTilesInt16 {
         for (int blk = 0; blk < cols / 32; blk++) {
             long b = off + (long) blk * Q4_0Codec.BLOCK_BYTES;
             d.scale[bo + blk] = Float.float16ToFloat(w.get(QuantMath.LE_SHORT, b));
-            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_128, w, b + Q4_0Codec.QS, ByteOrder.LITTLE_ENDIAN);
-            ((ShortVector) q.and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2S, S256, 0))
+            ByteVector q = loadBytes(w, b + Q4_0Codec.QS); // 16 bytes: ENABLED means 16 float lanes
+            ((ShortVector) VectorLegacyDots.lo(q).sub((byte) 8).convertShape(VectorOperators.B2S, SS, 0))
                     .intoArray(qs, qo + 32 * blk);
-            ((ShortVector) ((ByteVector) ((IntVector) q.reinterpretShape(IntVector.SPECIES_128, 0))
-                    .lanewise(VectorOperators.LSHR, 4).reinterpretShape(ByteVector.SPECIES_128, 0))
-                    .and((byte) 0x0F).sub((byte) 8).convertShape(VectorOperators.B2S, S256, 0))
+            ((ShortVector) VectorLegacyDots.hi(q).sub((byte) 8).convertShape(VectorOperators.B2S, SS, 0))
                     .intoArray(qs, qo + 32 * blk + 16);
         }
     }
@@ -256,31 +252,31 @@ final class PromptTilesInt16 {
     }
 
     /**
-     * Adds the block sums in {@code tmp} (row {@code i}, panel {@code p} at {@code (np * i + p) * 32}) to the
-     * accumulators: {@code acc = (dw * dy) * isum + acc}, even prompt rows then odd ones.
+     * Adds the block sums of one panel in {@code tmp} (weight row {@code i} at {@code i * 32}, after
+     * {@link #block6x1}) to the accumulators from {@code ao}: {@code acc = (dw * dy) * isum + acc}, even prompt rows
+     * then odd ones, the panel's block scales from {@code s0}.
      */
-    private static void flush(short[] tmp, int np, float[] ws, int nb, int s, int last, float[] xs, int s0, int ss,
-                              int blk, float[] acc, int ao) {
+    private static void flush(short[] tmp, float[] ws, int nb, int s, int last, float[] xs, int s0, int blk,
+                              float[] acc, int ao) {
+        int so = s0 + blk * LANES;
         for (int i = 0; i <= last; i++) {
             FloatVector dw = bc(ws[(s + i) * nb + blk]);
-            for (int p = 0; p < np; p++) {
-                IntVector v = (IntVector) ShortVector.fromArray(S, tmp, (np * i + p) * LANES).reinterpretShape(I512, 0);
-                FloatVector even = (FloatVector) v.lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);
-                FloatVector odd = (FloatVector) v.lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);
-                int so = s0 + p * ss + blk * LANES;
-                int ac = ao + i * PANELS * LANES + p * LANES;
-                dw.mul(ld(xs, so)).fma(even, ld(acc, ac)).intoArray(acc, ac);
-                dw.mul(ld(xs, so + 16)).fma(odd, ld(acc, ac + 16)).intoArray(acc, ac + 16);
-            }
+            IntVector v = (IntVector) ShortVector.fromArray(S, tmp, i * LANES).reinterpretShape(I512, 0);
+            FloatVector even = (FloatVector) v.lanewise(VectorOperators.LSHL, 16)
+                    .lanewise(VectorOperators.ASHR, 16).convertShape(VectorOperators.I2F, F512, 0);
+            FloatVector odd = (FloatVector) v.lanewise(VectorOperators.ASHR, 16)
+                    .convertShape(VectorOperators.I2F, F512, 0);
+            int ac = ao + i * PANELS * LANES;
+            dw.mul(ld(xs, so)).fma(even, ld(acc, ac)).intoArray(acc, ac);
+            dw.mul(ld(xs, so + 16)).fma(odd, ld(acc, ac + 16)).intoArray(acc, ac + 16);
         }
     }
 
     /**
-     * {@link #flush} of a full tile's four panels, written out with JDK vector calls only (past C2's node budget
-     * a helper such as {@code ld} is not inlined and boxes): the panels' activation scales loaded once for the
-     * six weight rows, no loop over the panels (as a loop with a variable count it took 30 % of a 128-row Q4_0
-     * matmul against 49 % for the products themselves: BENCHMARKS.md, session 18).
+     * {@link #flush} for a full tile's four panels (after {@link #block6x4}), written out with JDK vector calls only
+     * (past C2's node budget a helper such as {@code ld} is not inlined and boxes): the panels' activation scales
+     * loaded once for the six weight rows, no loop over the panels (as a loop with a variable count it took 30 % of a
+     * 128-row Q4_0 matmul against 49 % for the products themselves: BENCHMARKS.md, session 18).
      */
     private static void flush4(short[] tmp, float[] ws, int nb, int s, int last, float[] xs, int s0, int ss, int blk,
                                float[] acc, int ao) {
@@ -299,24 +295,32 @@ final class PromptTilesInt16 {
             int ac = ao + i * PANELS * LANES;
             IntVector v = (IntVector) ShortVector.fromArray(S, tmp, t).reinterpretShape(I512, 0);
             dw.mul(x0e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac)).intoArray(acc, ac);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac))
+                    .intoArray(acc, ac);
             dw.mul(x0o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 16)).intoArray(acc, ac + 16);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 16))
+                    .intoArray(acc, ac + 16);
             v = (IntVector) ShortVector.fromArray(S, tmp, t + LANES).reinterpretShape(I512, 0);
             dw.mul(x1e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 32)).intoArray(acc, ac + 32);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 32))
+                    .intoArray(acc, ac + 32);
             dw.mul(x1o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 48)).intoArray(acc, ac + 48);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 48))
+                    .intoArray(acc, ac + 48);
             v = (IntVector) ShortVector.fromArray(S, tmp, t + 2 * LANES).reinterpretShape(I512, 0);
             dw.mul(x2e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 64)).intoArray(acc, ac + 64);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 64))
+                    .intoArray(acc, ac + 64);
             dw.mul(x2o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 80)).intoArray(acc, ac + 80);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 80))
+                    .intoArray(acc, ac + 80);
             v = (IntVector) ShortVector.fromArray(S, tmp, t + 3 * LANES).reinterpretShape(I512, 0);
             dw.mul(x3e).fma((FloatVector) v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 96)).intoArray(acc, ac + 96);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 96))
+                    .intoArray(acc, ac + 96);
             dw.mul(x3o).fma((FloatVector) v.lanewise(VectorOperators.ASHR, 16)
-                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 112)).intoArray(acc, ac + 112);
+                    .convertShape(VectorOperators.I2F, F512, 0), FloatVector.fromArray(F512, acc, ac + 112))
+                    .intoArray(acc, ac + 112);
         }
     }
 
