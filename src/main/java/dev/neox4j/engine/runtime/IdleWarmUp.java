@@ -30,9 +30,10 @@ final class IdleWarmUp {
      * The steps: {@code {d, p}} = the first {@code d} slots (at most all, and at most {@link #MAX_DECODING}) decode one
      * token each and the last slot takes a prompt chunk of {@code p} tokens. Prompt chunks of several lengths (whole
      * register tiles and remainders), one sequence decoding at later positions, 2-4 sequences decoding together, then
-     * every slot decoding beside a prompt chunk: the shapes {@code Scheduler.buildBatch} makes, so that the JIT's profiles hold the branches
-     * requests take (a branch never taken while compiling is compiled as a trap, and the first request to take it
-     * recompiles the method). At most 13 tokens per step beside the decoding rows: cheap even at 12b.
+     * every slot decoding beside a prompt chunk: the shapes {@code Scheduler.buildBatch} makes, so that the JIT's
+     * profiles hold the branches requests take (a branch never taken while compiling is compiled as a trap, and the
+     * first request to take it recompiles the method). At most 13 tokens per step beside the decoding rows: cheap even
+     * at 12b.
      */
     static final int[][] PLAN = {
         {0, 8}, {0, 13}, {0, 3},
