@@ -64,45 +64,28 @@ class AttentionDotsTest {
                     int n0 = 61;
                     int nKeys = n0 + 3;
                     float[] q = random(4 * hd, hd);
-                    float[][] s = new float[3][4 * nKeys];
-                    vector.scores(q, 4, hd, kv, half, off, stride, nKeys, 0.125f, s[0], nKeys);
-                    scalar.scores(q, 4, hd, kv, half, off, stride, nKeys, 0.125f, s[1], nKeys);
-                    for (int i = 0; i < 4; i++) {
-                        float[] one = new float[nKeys];
-                        vector.scores(java.util.Arrays.copyOfRange(q, i * hd, (i + 1) * hd), 1, hd, kv, half, off,
-                                stride, nKeys, 0.125f, one, nKeys);
-                        System.arraycopy(one, 0, s[2], i * nKeys, nKeys);
-                    }
-                    assertArrayEquals(s[1], s[0], "scores: vector = scalar twin, hd " + hd + " half " + half);
-                    assertArrayEquals(s[0], s[2], "scores: tile of 4 = one by one, hd " + hd + " half " + half);
+                    String what = "hd " + hd + " queries 4 half " + half;
+                    float[] sv = checkedScores(vector, scalar, q, 4, hd, kv, half, off, stride, nKeys, what);
                     for (int i = 0; i < 4; i++) {
                         for (int j = 0; j < nKeys; j += 13) {
                             double ref = 0;
                             for (int d = 0; d < hd; d++) {
                                 ref += (double) q[i * hd + d] * at(kv, half, off + (long) j * stride + d);
                             }
-                            assertEquals(0.125 * ref, s[0][i * nKeys + j], 1e-5 * Math.sqrt(hd), "score " + i + "," + j);
+                            assertEquals(0.125 * ref, sv[i * nKeys + j], 1e-5 * Math.sqrt(hd), "score " + i + "," + j);
                         }
                     }
 
                     float[] p = random(4 * nKeys, 7 + hd);
                     int os = hd + 3;
-                    float[][] out = new float[3][4 * os];
-                    vector.weightedSum(p, nKeys, 4, n0, kv, half, off, stride, hd, out[0], 0, os);
-                    scalar.weightedSum(p, nKeys, 4, n0, kv, half, off, stride, hd, out[1], 0, os);
-                    for (int i = 0; i < 4; i++) {
-                        vector.weightedSum(java.util.Arrays.copyOfRange(p, i * nKeys, (i + 1) * nKeys), nKeys, 1,
-                                n0 + i, kv, half, off, stride, hd, out[2], i * os, 0);
-                    }
-                    assertArrayEquals(out[1], out[0], "P·V: vector = scalar twin, hd " + hd + " half " + half);
-                    assertArrayEquals(out[0], out[2], "P·V: tile of 4 = one by one, hd " + hd + " half " + half);
+                    float[] out = checkedWeightedSum(vector, scalar, p, 4, n0, kv, half, off, stride, hd, os, what);
                     for (int i = 0; i < 4; i++) {
                         for (int d = 0; d < hd; d++) {
                             double ref = 0;
                             for (int j = 0; j < n0 + i; j++) {
                                 ref += (double) p[i * nKeys + j] * at(kv, half, off + (long) j * stride + d);
                             }
-                            assertEquals(ref, out[0][i * os + d], 1e-5 * Math.sqrt(n0), "out " + i + "," + d);
+                            assertEquals(ref, out[i * os + d], 1e-5 * Math.sqrt(n0), "out " + i + "," + d);
                         }
                     }
                 }
@@ -129,34 +112,55 @@ class AttentionDotsTest {
                         int n0 = 140 - nq - 10;
                         int nKeys = n0 + nq - 1;
                         float[] q = random(nq * hd, hd * 100L + nq);
-                        float[][] sc = new float[3][nq * nKeys];
-                        vector.scores(q, nq, hd, kv, half, off, stride, nKeys, 0.125f, sc[0], nKeys);
-                        scalar.scores(q, nq, hd, kv, half, off, stride, nKeys, 0.125f, sc[1], nKeys);
-                        float[] one = new float[nKeys];
-                        for (int i = 0; i < nq; i++) {
-                            vector.scores(java.util.Arrays.copyOfRange(q, i * hd, (i + 1) * hd), 1, hd, kv, half, off,
-                                    stride, nKeys, 0.125f, one, nKeys);
-                            System.arraycopy(one, 0, sc[2], i * nKeys, nKeys);
-                        }
                         String what = "hd " + hd + " queries " + nq + " half " + half;
-                        assertArrayEquals(sc[1], sc[0], "scores: vector = scalar twin, " + what);
-                        assertArrayEquals(sc[2], sc[0], "scores: tile = one by one, " + what);
-
+                        checkedScores(vector, scalar, q, nq, hd, kv, half, off, stride, nKeys, what);
                         float[] p = random(nq * nKeys, 11 + hd + nq);
-                        int os = hd + 1;
-                        float[][] out = new float[3][nq * os];
-                        vector.weightedSum(p, nKeys, nq, n0, kv, half, off, stride, hd, out[0], 0, os);
-                        scalar.weightedSum(p, nKeys, nq, n0, kv, half, off, stride, hd, out[1], 0, os);
-                        for (int i = 0; i < nq; i++) {
-                            vector.weightedSum(java.util.Arrays.copyOfRange(p, i * nKeys, (i + 1) * nKeys), nKeys, 1,
-                                    n0 + i, kv, half, off, stride, hd, out[2], i * os, 0);
-                        }
-                        assertArrayEquals(out[1], out[0], "P·V: vector = scalar twin, " + what);
-                        assertArrayEquals(out[2], out[0], "P·V: tile = one by one, " + what);
+                        checkedWeightedSum(vector, scalar, p, nq, n0, kv, half, off, stride, hd, hd + 1, what);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * The vector scores of the {@code nq} queries {@code q} against {@code nKeys} keys (scale 1/8), after asserting
+     * that they are bit for bit the scalar twin's and those of each query alone.
+     */
+    private static float[] checkedScores(AttentionDots vector, AttentionDots scalar, float[] q, int nq, int hd,
+                                         MemorySegment kv, boolean half, int off, int stride, int nKeys, String what) {
+        float[][] sc = new float[3][nq * nKeys];
+        vector.scores(q, nq, hd, kv, half, off, stride, nKeys, 0.125f, sc[0], nKeys);
+        scalar.scores(q, nq, hd, kv, half, off, stride, nKeys, 0.125f, sc[1], nKeys);
+        float[] one = new float[nKeys];
+        for (int i = 0; i < nq; i++) {
+            vector.scores(java.util.Arrays.copyOfRange(q, i * hd, (i + 1) * hd), 1, hd, kv, half, off, stride, nKeys,
+                    0.125f, one, nKeys);
+            System.arraycopy(one, 0, sc[2], i * nKeys, nKeys);
+        }
+        assertArrayEquals(sc[1], sc[0], "scores: vector = scalar twin, " + what);
+        assertArrayEquals(sc[2], sc[0], "scores: tile = one by one, " + what);
+        return sc[0];
+    }
+
+    /**
+     * The vector weighted sums of {@code nq} queries (rows of {@code p}, query {@code i} seeing {@code n0 + i} keys),
+     * output rows {@code os} apart, after asserting that they are bit for bit the scalar twin's and those of each
+     * query alone.
+     */
+    private static float[] checkedWeightedSum(AttentionDots vector, AttentionDots scalar, float[] p, int nq, int n0,
+                                              MemorySegment kv, boolean half, int off, int stride, int hd, int os,
+                                              String what) {
+        int nKeys = n0 + nq - 1;
+        float[][] out = new float[3][nq * os];
+        vector.weightedSum(p, nKeys, nq, n0, kv, half, off, stride, hd, out[0], 0, os);
+        scalar.weightedSum(p, nKeys, nq, n0, kv, half, off, stride, hd, out[1], 0, os);
+        for (int i = 0; i < nq; i++) {
+            vector.weightedSum(java.util.Arrays.copyOfRange(p, i * nKeys, (i + 1) * nKeys), nKeys, 1, n0 + i, kv, half,
+                    off, stride, hd, out[2], i * os, 0);
+        }
+        assertArrayEquals(out[1], out[0], "P·V: vector = scalar twin, " + what);
+        assertArrayEquals(out[2], out[0], "P·V: tile = one by one, " + what);
+        return out[0];
     }
 
     /**
