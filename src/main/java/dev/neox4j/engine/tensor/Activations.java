@@ -122,6 +122,26 @@ public final class Activations {
     }
 
     /**
+     * {@link #fillShortValues()} for the rows not marked as prompt rows only (the direct row kernels read them beside
+     * the prompt tiles); the prompt rows' shorts stay as they were.
+     */
+    public void fillGeneratedShortValues() {
+        if (format.blockElems == 1) {
+            return;
+        }
+        int p = 0;
+        for (int r = 0; r < rows; r++) {
+            if (p < promptsInShape && promptRows[p] == r) {
+                p++;
+                continue;
+            }
+            for (int i = r * cols; i < (r + 1) * cols; i++) {
+                shortValues[i] = (short) values[i];
+            }
+        }
+    }
+
+    /**
      * Q8_0 only: the quants rearranged for Q4_0 kernels that expand two consecutive weight blocks A, B into one
      * vector of 32 shorts, lane {@code 2i} holding byte {@code i} of A's quants (elements {@code i} and
      * {@code 16 + i}) and lane {@code 2i + 1} the same byte of B. Per pair of blocks (64 elements) 96 shorts,

@@ -33,8 +33,9 @@ import java.util.function.Supplier;
  * <p>Run after {@code ./mvnw -o -q test-compile}: {@code java --add-modules jdk.incubator.vector -cp
  * target/test-classes:target/classes dev.neox4j.bench.kernel.PrefillTilesBench} with optional
  * {@code -Dprefill.types=Q4_0,Q8_0,Q4_K}, {@code -Dprefill.shapes=6144x2048,2048x8192} (rows x cols),
- * {@code -Dprefill.batch=128}, {@code -Dprefill.reps=7}, {@code -Dprefill.ghz=2.6} (to print MACs per cycle).
- * Not a test: surefire does not pick it up.
+ * {@code -Dprefill.batch=128}, {@code -Dprefill.reps=7}, {@code -Dprefill.ghz=2.6} (to print MACs per cycle),
+ * {@code -Dprefill.generated=0} (that many of the batch's last rows fed as generated rows, as a server's prompt
+ * feeds its last token). Not a test: surefire does not pick it up.
  */
 public final class PrefillTilesBench {
 
@@ -65,7 +66,8 @@ public final class PrefillTilesBench {
             this.batch = batch;
             this.a = k.newActivations();
             boolean[] flags = new boolean[batch];
-            Arrays.fill(flags, true);
+            // the last prefill.generated rows fed as generated ones (a server's prompt ends with one)
+            Arrays.fill(flags, 0, Math.max(0, batch - Integer.getInteger("prefill.generated", 0)), true);
             a.markPromptRows(flags, batch);
             this.out = new float[batch * rows];
         }

@@ -19,8 +19,8 @@ import java.util.Objects;
  * {@link Activations} (checked by the tests): maxima and integer sums are exact in any order, the products are the
  * same single float multiplications, and round-half-even is done with the exact {@code (t + 1.5 * 2^23) - 1.5 * 2^23}
  * identity (valid because {@code |t| <= 128}). The float formats use the scalar code. One difference: with prompt
- * rows marked, the short copies for the direct kernels ({@link Activations#shortValues()}) are not filled (except for
- * Q8_1), as no kernel reads them then; the prompt rows' panels for the prompt tiles
+ * rows marked, the short copies for the direct kernels ({@link Activations#shortValues()}) are filled for the other
+ * rows only (all rows for Q8_1), as no kernel reads a prompt row's; the prompt rows' panels for the prompt tiles
  * ({@link Activations#promptPanels()}) are filled by the first matmul that needs them ({@link #preparePanels}).
  */
 final class VectorActivationQuantizer {
@@ -57,9 +57,11 @@ final class VectorActivationQuantizer {
             }
         }
         if (dst.promptRowCount() == 0 || format == ActivationFormat.Q8_1) {
-            // only the direct kernels read them, and a batch with prompt rows of a prompt-tile type never
-            // reaches those (VectorKernels#matmul); Q4_1/Q5_1 (Q8_1) ignore the marks
+            // only the direct kernels read them; Q4_1/Q5_1 (Q8_1) ignore the marks
             dst.fillShortValues();
+        } else {
+            // beside prompt rows the direct kernels read only the generated rows (VectorKernels#matmul, Q4_0)
+            dst.fillGeneratedShortValues();
         }
         dst.promptPanels().built(0);
     }

@@ -174,9 +174,11 @@ public final class VectorKernels implements MatmulKernels {
             VectorActivationQuantizer.preparePanels(a, int16 ? VectorActivationQuantizer.QUANT_PANELS
                     : VectorActivationQuantizer.FLOAT_PANELS);
         }
-        // a batch of prompt rows only, on Q4_0 in the file's layout: the int16 tiles' quants decoded straight to
-        // shorts (the generated rows' kernels read the float quants)
-        boolean shortsOnly = int16 && prompts == batch && w.layout() == WeightLayout.GGUF;
+        // Q4_0 in the file's layout with at most DIRECT_MAX_BATCH generated rows beside the prompt rows (a prompt's
+        // last token, a few decoding streams): the int16 tiles' quants decoded straight to shorts, the generated
+        // rows through the direct row kernels on the file's bytes (same bits as the decoded tile; the tile's rows
+        // were just read, so they come from cache). More generated rows read the decoded float quants.
+        boolean shortsOnly = int16 && w.layout() == WeightLayout.GGUF && batch - prompts <= DIRECT_MAX_BATCH;
         if (shortsOnly) {
             dec.shortQuants(tile * cols); // grown once here: decodeQ4_0 fills it slot by slot
         }
@@ -193,7 +195,9 @@ public final class VectorKernels implements MatmulKernels {
                 tile4x4(dec, a, r1 - r0, batch, kind, be, out, outOffset + r0, outStride);
                 continue;
             }
-            if (prompts < batch) {
+            if (prompts < batch && shortsOnly) {
+                directGeneratedRows(k, w, a, prompts, r0, r1, batch, out, outOffset, outStride, dec.red);
+            } else if (prompts < batch) {
                 generatedRows(dec, a, prompts, r0, r1, batch, kind, be, out, outOffset, outStride);
             }
             if (prompts > 0 && int16) {
@@ -242,6 +246,39 @@ public final class VectorKernels implements MatmulKernels {
      * the decoded tile of weight rows {@code [r0, r1)}: runs of consecutive such rows in groups of four, two weight
      * rows at a time, the rest one by one (each result is the same in any group, and equal to the direct kernel's).
      */
+    /**
+     * The generated (non-prompt) rows of {@code a} against weight rows {@code [r0, r1)} through the row kernels on
+     * the weights' own bytes: {@link RowDot#dotN} for a run of 3-4 consecutive generated rows, else {@link
+     * RowDot#dot1} per row; each result is the bits a decode step gives the same row.
+     */
+    private static void directGeneratedRows(RowDot k, WeightMatrix w, Activations a, int prompts, int r0, int r1,
+                                            int batch, float[] out, int outOffset, int outStride, float[] red) {
+        MemorySegment seg = w.data();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols();
+        int p = 0; // next of the first `prompts` prompt rows (the ones the tiles compute)
+        int b = 0;
+        while (b < batch) {
+            int nextPrompt = p < prompts ? a.promptRow(p) : batch;
+            if (b == nextPrompt) {
+                b++;
+                p++;
+                continue;
+            }
+            int n = nextPrompt - b; // [b, nextPrompt) holds no prompt row
+            for (int r = r0; r < r1; r++) {
+                if (n >= 3 && k.multiRow()) {
+                    k.dotN(seg, r * rowBytes, cols, a, b, n, out, outOffset + b * outStride + r, outStride, red);
+                } else {
+                    for (int i = b; i < nextPrompt; i++) {
+                        out[outOffset + i * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, i, red);
+                    }
+                }
+            }
+            b = nextPrompt;
+        }
+    }
+
     private static void generatedRows(Decoded dec, Activations a, int prompts, int r0, int r1, int batch, int kind,
                                       int be, float[] out, int outOffset, int outStride) {
         int p = 0; // next of the first `prompts` prompt rows (the ones computed elsewhere)

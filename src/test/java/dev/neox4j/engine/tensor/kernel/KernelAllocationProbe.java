@@ -73,10 +73,12 @@ final class KernelAllocationProbe {
             }
             for (WeightMatrix w : layouts) {
                 String name = t + "/" + w.layout();
-                cases.add(new Case(name + " batch 1", w, activations(vector, t, 1, cols, false)));
-                cases.add(new Case(name + " batch 4", w, activations(vector, t, 4, cols, false)));
-                cases.add(new Case(name + " 8 prompt rows", w, activations(vector, t, 8, cols, true)));
-                cases.add(new Case(name + " 128 prompt rows", w, activations(vector, t, 128, cols, true)));
+                cases.add(new Case(name + " batch 1", w, activations(vector, t, 1, cols, 0)));
+                cases.add(new Case(name + " batch 4", w, activations(vector, t, 4, cols, 0)));
+                cases.add(new Case(name + " 8 prompt rows", w, activations(vector, t, 8, cols, 8)));
+                cases.add(new Case(name + " 128 prompt rows", w, activations(vector, t, 128, cols, 128)));
+                // a server's prompt: its last token fed as a generated row (the direct kernels beside the tiles)
+                cases.add(new Case(name + " 127 prompt rows + 1", w, activations(vector, t, 128, cols, 127)));
             }
         }
         return cases;
@@ -90,10 +92,11 @@ final class KernelAllocationProbe {
         return new WeightMatrix("w", type, seg, rows, cols);
     }
 
-    private static Activations activations(VectorKernels vector, GgmlType type, int rows, int cols, boolean prompt) {
+    /** {@code rows} activation rows of which the first {@code prompts} are marked as prompt rows. */
+    private static Activations activations(VectorKernels vector, GgmlType type, int rows, int cols, int prompts) {
         Activations a = vector.newActivations();
         boolean[] flags = new boolean[rows];
-        Arrays.fill(flags, prompt);
+        Arrays.fill(flags, 0, prompts, true);
         a.markPromptRows(flags, rows);
         ActivationFormat f = MatmulKernels.activationFormat(type);
         vector.quantize(TestData.gaussian(rows * cols, 99), 0, rows, cols, f, a);

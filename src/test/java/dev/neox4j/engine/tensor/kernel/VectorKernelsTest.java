@@ -182,6 +182,18 @@ class VectorKernelsTest {
         promptRowsStayBatchInvariant(GgmlType.Q4_0, cols, true);
     }
 
+    /**
+     * Prompt (true) and generated (false) rows of the mixed batches: runs of one and two generated rows among
+     * prompts, a run of four (the multi-row kernel), a prompt's last token fed as a generated row (every prompt
+     * request of the server), and more generated rows than the direct kernels take beside prompts (the decoded tile).
+     */
+    private static final boolean[][] MIXED_BATCHES = {
+        {false, true, true, false, false, true, true, true},
+        {true, false, false, false, false, true, true, true},
+        {true, true, true, true, true, true, true, false},
+        {true, false, false, false, true, false, false, false},
+    };
+
     private static void promptRowsStayBatchInvariant(GgmlType type, int cols, boolean prepared) {
         int rows = 7;
         long seed = type.ordinal() * 7919L + cols;
@@ -192,45 +204,47 @@ class VectorKernelsTest {
             ActivationFormat f = MatmulKernels.activationFormat(type);
             float[] wd = dequantized(gguf);
 
-            boolean[] mixedFlags = {false, true, true, false, false, true, true, true};
-            float[] mixed = run(w, x, 8, cols, mixedFlags);
             float[] allPrompt = run(w, x, 8, cols, new boolean[] {true, true, true, true, true, true, true, true});
             float[] generated = run(w, x, 8, cols, new boolean[8]);
-            Activations a = VECTOR.newActivations();
-            VECTOR.quantize(x, 0, 8, cols, f, a);
-            float[] scalar = new float[8 * rows];
-            SCALAR.matmul(w, a, 0, rows, scalar, 0, rows);
-            for (int b = 0; b < 8; b++) {
-                float[] alone = run(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, cols,
-                        new boolean[] {mixedFlags[b]});
-                for (int r = 0; r < rows; r++) {
-                    int i = b * rows + r;
-                    String where = type + " cols " + cols + " b " + b + " r " + r;
-                    assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(mixed[i]),
-                            where + " alone");
-                    boolean promptPath = mixedFlags[b] && type != GgmlType.Q4_1 && type != GgmlType.Q5_1;
-                    if (promptPath) {
-                        assertEquals(Float.floatToRawIntBits(allPrompt[i]), Float.floatToRawIntBits(mixed[i]),
-                                where + " among prompts vs among generated rows");
-                        double tol = Math.max(magnitude(wd, r, x, b, cols) * PROMPT_VS_SCALAR_REL, 1e-30);
-                        assertEquals(scalar[i], mixed[i], tol,
-                                where + " vs scalar");
-                    } else {
-                        assertEquals(Float.floatToRawIntBits(generated[i]), Float.floatToRawIntBits(mixed[i]),
-                                where + " generated row changed by prompt rows in its batch");
+            for (boolean[] mixedFlags : MIXED_BATCHES) {
+                float[] mixed = run(w, x, 8, cols, mixedFlags);
+                Activations a = VECTOR.newActivations();
+                VECTOR.quantize(x, 0, 8, cols, f, a);
+                float[] scalar = new float[8 * rows];
+                SCALAR.matmul(w, a, 0, rows, scalar, 0, rows);
+                for (int b = 0; b < 8; b++) {
+                    float[] alone = run(w, java.util.Arrays.copyOfRange(x, b * cols, (b + 1) * cols), 1, cols,
+                            new boolean[] {mixedFlags[b]});
+                    for (int r = 0; r < rows; r++) {
+                        int i = b * rows + r;
+                        String where = type + " cols " + cols + " batch " + java.util.Arrays.toString(mixedFlags)
+                                + " b " + b + " r " + r;
+                        assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(mixed[i]),
+                                where + " alone");
+                        boolean promptPath = mixedFlags[b] && type != GgmlType.Q4_1 && type != GgmlType.Q5_1;
+                        if (promptPath) {
+                            assertEquals(Float.floatToRawIntBits(allPrompt[i]), Float.floatToRawIntBits(mixed[i]),
+                                    where + " among prompts vs among generated rows");
+                            double tol = Math.max(magnitude(wd, r, x, b, cols) * PROMPT_VS_SCALAR_REL, 1e-30);
+                            assertEquals(scalar[i], mixed[i], tol,
+                                    where + " vs scalar");
+                        } else {
+                            assertEquals(Float.floatToRawIntBits(generated[i]), Float.floatToRawIntBits(mixed[i]),
+                                    where + " generated row changed by prompt rows in its batch");
+                        }
                     }
                 }
-            }
-            // row split of a mixed batch
-            Activations m = VECTOR.newActivations();
-            m.markPromptRows(mixedFlags, 8);
-            VECTOR.quantize(x, 0, 8, cols, f, m);
-            float[] split = new float[8 * rows];
-            VECTOR.matmul(w, m, 0, 3, split, 0, rows);
-            VECTOR.matmul(w, m, 3, rows, split, 0, rows);
-            for (int i = 0; i < split.length; i++) {
-                assertEquals(Float.floatToRawIntBits(mixed[i]), Float.floatToRawIntBits(split[i]),
-                        type + " split " + i);
+                // row split of a mixed batch
+                Activations m = VECTOR.newActivations();
+                m.markPromptRows(mixedFlags, 8);
+                VECTOR.quantize(x, 0, 8, cols, f, m);
+                float[] split = new float[8 * rows];
+                VECTOR.matmul(w, m, 0, 3, split, 0, rows);
+                VECTOR.matmul(w, m, 3, rows, split, 0, rows);
+                for (int i = 0; i < split.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(mixed[i]), Float.floatToRawIntBits(split[i]),
+                            type + " split " + java.util.Arrays.toString(mixedFlags) + " " + i);
+                }
             }
         }
     }
