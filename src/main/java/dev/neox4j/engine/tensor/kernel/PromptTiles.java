@@ -9,7 +9,6 @@ import dev.neox4j.engine.tensor.Activations;
 import jdk.incubator.vector.FloatVector;
 
 import java.util.Arrays;
-import java.util.function.IntBinaryOperator;
 
 /**
  * Prompt rows times a dequantized tile of weight rows ({@link Decoded#dequantize}) as a register-blocked matrix
@@ -34,8 +33,6 @@ final class PromptTiles {
     static final int ROWS = 6;
     /** Weight rows whose results go to the output rows together ({@link #toOutput}): 16 floats, a cache line. */
     private static final int OUTPUT_ROWS = 16;
-    /** Prompt row {@code j}'s column in a weight row's accumulators (its panel group from panel {@code p0}). */
-    private static final IntBinaryOperator OUTPUT_COLUMN = (j, p0) -> j - p0 * F;
     /** Activation panels ({@code F} prompt rows each) per register tile. */
     static final int PANELS = 4;
     /** Columns per block: {@code PANELS * F} rows of this many floats (32 KB with AVX-512) stay in L1. */
@@ -99,24 +96,28 @@ final class PromptTiles {
                     }
                 }
             }
-            toOutput(acc, as, n, p0 * F, Math.min(prompts, (p0 + np) * F), p0, OUTPUT_COLUMN, a, out, o, stride);
+            toOutput(acc, as, n, p0 * F, Math.min(prompts, (p0 + np) * F), false, a, out, o, stride);
         }
     }
 
     /**
-     * {@code out[o + s + promptRow(j) * stride] = acc[s * as + column(j, p0)]} for the weight rows {@code [0, n)}
-     * and the prompt rows {@code [j0, j1)} (a panel group from panel {@code p0}), {@value #OUTPUT_ROWS} weight rows at
-     * a time, so that each output row gets a cache line's worth at once. Row by row it wrote one float to each of up
-     * to 128 output rows; those lie a multiple of 4 KiB apart at every pythia width, i.e. in the same few L1 sets, and
-     * lost their line before the next float: the prompt matmul at 3072 x 1024 took 7.6-7.9 ms instead of 4.8-5.3
-     * (BENCHMARKS.md, session 17).
+     * {@code out[o + s + promptRow(j) * stride] = acc[s * as + c]} for the weight rows {@code [0, n)} and the prompt
+     * rows {@code [j0, j1)} of a panel group ({@code j0} its first row), where {@code c = j - j0} in this class's
+     * panels and, with {@code evenOdd} ({@link PromptTilesInt16}'s panels of 32 rows, even rows in lanes 0-15, odd
+     * ones in 16-31), {@code c = i - i % 32 + PromptTilesInt16.lane(i)} for {@code i = j - j0}. {@value #OUTPUT_ROWS}
+     * weight rows at a time, so that each output row gets a cache line's worth at once. Row by row it wrote one float
+     * to each of up to 128 output rows; those lie a multiple of 4 KiB apart at every pythia width, i.e. in the same
+     * few L1 sets, and lost their line before the next float: the prompt matmul at 3072 x 1024 took 7.6-7.9 ms
+     * instead of 4.8-5.3 (BENCHMARKS.md, session 17). The column is computed here, not by a function passed in: a
+     * call per prompt row that C2 did not inline held 4.5 % of a 410m prompt's samples (session 19).
      */
-    static void toOutput(float[] acc, int as, int n, int j0, int j1, int p0, IntBinaryOperator column, Activations a,
-                         float[] out, int o, int stride) {
+    static void toOutput(float[] acc, int as, int n, int j0, int j1, boolean evenOdd, Activations a, float[] out,
+                         int o, int stride) {
         for (int s0 = 0; s0 < n; s0 += OUTPUT_ROWS) {
             int s1 = Math.min(n, s0 + OUTPUT_ROWS);
             for (int j = j0; j < j1; j++) {
-                int src = column.applyAsInt(j, p0);
+                int i = j - j0;
+                int src = evenOdd ? i - i % PromptTilesInt16.LANES + PromptTilesInt16.lane(i) : i;
                 int dst = o + a.promptRow(j) * stride;
                 for (int s = s0; s < s1; s++) {
                     out[dst + s] = acc[s * as + src];

@@ -19,7 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
-import java.util.function.IntBinaryOperator;
 
 /**
  * Q4_0 prompt rows in 16-bit integer lanes: the weight quants ({@code -8..7}) times the 8-bit activation quants
@@ -51,8 +50,6 @@ final class PromptTilesInt16 {
     static final int PANELS = 4;
     /** Blocks per column block: the four panels' 128 columns (32 KB of shorts) stay in L1. */
     static final int KB = 4;
-    /** Prompt row {@code j}'s column in a weight row's accumulators (its panel group from panel {@code p0}). */
-    private static final IntBinaryOperator OUTPUT_COLUMN = (j, p0) -> (j / LANES - p0) * LANES + lane(j);
     /** Whether Q4_0 prompt rows take this path: 16 float lanes (AVX-512). */
     static final boolean ENABLED = F == 16;
 
@@ -104,7 +101,7 @@ final class PromptTilesInt16 {
                     }
                 }
             }
-            PromptTiles.toOutput(acc, as, n, p0 * LANES, Math.min(prompts, (p0 + np) * LANES), p0, OUTPUT_COLUMN, a,
+            PromptTiles.toOutput(acc, as, n, p0 * LANES, Math.min(prompts, (p0 + np) * LANES), true, a,
                     out, o, stride);
         }
     }
