@@ -119,7 +119,8 @@ final class ForwardBench implements AutoCloseable {
         cache.clear();
         batch.clear();
         for (int i = 0; i < n; i++) {
-            batch.add(cache, tokens[i], i == n - 1, true);
+            // the last token on the generated rows' path, as the server feeds a prompt of 8 or more tokens
+            batch.add(cache, tokens[i], i == n - 1, i < n - 1);
         }
         long t = System.nanoTime();
         forward.forward(batch);
@@ -141,7 +142,7 @@ final class ForwardBench implements AutoCloseable {
     private void promptOfOne() {
         cache.clear();
         batch.clear();
-        batch.add(cache, tokens[0], true, true);
+        batch.add(cache, tokens[0], true, false); // as the server feeds a one-token prompt
         forward.forward(batch);
     }
 
