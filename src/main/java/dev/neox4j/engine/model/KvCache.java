@@ -65,6 +65,12 @@ public final class KvCache implements AutoCloseable {
     private final MemorySegment[] keys;   // [layers], each [capacity][embd] elements
     private final MemorySegment[] values; // [layers], each [capacity][embd] elements
     private int length;
+    /**
+     * One position's K or V rounded to f16 ({@code [embd]}, f16 caches only): {@link #write} converts into it in a
+     * loop C2 vectorizes, then copies it in bulk; element by element into the segment took ~10 ns a value, 3-4 ms
+     * of a 1.4b decode step of four streams (BENCHMARKS.md, session 19).
+     */
+    private final short[] half;
 
     /**
      * @param layers   number of transformer blocks
@@ -85,6 +91,7 @@ public final class KvCache implements AutoCloseable {
         this.embd = embd;
         this.capacity = capacity;
         this.type = Objects.requireNonNull(type, "type");
+        this.half = type == ElementType.F16 ? new short[embd] : null;
         long layerBytes = layerBytes(capacity, embd, type);
         this.arena = Arena.ofShared();
         try {
@@ -238,10 +245,17 @@ public final class KvCache implements AutoCloseable {
         MemorySegment kd = keys[layer];
         MemorySegment vd = values[layer];
         if (type == ElementType.F16) {
+            short[] h = half;
+            Objects.checkFromIndexSize(kOff, embd, k.length);
+            Objects.checkFromIndexSize(vOff, embd, v.length);
             for (int i = 0; i < embd; i++) {
-                kd.setAtIndex(HALF, base + i, Float.floatToFloat16(k[kOff + i]));
-                vd.setAtIndex(HALF, base + i, Float.floatToFloat16(v[vOff + i]));
+                h[i] = Float.floatToFloat16(k[kOff + i]);
             }
+            MemorySegment.copy(h, 0, kd, HALF, base * 2, embd);
+            for (int i = 0; i < embd; i++) {
+                h[i] = Float.floatToFloat16(v[vOff + i]);
+            }
+            MemorySegment.copy(h, 0, vd, HALF, base * 2, embd);
         } else {
             MemorySegment.copy(k, kOff, kd, FLOAT, base * 4, embd);
             MemorySegment.copy(v, vOff, vd, FLOAT, base * 4, embd);
