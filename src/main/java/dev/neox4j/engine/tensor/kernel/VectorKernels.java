@@ -242,11 +242,6 @@ public final class VectorKernels implements MatmulKernels {
     }
 
     /**
-     * The exact integer-block-sum dots of every activation row except the first {@code prompts} prompt rows with
-     * the decoded tile of weight rows {@code [r0, r1)}: runs of consecutive such rows in groups of four, two weight
-     * rows at a time, the rest one by one (each result is the same in any group, and equal to the direct kernel's).
-     */
-    /**
      * The generated (non-prompt) rows of {@code a} against weight rows {@code [r0, r1)} through the row kernels on
      * the weights' own bytes: {@link RowDot#dotN} for a run of 3-4 consecutive generated rows, else {@link
      * RowDot#dot1} per row; each result is the bits a decode step gives the same row.
@@ -279,6 +274,11 @@ public final class VectorKernels implements MatmulKernels {
         }
     }
 
+    /**
+     * The exact integer-block-sum dots of every activation row except the first {@code prompts} prompt rows with
+     * the decoded tile of weight rows {@code [r0, r1)}: runs of consecutive such rows in groups of four, two weight
+     * rows at a time, the rest one by one (each result is the same in any group, and equal to the direct kernel's).
+     */
     private static void generatedRows(Decoded dec, Activations a, int prompts, int r0, int r1, int batch, int kind,
                                       int be, float[] out, int outOffset, int outStride) {
         int p = 0; // next of the first `prompts` prompt rows (the ones computed elsewhere)
