@@ -195,10 +195,8 @@ public final class VectorKernels implements MatmulKernels {
                 tile4x4(dec, a, r1 - r0, batch, kind, be, out, outOffset + r0, outStride);
                 continue;
             }
-            if (prompts < batch && shortsOnly) {
-                directGeneratedRows(k, w, a, prompts, r0, r1, batch, out, outOffset, outStride, dec.red);
-            } else if (prompts < batch) {
-                generatedRows(dec, a, prompts, r0, r1, batch, kind, be, out, outOffset, outStride);
+            if (prompts < batch) {
+                generatedRows(shortsOnly, k, w, dec, a, prompts, r0, r1, batch, kind, be, out, outOffset, outStride);
             }
             if (prompts > 0 && int16) {
                 if (!shortsOnly) {
@@ -242,45 +240,14 @@ public final class VectorKernels implements MatmulKernels {
     }
 
     /**
-     * The generated (non-prompt) rows of {@code a} against weight rows {@code [r0, r1)} through the row kernels on
-     * the weights' own bytes: {@link RowDot#dotN} for a run of 3-4 consecutive generated rows, else {@link
-     * RowDot#dot1} per row; each result is the bits a decode step gives the same row.
-     */
-    private static void directGeneratedRows(RowDot k, WeightMatrix w, Activations a, int prompts, int r0, int r1,
-                                            int batch, float[] out, int outOffset, int outStride, float[] red) {
-        MemorySegment seg = w.data();
-        long rowBytes = w.rowBytes();
-        int cols = w.cols();
-        int p = 0; // next of the first `prompts` prompt rows (the ones the tiles compute)
-        int b = 0;
-        while (b < batch) {
-            int nextPrompt = p < prompts ? a.promptRow(p) : batch;
-            if (b == nextPrompt) {
-                b++;
-                p++;
-                continue;
-            }
-            int n = nextPrompt - b; // [b, nextPrompt) holds no prompt row
-            for (int r = r0; r < r1; r++) {
-                if (n >= 3 && k.multiRow()) {
-                    k.dotN(seg, r * rowBytes, cols, a, b, n, out, outOffset + b * outStride + r, outStride, red);
-                } else {
-                    for (int i = b; i < nextPrompt; i++) {
-                        out[outOffset + i * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, i, red);
-                    }
-                }
-            }
-            b = nextPrompt;
-        }
-    }
-
-    /**
      * The exact integer-block-sum dots of every activation row except the first {@code prompts} prompt rows with
-     * the decoded tile of weight rows {@code [r0, r1)}: runs of consecutive such rows in groups of four, two weight
-     * rows at a time, the rest one by one (each result is the same in any group, and equal to the direct kernel's).
+     * weight rows {@code [r0, r1)}, run by run of consecutive such rows: with {@code direct}, through the row
+     * kernels on the weights' own bytes ({@link #directRun}), else with the decoded tile ({@link #decodedRun}). Each
+     * result is the bits a decode step gives the same row.
      */
-    private static void generatedRows(Decoded dec, Activations a, int prompts, int r0, int r1, int batch, int kind,
-                                      int be, float[] out, int outOffset, int outStride) {
+    private static void generatedRows(boolean direct, RowDot k, WeightMatrix w, Decoded dec, Activations a,
+                                      int prompts, int r0, int r1, int batch, int kind, int be, float[] out,
+                                      int outOffset, int outStride) {
         int p = 0; // next of the first `prompts` prompt rows (the ones computed elsewhere)
         int b = 0;
         while (b < batch) {
@@ -290,20 +257,56 @@ public final class VectorKernels implements MatmulKernels {
                 p++;
                 continue;
             }
-            int end = nextPrompt; // [b, end) holds no prompt row
-            for (; b + 4 <= end; b += 4) {
-                int r = r0;
-                for (; r + 2 <= r1; r += 2) {
-                    DecodedDots.dot2x4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
-                }
-                if (r < r1) {
-                    DecodedDots.dot4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
+            // [b, nextPrompt) holds no prompt row
+            if (direct) {
+                directRun(k, w, a, b, nextPrompt, r0, r1, out, outOffset, outStride, dec.red);
+            } else {
+                decodedRun(dec, a, b, nextPrompt, r0, r1, kind, be, out, outOffset, outStride);
+            }
+            b = nextPrompt;
+        }
+    }
+
+    /**
+     * Activation rows {@code [b0, b1)} (none a prompt row) with weight rows {@code [r0, r1)} through the row kernels:
+     * {@link RowDot#dotN} for a run of 3-4 rows, else {@link RowDot#dot1} per row.
+     */
+    private static void directRun(RowDot k, WeightMatrix w, Activations a, int b0, int b1, int r0, int r1,
+                                  float[] out, int outOffset, int outStride, float[] red) {
+        MemorySegment seg = w.data();
+        long rowBytes = w.rowBytes();
+        int cols = w.cols();
+        int n = b1 - b0;
+        for (int r = r0; r < r1; r++) {
+            if (n >= 3 && k.multiRow()) {
+                k.dotN(seg, r * rowBytes, cols, a, b0, n, out, outOffset + b0 * outStride + r, outStride, red);
+            } else {
+                for (int b = b0; b < b1; b++) {
+                    out[outOffset + b * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, b, red);
                 }
             }
-            for (; b < end; b++) {
-                for (int r = r0; r < r1; r++) {
-                    out[outOffset + b * outStride + r] = DecodedDots.dot1(dec, r - r0, a, b, kind, be);
-                }
+        }
+    }
+
+    /**
+     * Activation rows {@code [b0, b1)} (none a prompt row) with the decoded tile of weight rows {@code [r0, r1)}: in
+     * groups of four, two weight rows at a time, the rest one by one (each result is the same in any group).
+     */
+    private static void decodedRun(Decoded dec, Activations a, int b0, int b1, int r0, int r1, int kind, int be,
+                                   float[] out, int outOffset, int outStride) {
+        int b = b0;
+        for (; b + 4 <= b1; b += 4) {
+            int r = r0;
+            for (; r + 2 <= r1; r += 2) {
+                DecodedDots.dot2x4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
+            }
+            if (r < r1) {
+                DecodedDots.dot4(dec, r - r0, a, b, kind, be, out, outOffset + b * outStride + r, outStride);
+            }
+        }
+        for (; b < b1; b++) {
+            for (int r = r0; r < r1; r++) {
+                out[outOffset + b * outStride + r] = DecodedDots.dot1(dec, r - r0, a, b, kind, be);
             }
         }
     }
