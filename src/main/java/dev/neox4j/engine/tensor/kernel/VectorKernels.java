@@ -150,18 +150,7 @@ public final class VectorKernels implements MatmulKernels {
         boolean direct = k.multiRow() ? batch <= DIRECT_MAX_BATCH
                 : VectorShapes.F == 8 && batch <= DOT1_MAX_BATCH_NARROW;
         if (prompts == 0 && direct) {
-            MemorySegment seg = w.data();
-            long rowBytes = w.rowBytes();
-            int cols = w.cols();
-            for (int r = rowStart; r < rowEnd; r++) {
-                if (batch >= 3 && k.multiRow()) {
-                    k.dotN(seg, r * rowBytes, cols, a, 0, batch, out, outOffset + r, outStride, dec.red);
-                } else {
-                    for (int b = 0; b < batch; b++) {
-                        out[outOffset + b * outStride + r] = k.dot1(seg, r * rowBytes, cols, a, b, dec.red);
-                    }
-                }
-            }
+            directRun(k, w, a, 0, batch, rowStart, rowEnd, out, outOffset, outStride, dec.red);
             return;
         }
         int cols = w.cols();
@@ -269,7 +258,8 @@ public final class VectorKernels implements MatmulKernels {
 
     /**
      * Activation rows {@code [b0, b1)} (none a prompt row) with weight rows {@code [r0, r1)} through the row kernels:
-     * {@link RowDot#dotN} for a run of 3-4 rows, else {@link RowDot#dot1} per row.
+     * {@link RowDot#dotN} for a run of 3-4 rows, else {@link RowDot#dot1} per row. Small decode batches take it
+     * whole, a batch with prompt rows stretch by stretch ({@link #generatedRows}).
      */
     private static void directRun(RowDot k, WeightMatrix w, Activations a, int b0, int b1, int r0, int r1,
                                   float[] out, int outOffset, int outStride, float[] red) {
